@@ -1,0 +1,48 @@
+//! `orders`: reserve tickets (the hot path) and read one's own orders.
+
+use bilheteria::http::{bearer_caller, header, json, json_body, respond};
+use bilheteria::routes::{self, RouteId};
+use bilheteria::services::reservations;
+use bilheteria::{error::AppResult, App, AppError};
+use http::{HeaderValue, StatusCode};
+use lambda_http::{Body, Error, Request, Response};
+
+pub const FUNCTION: &str = routes::ORDERS;
+
+pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
+    Ok(respond(&req, route(app, &req).await))
+}
+
+async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
+    let matched = routes::resolve_for(FUNCTION, req.method(), req.uri().path())?;
+    let caller = bearer_caller(req, &app.tokens)?;
+    match matched.route.id {
+        RouteId::ReserveOrder => {
+            let (order, replayed) = reservations::reserve(
+                app,
+                &caller,
+                json_body(req)?,
+                header(req, "idempotency-key"),
+            )
+            .await?;
+            let mut response = json(StatusCode::CREATED, &order)?;
+            if replayed {
+                response
+                    .headers_mut()
+                    .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            }
+            Ok(response)
+        }
+        RouteId::ListOrders => json(
+            StatusCode::OK,
+            &reservations::list_mine(app, &caller).await?,
+        ),
+        RouteId::GetOrder => json(
+            StatusCode::OK,
+            &reservations::get_mine(app, &caller, matched.param("id")).await?,
+        ),
+        other => Err(AppError::Internal(format!(
+            "route {other:?} is not served by {FUNCTION}"
+        ))),
+    }
+}

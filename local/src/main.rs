@@ -1,0 +1,124 @@
+//! `bilheteria-local serve | seed | create-admin`.
+
+use bilheteria::services::{accounts, outbox};
+use bilheteria::{App, Config};
+use bilheteria_local::{consumer, seed, server};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "bilheteria-local",
+    about = "The Bilheteria box office on one machine"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the functions' handlers), the consumer loop, the site and /docs.
+    Serve {
+        #[arg(long, env = "PORT", default_value_t = 8000)]
+        port: u16,
+        /// Folder of the built site (default: site/dist, else site/).
+        #[arg(long, env = "SITE_DIR")]
+        site: Option<PathBuf>,
+        /// Do not run the consumer loop (another process consumes).
+        #[arg(long)]
+        no_consumer: bool,
+    },
+    /// Create the demo events (idempotent).
+    Seed,
+    /// Create an admin, or promote an existing account to admin.
+    CreateAdmin {
+        #[arg(long, env = "BILHETERIA_ADMIN_EMAIL")]
+        email: String,
+        #[arg(long, env = "BILHETERIA_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long, default_value = "Admin")]
+        name: String,
+    },
+}
+
+/// How often the local timer sweeps the outbox (EventBridge does it in production).
+const SWEEP_EVERY: Duration = Duration::from_secs(15);
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    bilheteria::telemetry::init();
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    let app = App::connect(config).await?;
+    match cli.command {
+        Command::Seed => {
+            let created = seed::seed(&app).await?;
+            println!("seeded {created} demo event(s)");
+        }
+        Command::CreateAdmin {
+            email,
+            password,
+            name,
+        } => {
+            let admin = accounts::ensure_admin(&app, &name, &email, &password).await?;
+            println!("admin {} ({}) ready", admin.email, admin.id);
+        }
+        Command::Serve {
+            port,
+            site,
+            no_consumer,
+        } => serve(app, port, site, no_consumer).await?,
+    }
+    Ok(())
+}
+
+fn default_site_dir() -> Option<PathBuf> {
+    ["site/dist", "site"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.join("index.html").exists())
+}
+
+async fn serve(
+    app: App,
+    port: u16,
+    site: Option<PathBuf>,
+    no_consumer: bool,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    if let (Ok(email), Ok(password)) = (
+        std::env::var("BILHETERIA_ADMIN_EMAIL"),
+        std::env::var("BILHETERIA_ADMIN_PASSWORD"),
+    ) {
+        let admin = accounts::ensure_admin(&app, "Admin", &email, &password).await?;
+        tracing::info!(email = %admin.email, "admin ensured");
+    }
+    if !no_consumer {
+        tokio::spawn(consumer::run(app.clone()));
+    }
+    let sweeper = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(SWEEP_EVERY);
+        loop {
+            tick.tick().await;
+            if let Err(err) = outbox::sweep(&sweeper, chrono::Duration::seconds(30)).await {
+                tracing::warn!(error = %err, "outbox sweep failed");
+            }
+        }
+    });
+    let openapi = PathBuf::from("openapi.yaml");
+    let served = server::Served {
+        app,
+        site_dir: site.or_else(default_site_dir),
+        openapi: openapi.exists().then_some(openapi),
+    };
+    let listener = tokio::net::TcpListener::bind(("0.0.0.0", port)).await?;
+    tracing::info!("Bilheteria at http://localhost:{port} (API /api/v1, docs /docs)");
+    axum::serve(listener, server::router(served))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

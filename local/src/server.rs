@@ -1,0 +1,112 @@
+//! The local HTTP server: `/api/...` through the gateway stand-in to the function handlers,
+//! `/docs` (Swagger UI, vendored) and `/openapi.yaml`, and the static site at `/`.
+
+use crate::dispatch;
+use crate::gateway::{self, Incoming};
+use axum::body::Body as AxumBody;
+use axum::extract::{Request as AxumRequest, State};
+use axum::response::{IntoResponse, Response as AxumResponse};
+use axum::routing::{any, get};
+use axum::Router;
+use bilheteria::http::problem_response;
+use bilheteria::{routes, App, AppError};
+use http::{header, StatusCode};
+use lambda_http::{Body, Response};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// API Gateway's HTTP API caps a request payload at 10 MB; ours are tiny, so 1 MiB.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct Served {
+    pub app: App,
+    /// The built site (`site/dist`), or the site's sources when it was not built.
+    pub site_dir: Option<PathBuf>,
+    pub openapi: Option<PathBuf>,
+}
+
+pub fn router(served: Served) -> Router {
+    let state = Arc::new(served.app.clone());
+    let mut router = Router::new()
+        .route("/api", any(api))
+        .route("/api/{*rest}", any(api))
+        .route("/healthz", get(|| async { "ok" }));
+    if let Some(openapi) = &served.openapi {
+        router = router.route_service("/openapi.yaml", ServeFile::new(openapi));
+    }
+    let router = router.with_state(state);
+    match &served.site_dir {
+        Some(dir) => router
+            .route_service("/docs", ServeFile::new(dir.join("docs/index.html")))
+            .fallback_service(ServeDir::new(dir).append_index_html_on_directories(true)),
+        None => router,
+    }
+}
+
+async fn api(State(app): State<Arc<App>>, req: AxumRequest) -> AxumResponse {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            let err =
+                AppError::BadRequest(format!("the body is larger than {MAX_BODY_BYTES} bytes"));
+            return to_axum(problem_response(&err, &request_id));
+        }
+    };
+    let matched = match routes::resolve(&parts.method, parts.uri.path()) {
+        Ok(m) => m,
+        Err(err) => return to_axum(problem_response(&err, &request_id)),
+    };
+    let headers = parts
+        .headers
+        .iter()
+        .filter_map(|(k, v)| {
+            v.to_str()
+                .ok()
+                .map(|v| (k.as_str().to_string(), v.to_string()))
+        })
+        .collect();
+    let incoming = Incoming {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        headers,
+        body: &bytes,
+        source_ip: "127.0.0.1".into(),
+        request_id: &request_id,
+    };
+    let request = match gateway::to_lambda_request(&incoming, &matched) {
+        Ok(r) => r,
+        Err(e) => {
+            let err = AppError::BadRequest(format!("the request could not be read: {e}"));
+            return to_axum(problem_response(&err, &request_id));
+        }
+    };
+    match dispatch::invoke(&app, matched.route.function, request).await {
+        Ok(response) => to_axum(response),
+        Err(e) => {
+            // What API Gateway answers when a function fails outright.
+            tracing::error!(error = %e, function = matched.route.function, "function failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "application/json")],
+                r#"{"message":"Internal Server Error"}"#,
+            )
+                .into_response()
+        }
+    }
+}
+
+fn to_axum(response: Response<Body>) -> AxumResponse {
+    let (parts, body) = response.into_parts();
+    let body = match body {
+        Body::Empty => AxumBody::empty(),
+        Body::Text(t) => AxumBody::from(t),
+        Body::Binary(b) => AxumBody::from(b),
+        _ => AxumBody::empty(),
+    };
+    AxumResponse::from_parts(parts, body)
+}

@@ -1,0 +1,55 @@
+//! The indexes the application relies on, created at cold start (idempotent: creating an
+//! existing index is a no-op). `MongoCluster/setup-sharding.sh` creates the same ones.
+
+use crate::error::AppError;
+use mongodb::bson::{doc, Document};
+use mongodb::options::IndexOptions;
+use mongodb::{Database, IndexModel};
+use std::time::Duration;
+
+pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 3600);
+
+fn index(keys: Document, options: Option<IndexOptions>) -> IndexModel {
+    IndexModel::builder().keys(keys).options(options).build()
+}
+
+pub async fn ensure(db: &Database) -> Result<(), AppError> {
+    let unique = || Some(IndexOptions::builder().unique(true).build());
+    let plan: Vec<(&str, Vec<IndexModel>)> = vec![
+        ("users", vec![index(doc! {"email": 1}, unique())]),
+        (
+            "events",
+            vec![index(doc! {"status": 1, "starts_at": 1}, None)],
+        ),
+        (
+            "inventory",
+            vec![index(doc! {"event_id": 1, "sector": 1}, None)],
+        ),
+        (
+            "orders",
+            vec![
+                index(doc! {"user_id": 1, "created_at": -1}, None),
+                index(doc! {"status": 1, "processed_at": 1, "created_at": 1}, None),
+                index(doc! {"event_id": 1, "status": 1}, None),
+            ],
+        ),
+        (
+            "idempotency",
+            vec![index(
+                doc! {"created_at": 1},
+                Some(
+                    IndexOptions::builder()
+                        .expire_after(IDEMPOTENCY_TTL)
+                        .build(),
+                ),
+            )],
+        ),
+    ];
+    for (collection, models) in plan {
+        db.collection::<Document>(collection)
+            .create_indexes(models)
+            .await
+            .map_err(|e| AppError::internal("creating indexes", e))?;
+    }
+    Ok(())
+}

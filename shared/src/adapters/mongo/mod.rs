@@ -1,0 +1,119 @@
+//! MongoDB adapters. Documents are private to this module: the domain never sees BSON.
+//!
+//! Collections: `users`, `events`, `inventory` (one document per sector bucket, `_id`
+//! `<event>/<bucket>/<sector>` so a reservation is a point update targeted at one shard),
+//! `orders` (sharded by hashed `user_id` in production), `idempotency` (24 h TTL), `emails`.
+
+mod emails;
+mod events;
+mod idempotency;
+mod indexes;
+mod inventory;
+mod orders;
+pub mod topology;
+mod users;
+
+use crate::config::Config;
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use mongodb::bson::DateTime as BsonDateTime;
+use mongodb::error::{ErrorKind, WriteFailure};
+use mongodb::options::ClientOptions;
+use mongodb::{Client, Database};
+
+pub use emails::MongoMailer;
+pub use events::MongoEvents;
+pub use idempotency::MongoIdempotency;
+pub use inventory::MongoInventory;
+pub use orders::MongoOrders;
+pub use users::MongoUsers;
+
+/// The database handle; cheap to clone, one connection pool per process.
+#[derive(Clone)]
+pub struct MongoStores {
+    client: Client,
+    db: Database,
+}
+
+impl MongoStores {
+    pub async fn connect(config: &Config) -> Result<Self, AppError> {
+        let mut options = ClientOptions::parse(&config.mongodb_uri)
+            .await
+            .map_err(|e| AppError::internal("parsing MONGODB_URI", e))?;
+        options
+            .app_name
+            .get_or_insert_with(|| "bilheteria".to_string());
+        // Fail fast on a dead server instead of hanging a Lambda until its timeout.
+        options
+            .server_selection_timeout
+            .get_or_insert(std::time::Duration::from_secs(5));
+        options.max_pool_size.get_or_insert(100);
+        let client = Client::with_options(options)
+            .map_err(|e| AppError::internal("creating the MongoDB client", e))?;
+        let stores = Self::from_client(client, &config.mongodb_database);
+        indexes::ensure(&stores.db).await?;
+        Ok(stores)
+    }
+
+    pub fn from_client(client: Client, database: &str) -> Self {
+        let db = client.database(database);
+        MongoStores { client, db }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    pub fn users(&self) -> MongoUsers {
+        MongoUsers::new(&self.db)
+    }
+    pub fn events(&self) -> MongoEvents {
+        MongoEvents::new(&self.db)
+    }
+    pub fn inventory(&self) -> MongoInventory {
+        MongoInventory::new(&self.db)
+    }
+    pub fn orders(&self) -> MongoOrders {
+        MongoOrders::new(&self.db)
+    }
+    pub fn idempotency(&self) -> MongoIdempotency {
+        MongoIdempotency::new(&self.db)
+    }
+    pub fn mailer(&self) -> MongoMailer {
+        MongoMailer::new(&self.db)
+    }
+}
+
+pub(crate) fn to_bson(t: DateTime<Utc>) -> BsonDateTime {
+    BsonDateTime::from_millis(t.timestamp_millis())
+}
+
+pub(crate) fn from_bson(t: BsonDateTime) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_millis(t.timestamp_millis()).unwrap_or_default()
+}
+
+pub(crate) fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
+    match err.kind.as_ref() {
+        ErrorKind::Write(WriteFailure::WriteError(e)) => e.code == 11000,
+        ErrorKind::Command(e) => e.code == 11000,
+        ErrorKind::InsertMany(e) => e
+            .write_errors
+            .as_ref()
+            .is_some_and(|errs| errs.iter().any(|w| w.code == 11000)),
+        _ => false,
+    }
+}
+
+pub(crate) fn db_error(context: &'static str) -> impl Fn(mongodb::error::Error) -> AppError {
+    move |e| {
+        if matches!(e.kind.as_ref(), ErrorKind::ServerSelection { .. }) {
+            AppError::Unavailable(format!("{context}: {e}"))
+        } else {
+            AppError::internal(context, e)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! The application context: every port, built once per cold start and shared by reference
+//! across invocations (connection pools are reused, never rebuilt per request).
+
+use crate::adapters::{mongo::MongoStores, rabbit::RabbitPublisher};
+use crate::auth::TokenService;
+use crate::config::Config;
+use crate::error::AppError;
+use crate::ports::{
+    Clock, EventStore, IdempotencyStore, Inventory, Mailer, OrderStore, Publisher, SystemClock,
+    UserStore,
+};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct App {
+    pub config: Arc<Config>,
+    pub tokens: TokenService,
+    pub users: Arc<dyn UserStore>,
+    pub events: Arc<dyn EventStore>,
+    pub inventory: Arc<dyn Inventory>,
+    pub orders: Arc<dyn OrderStore>,
+    pub idempotency: Arc<dyn IdempotencyStore>,
+    pub publisher: Arc<dyn Publisher>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl App {
+    /// Connects the real adapters: MongoDB (indexes ensured once) and RabbitMQ (connected
+    /// lazily on the first publish, so functions that never publish never connect).
+    pub async fn connect(config: Config) -> Result<Self, AppError> {
+        let stores = MongoStores::connect(&config).await?;
+        let publisher = Arc::new(RabbitPublisher::new(&config));
+        Self::assemble(config, stores, publisher)
+    }
+
+    pub fn assemble(
+        config: Config,
+        stores: MongoStores,
+        publisher: Arc<dyn Publisher>,
+    ) -> Result<Self, AppError> {
+        Ok(App {
+            tokens: TokenService::new(&config)?,
+            config: Arc::new(config),
+            users: Arc::new(stores.users()),
+            events: Arc::new(stores.events()),
+            inventory: Arc::new(stores.inventory()),
+            orders: Arc::new(stores.orders()),
+            idempotency: Arc::new(stores.idempotency()),
+            mailer: Arc::new(stores.mailer()),
+            publisher,
+            clock: Arc::new(SystemClock),
+        })
+    }
+}
+
+/// A Lambda's cold start: logs on, configuration read and checked once, clients built once.
+/// Errors name what is wrong (a missing variable, an unreachable server).
+pub async fn cold_start() -> Result<App, Box<dyn std::error::Error + Send + Sync>> {
+    crate::telemetry::init();
+    let config =
+        Config::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
+    let app = App::connect(config)
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "cold start failed"))?;
+    Ok(app)
+}

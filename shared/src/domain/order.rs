@@ -1,0 +1,167 @@
+//! Orders: a reservation (a hold on stock) and what happens to it afterwards.
+
+use super::ids::{EventId, OrderId, UserId};
+use super::money::{Cents, PriceType};
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Reserved,
+    PaymentPending,
+    Paid,
+    Cancelled,
+    Expired,
+    Refunded,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Reserved => "reserved",
+            OrderStatus::PaymentPending => "payment_pending",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Expired => "expired",
+            OrderStatus::Refunded => "refunded",
+        }
+    }
+}
+
+/// The body of `POST /api/v1/orders`, as received (ids still unchecked).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReservationRequest {
+    pub event_id: String,
+    pub sector: String,
+    pub price_type: PriceType,
+    pub quantity: i64,
+}
+
+/// A reservation request that passed every check that needs no database.
+#[derive(Clone, Debug)]
+pub struct CheckedReservation {
+    pub event_id: EventId,
+    pub sector: String,
+    pub price_type: PriceType,
+    pub quantity: i64,
+}
+
+impl ReservationRequest {
+    pub fn check(self, max_per_order: i64) -> Result<CheckedReservation, AppError> {
+        let event_id = EventId::parse(&self.event_id)
+            .ok_or_else(|| AppError::Unprocessable("'event_id' is not a valid event id".into()))?;
+        if !(1..=max_per_order).contains(&self.quantity) {
+            return Err(AppError::Unprocessable(format!(
+                "'quantity' must be between 1 and {max_per_order} tickets per order"
+            )));
+        }
+        let sector = self.sector.trim();
+        if sector.is_empty() || sector.len() > 80 {
+            return Err(AppError::Unprocessable(
+                "'sector' must name a sector of the event".into(),
+            ));
+        }
+        Ok(CheckedReservation {
+            event_id,
+            sector: sector.to_string(),
+            price_type: self.price_type,
+            quantity: self.quantity,
+        })
+    }
+}
+
+/// An order about to be stored, once its stock has been taken.
+#[derive(Clone, Debug)]
+pub struct NewOrder {
+    pub id: OrderId,
+    pub user_id: UserId,
+    pub event_id: EventId,
+    pub sector: String,
+    pub price_type: PriceType,
+    pub quantity: i64,
+    pub unit_price_cents: Cents,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Order {
+    pub id: OrderId,
+    pub user_id: UserId,
+    pub event_id: EventId,
+    pub sector: String,
+    pub price_type: PriceType,
+    pub quantity: i64,
+    pub unit_price_cents: Cents,
+    pub total_cents: Cents,
+    pub status: OrderStatus,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub processed_at: Option<DateTime<Utc>>,
+    pub idempotency_key: Option<String>,
+}
+
+impl NewOrder {
+    pub fn into_order(self) -> Order {
+        Order {
+            total_cents: self.unit_price_cents * self.quantity,
+            id: self.id,
+            user_id: self.user_id,
+            event_id: self.event_id,
+            sector: self.sector,
+            price_type: self.price_type,
+            quantity: self.quantity,
+            unit_price_cents: self.unit_price_cents,
+            status: OrderStatus::Reserved,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            processed_at: None,
+            idempotency_key: self.idempotency_key,
+        }
+    }
+}
+
+/// An `Idempotency-Key` header value: 1 to 255 visible ASCII characters.
+pub fn check_idempotency_key(raw: &str) -> Result<String, AppError> {
+    let ok = !raw.is_empty() && raw.len() <= 255 && raw.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(AppError::BadRequest(
+            "the Idempotency-Key header must be 1 to 255 visible ASCII characters".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(quantity: i64) -> ReservationRequest {
+        ReservationRequest {
+            event_id: EventId::generate().to_string(),
+            sector: "Pista".into(),
+            price_type: PriceType::Full,
+            quantity,
+        }
+    }
+
+    #[test]
+    fn quantity_outside_one_to_the_maximum_is_refused() {
+        assert!(request(0).check(6).is_err());
+        assert!(request(7).check(6).is_err());
+        assert!(request(-1).check(6).is_err());
+        assert!(request(6).check(6).is_ok());
+    }
+
+    #[test]
+    fn a_malformed_event_id_is_refused_before_any_lookup() {
+        let mut r = request(1);
+        r.event_id = "{\"$ne\":null}".into();
+        assert!(r.check(6).is_err());
+    }
+}

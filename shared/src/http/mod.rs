@@ -1,0 +1,10 @@
+//! HTTP at the edge: reading requests, writing JSON responses, and turning every
+//! `AppError` into an RFC 9457 problem document (in one place: `problem`).
+
+pub mod problem;
+pub mod request;
+pub mod response;
+
+pub use problem::problem_response;
+pub use request::{bearer_caller, header, json_body, request_id, RequestId};
+pub use response::{json, respond};

@@ -1,0 +1,24 @@
+//! Bilheteria's shared library: the box office's domain, the ports it needs from the
+//! outside world, the adapters that implement them (MongoDB, RabbitMQ), and the HTTP
+//! plumbing every Lambda function shares.
+//!
+//! Dependency rule: `domain` knows nothing of AWS, MongoDB or RabbitMQ; `ports` speak only
+//! domain types; `adapters` translate; `services` hold the use cases; `http` maps requests
+//! and errors at the edge.
+
+pub mod adapters;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod ports;
+pub mod routes;
+pub mod services;
+pub mod telemetry;
+pub mod testing;
+
+pub use app::App;
+pub use config::Config;
+pub use error::AppError;
