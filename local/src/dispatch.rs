@@ -15,6 +15,7 @@ pub async fn invoke(
         routes::EVENTS => events_fn::handle(app, req).await,
         routes::ADMIN_EVENTS => admin_events_fn::handle(app, req).await,
         routes::ORDERS => orders_fn::handle(app, req).await,
+        routes::DASHBOARD => dashboard_fn::handle(app, req).await,
         other => Err(format!("no function named {other}").into()),
     }
 }

@@ -6,5 +6,6 @@
 pub mod consumer;
 pub mod dispatch;
 pub mod gateway;
+pub mod scheduler;
 pub mod seed;
 pub mod server;

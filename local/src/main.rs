@@ -1,6 +1,6 @@
 //! `bilheteria-local serve | seed | create-admin`.
 
-use bilheteria::services::{accounts, outbox};
+use bilheteria::services::accounts;
 use bilheteria::{App, Config};
 use bilheteria_local::{consumer, seed, server};
 use clap::{Parser, Subcommand};
@@ -43,8 +43,15 @@ enum Command {
     },
 }
 
-/// How often the local timer sweeps the outbox (EventBridge does it in production).
-const SWEEP_EVERY: Duration = Duration::from_secs(15);
+/// How often the local timer runs the `expire-holds` function (EventBridge runs it every
+/// minute in production; locally more often, so that a demo's expired hold shows soon).
+fn maintenance_every() -> Duration {
+    let secs = std::env::var("MAINTENANCE_EVERY_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    Duration::from_secs(secs.max(1))
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -97,16 +104,10 @@ async fn serve(
     if !no_consumer {
         tokio::spawn(consumer::run(app.clone()));
     }
-    let sweeper = app.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(SWEEP_EVERY);
-        loop {
-            tick.tick().await;
-            if let Err(err) = outbox::sweep(&sweeper, chrono::Duration::seconds(30)).await {
-                tracing::warn!(error = %err, "outbox sweep failed");
-            }
-        }
-    });
+    tokio::spawn(bilheteria_local::scheduler::run(
+        app.clone(),
+        maintenance_every(),
+    ));
     let openapi = PathBuf::from("openapi.yaml");
     let served = server::Served {
         app,

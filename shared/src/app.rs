@@ -6,9 +6,10 @@ use crate::auth::TokenService;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::ports::{
-    Clock, EventStore, IdempotencyStore, Inventory, Mailer, OrderStore, Publisher, SystemClock,
-    UserStore,
+    AuditLog, BuyerLimits, Clock, EventStore, IdempotencyStore, Inventory, Mailer, OrderStore,
+    PaymentGateway, Publisher, SalesReport, SystemClock, TicketStore, UserStore,
 };
+use crate::services::event_cache::EventCache;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -20,9 +21,18 @@ pub struct App {
     pub inventory: Arc<dyn Inventory>,
     pub orders: Arc<dyn OrderStore>,
     pub idempotency: Arc<dyn IdempotencyStore>,
+    pub buyer_limits: Arc<dyn BuyerLimits>,
+    pub tickets: Arc<dyn TicketStore>,
+    pub audit: Arc<dyn AuditLog>,
+    pub sales: Arc<dyn SalesReport>,
     pub publisher: Arc<dyn Publisher>,
     pub mailer: Arc<dyn Mailer>,
+    pub payments: Arc<dyn PaymentGateway>,
     pub clock: Arc<dyn Clock>,
+    pub event_cache: Arc<EventCache>,
+    /// The database connection, for the operator views that need the server itself
+    /// (which shard holds what). Use cases go through the ports.
+    pub stores: MongoStores,
 }
 
 impl App {
@@ -47,9 +57,16 @@ impl App {
             inventory: Arc::new(stores.inventory()),
             orders: Arc::new(stores.orders()),
             idempotency: Arc::new(stores.idempotency()),
+            buyer_limits: Arc::new(stores.buyer_limits()),
+            tickets: Arc::new(stores.tickets()),
+            audit: Arc::new(stores.audit()),
+            sales: Arc::new(stores.sales()),
             mailer: Arc::new(stores.mailer()),
+            payments: Arc::new(stores.payment_gateway()),
             publisher,
             clock: Arc::new(SystemClock),
+            event_cache: Arc::new(EventCache::default()),
+            stores,
         })
     }
 }

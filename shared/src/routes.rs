@@ -12,10 +12,23 @@ pub enum RouteId {
     Me,
     ListEvents,
     GetEvent,
+    AdminListEvents,
     CreateEvent,
+    UpdateEvent,
+    SetEventStatus,
+    CancelEvent,
+    DeleteEvent,
+    CreateAdmin,
     ReserveOrder,
     ListOrders,
     GetOrder,
+    PayOrder,
+    CancelOrder,
+    RefundOrder,
+    OrderTickets,
+    Dashboard,
+    EventInventory,
+    EventOrdersCsv,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -32,62 +45,110 @@ pub const AUTH: &str = "auth";
 pub const EVENTS: &str = "events";
 pub const ADMIN_EVENTS: &str = "admin-events";
 pub const ORDERS: &str = "orders";
+pub const DASHBOARD: &str = "dashboard";
+
+const fn route(
+    id: RouteId,
+    method: &'static str,
+    path: &'static str,
+    function: &'static str,
+) -> Route {
+    Route {
+        id,
+        method,
+        path,
+        function,
+    }
+}
 
 pub const ROUTES: &[Route] = &[
-    Route {
-        id: RouteId::Register,
-        method: "POST",
-        path: "/api/v1/auth/register",
-        function: AUTH,
-    },
-    Route {
-        id: RouteId::Login,
-        method: "POST",
-        path: "/api/v1/auth/login",
-        function: AUTH,
-    },
-    Route {
-        id: RouteId::Me,
-        method: "GET",
-        path: "/api/v1/me",
-        function: AUTH,
-    },
-    Route {
-        id: RouteId::ListEvents,
-        method: "GET",
-        path: "/api/v1/events",
-        function: EVENTS,
-    },
-    Route {
-        id: RouteId::GetEvent,
-        method: "GET",
-        path: "/api/v1/events/{id}",
-        function: EVENTS,
-    },
-    Route {
-        id: RouteId::CreateEvent,
-        method: "POST",
-        path: "/api/v1/admin/events",
-        function: ADMIN_EVENTS,
-    },
-    Route {
-        id: RouteId::ReserveOrder,
-        method: "POST",
-        path: "/api/v1/orders",
-        function: ORDERS,
-    },
-    Route {
-        id: RouteId::ListOrders,
-        method: "GET",
-        path: "/api/v1/orders",
-        function: ORDERS,
-    },
-    Route {
-        id: RouteId::GetOrder,
-        method: "GET",
-        path: "/api/v1/orders/{id}",
-        function: ORDERS,
-    },
+    route(RouteId::Register, "POST", "/api/v1/auth/register", AUTH),
+    route(RouteId::Login, "POST", "/api/v1/auth/login", AUTH),
+    route(RouteId::Me, "GET", "/api/v1/me", AUTH),
+    route(RouteId::ListEvents, "GET", "/api/v1/events", EVENTS),
+    route(RouteId::GetEvent, "GET", "/api/v1/events/{id}", EVENTS),
+    route(
+        RouteId::AdminListEvents,
+        "GET",
+        "/api/v1/admin/events",
+        ADMIN_EVENTS,
+    ),
+    route(
+        RouteId::CreateEvent,
+        "POST",
+        "/api/v1/admin/events",
+        ADMIN_EVENTS,
+    ),
+    route(
+        RouteId::UpdateEvent,
+        "PUT",
+        "/api/v1/admin/events/{id}",
+        ADMIN_EVENTS,
+    ),
+    route(
+        RouteId::SetEventStatus,
+        "PATCH",
+        "/api/v1/admin/events/{id}/status",
+        ADMIN_EVENTS,
+    ),
+    route(
+        RouteId::CancelEvent,
+        "POST",
+        "/api/v1/admin/events/{id}/cancel",
+        ADMIN_EVENTS,
+    ),
+    route(
+        RouteId::DeleteEvent,
+        "DELETE",
+        "/api/v1/admin/events/{id}",
+        ADMIN_EVENTS,
+    ),
+    route(
+        RouteId::CreateAdmin,
+        "POST",
+        "/api/v1/admin/users",
+        ADMIN_EVENTS,
+    ),
+    route(RouteId::ReserveOrder, "POST", "/api/v1/orders", ORDERS),
+    route(RouteId::ListOrders, "GET", "/api/v1/orders", ORDERS),
+    route(RouteId::GetOrder, "GET", "/api/v1/orders/{id}", ORDERS),
+    route(RouteId::PayOrder, "POST", "/api/v1/orders/{id}/pay", ORDERS),
+    route(
+        RouteId::CancelOrder,
+        "POST",
+        "/api/v1/orders/{id}/cancel",
+        ORDERS,
+    ),
+    route(
+        RouteId::RefundOrder,
+        "POST",
+        "/api/v1/orders/{id}/refund",
+        ORDERS,
+    ),
+    route(
+        RouteId::OrderTickets,
+        "GET",
+        "/api/v1/orders/{id}/tickets",
+        ORDERS,
+    ),
+    route(
+        RouteId::Dashboard,
+        "GET",
+        "/api/v1/admin/dashboard",
+        DASHBOARD,
+    ),
+    route(
+        RouteId::EventInventory,
+        "GET",
+        "/api/v1/admin/events/{id}/inventory",
+        DASHBOARD,
+    ),
+    route(
+        RouteId::EventOrdersCsv,
+        "GET",
+        "/api/v1/admin/events/{id}/orders.csv",
+        DASHBOARD,
+    ),
 ];
 
 /// A route matched against a request, with its path parameters.

@@ -1,8 +1,9 @@
-//! `orders`: reserve tickets (the hot path) and read one's own orders.
+//! `orders`: reserve tickets (the hot path), and a buyer's own orders: read, pay, cancel,
+//! refund, tickets.
 
 use bilheteria::http::{bearer_caller, header, json, json_body, respond};
 use bilheteria::routes::{self, RouteId};
-use bilheteria::services::reservations;
+use bilheteria::services::{lifecycle, reservations};
 use bilheteria::{error::AppResult, App, AppError};
 use http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Error, Request, Response};
@@ -16,6 +17,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
 async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
     let matched = routes::resolve_for(FUNCTION, req.method(), req.uri().path())?;
     let caller = bearer_caller(req, &app.tokens)?;
+    let id = matched.param("id");
     match matched.route.id {
         RouteId::ReserveOrder => {
             let (order, replayed) = reservations::reserve(
@@ -39,8 +41,15 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
         ),
         RouteId::GetOrder => json(
             StatusCode::OK,
-            &reservations::get_mine(app, &caller, matched.param("id")).await?,
+            &reservations::get_mine(app, &caller, id).await?,
         ),
+        RouteId::PayOrder => json(
+            StatusCode::ACCEPTED,
+            &lifecycle::pay(app, &caller, id, json_body(req)?).await?,
+        ),
+        RouteId::CancelOrder => json(StatusCode::OK, &lifecycle::cancel(app, &caller, id).await?),
+        RouteId::RefundOrder => json(StatusCode::OK, &lifecycle::refund(app, &caller, id).await?),
+        RouteId::OrderTickets => json(StatusCode::OK, &lifecycle::tickets(app, &caller, id).await?),
         other => Err(AppError::Internal(format!(
             "route {other:?} is not served by {FUNCTION}"
         ))),

@@ -1,4 +1,4 @@
-//! Events and their sectors, and the rules an event must satisfy to be put on sale.
+//! Events, their sectors and lots (*lotes*), and the rules an event must satisfy.
 
 use super::ids::EventId;
 use super::money::Cents;
@@ -7,17 +7,26 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub const MAX_SECTORS: usize = 20;
+pub const MAX_LOTS: usize = 20;
 pub const MAX_SECTOR_CAPACITY: i64 = 1_000_000;
 /// A ceiling on a ticket's price (R$ 1.000.000,00) that keeps every total far from overflow.
 pub const MAX_PRICE_CENTS: Cents = 100_000_000;
+/// Brazil's Law 12.933/2013: at least 40% of the tickets at half price.
+pub const DEFAULT_HALF_PRICE_SHARE_PERCENT: i64 = 40;
+/// Buckets a sector's stock is split into, at most (see `buckets_for`).
+pub const MAX_BUCKETS: u32 = 16;
+/// A bucket should hold at least this many tickets, so that small sectors stay in one.
+pub const MIN_TICKETS_PER_BUCKET: i64 = 50;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EventStatus {
     /// On sale.
     Active,
-    /// Visible, but new reservations are refused until it is resumed.
+    /// Visible, but new reservations are refused until it is resumed; holds may be paid.
     Paused,
+    /// Called off by an admin: paid orders refunded, visible to nobody for sale.
+    Cancelled,
     /// Gone for buyers; kept for the records.
     Deleted,
 }
@@ -27,16 +36,56 @@ impl EventStatus {
         match self {
             EventStatus::Active => "active",
             EventStatus::Paused => "paused",
+            EventStatus::Cancelled => "cancelled",
             EventStatus::Deleted => "deleted",
         }
     }
 }
 
+/// A price tier of a sector: the first lot sells first; the next opens when it sells out or
+/// when its end date passes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Sector {
+pub struct Lot {
     pub name: String,
     pub price_cents: Cents,
-    pub capacity: i64,
+    pub quantity: i64,
+    pub ends_at: Option<DateTime<Utc>>,
+    /// How many inventory documents ("buckets") hold this lot's stock; fixed when the lot is
+    /// opened, so that reservations can name a bucket without reading anything.
+    #[serde(default = "one")]
+    pub buckets: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sector {
+    /// Stable across renames: inventory and orders are linked by it, not by the name.
+    pub id: String,
+    pub name: String,
+    pub lots: Vec<Lot>,
+}
+
+impl Sector {
+    pub fn capacity(&self) -> i64 {
+        self.lots.iter().map(|l| l.quantity).sum()
+    }
+
+    /// The first lot that has not ended (by date) at `now`; sell-outs are the inventory's to
+    /// tell. `None` when every dated lot has ended (the last lot never ends by date).
+    pub fn lots_open_at(&self, now: DateTime<Utc>) -> impl Iterator<Item = (usize, &Lot)> {
+        let last = self.lots.len().saturating_sub(1);
+        self.lots
+            .iter()
+            .enumerate()
+            .filter(move |(i, l)| *i == last || l.ends_at.is_none_or(|end| end > now))
+    }
+
+    pub fn base_price(&self) -> Cents {
+        self.lots.first().map(|l| l.price_cents).unwrap_or(0)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -46,97 +95,315 @@ pub struct Event {
     pub description: String,
     pub venue: String,
     pub starts_at: DateTime<Utc>,
+    pub image_url: Option<String>,
     pub status: EventStatus,
+    pub half_price_share_percent: i64,
+    pub max_per_order: i64,
+    pub max_per_buyer: Option<i64>,
+    /// How many inventory documents each lot of each sector is split into.
+    pub buckets: u32,
     pub sectors: Vec<Sector>,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl Event {
-    pub fn sector(&self, name: &str) -> Option<&Sector> {
+    pub fn sector_named(&self, name: &str) -> Option<&Sector> {
         self.sectors.iter().find(|s| s.name == name)
+    }
+
+    pub fn sector_by_id(&self, id: &str) -> Option<&Sector> {
+        self.sectors.iter().find(|s| s.id == id)
+    }
+
+    /// How many of a sector's tickets may be sold at half price.
+    pub fn half_price_cap(&self, capacity: i64) -> i64 {
+        capacity * self.half_price_share_percent / 100
+    }
+
+    pub fn on_sale(&self) -> bool {
+        self.status == EventStatus::Active
     }
 }
 
-/// The body of `POST /api/v1/admin/events`, as received.
+/// A short random id for a sector, unique within its event.
+pub fn new_sector_id() -> String {
+    super::ids::new_hex_id()[12..].to_string()
+}
+
+impl Lot {
+    /// The lot split into up to `buckets` documents (never more than it has tickets).
+    pub fn with_buckets(mut self, buckets: u32) -> Self {
+        self.buckets = buckets.clamp(1, self.quantity.clamp(1, MAX_BUCKETS as i64) as u32);
+        self
+    }
+}
+
+/// Buckets for a sector of this capacity: one per `MIN_TICKETS_PER_BUCKET`, at most
+/// `MAX_BUCKETS`. More buckets let more reservations proceed in parallel on a hot sector.
+pub fn buckets_for(capacity: i64) -> u32 {
+    ((capacity / MIN_TICKETS_PER_BUCKET).clamp(1, MAX_BUCKETS as i64)) as u32
+}
+
+/// The body of `POST /api/v1/admin/events` and `PUT /api/v1/admin/events/{id}`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NewEvent {
+pub struct EventInput {
     pub name: String,
     pub venue: String,
     pub starts_at: DateTime<Utc>,
     #[serde(default)]
     pub description: Option<String>,
-    pub sectors: Vec<NewSector>,
+    #[serde(default)]
+    pub image_url: Option<String>,
+    #[serde(default)]
+    pub half_price_share_percent: Option<i64>,
+    #[serde(default)]
+    pub max_per_order: Option<i64>,
+    #[serde(default)]
+    pub max_per_buyer: Option<i64>,
+    /// Inventory documents per lot (1..=16); chosen from the capacity when absent.
+    #[serde(default)]
+    pub buckets: Option<u32>,
+    pub sectors: Vec<SectorInput>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NewSector {
+pub struct SectorInput {
+    /// The sector's id when editing an existing sector (so that it can be renamed).
+    #[serde(default)]
+    pub id: Option<String>,
     pub name: String,
     pub price_cents: Cents,
     pub capacity: i64,
+    #[serde(default)]
+    pub lots: Option<Vec<LotInput>>,
 }
 
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LotInput {
+    pub name: String,
+    pub price_cents: Cents,
+    pub quantity: i64,
+    #[serde(default)]
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+pub type NewEvent = EventInput;
+pub type NewSector = SectorInput;
+
 fn text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max {
+    let trimmed = value.trim();
+    if trimmed.is_empty() || value.chars().count() > max {
         return Err(AppError::Unprocessable(format!(
             "'{field}' must have between 1 and {max} characters"
         )));
     }
-    Ok(value.to_string())
+    Ok(trimmed.to_string())
 }
 
-impl NewEvent {
-    /// Checks every rule and returns the event ready to be stored.
-    pub fn validate(self, id: EventId, now: DateTime<Utc>) -> Result<Event, AppError> {
+fn price(sector: &str, what: &str, cents: Cents) -> Result<Cents, AppError> {
+    if (0..=MAX_PRICE_CENTS).contains(&cents) {
+        Ok(cents)
+    } else {
+        Err(AppError::Unprocessable(format!(
+            "sector '{sector}': {what} must be between 0 and {MAX_PRICE_CENTS} cents"
+        )))
+    }
+}
+
+/// The event's editable fields, checked.
+pub struct CheckedEvent {
+    pub name: String,
+    pub description: String,
+    pub venue: String,
+    pub starts_at: DateTime<Utc>,
+    pub image_url: Option<String>,
+    pub half_price_share_percent: i64,
+    pub max_per_order: i64,
+    pub max_per_buyer: Option<i64>,
+    pub buckets: Option<u32>,
+    /// Sectors with `id` set only when the input named an existing sector.
+    pub sectors: Vec<(Option<String>, String, Vec<Lot>)>,
+}
+
+impl EventInput {
+    pub fn check(self, default_max_per_order: i64) -> Result<CheckedEvent, AppError> {
         let name = text("name", &self.name, 200)?;
         let venue = text("venue", &self.venue, 200)?;
-        let description = match self.description.as_deref().map(str::trim) {
-            None | Some("") => String::new(),
+        let description = match self.description.as_deref() {
+            None => String::new(),
+            Some(d) if d.trim().is_empty() => String::new(),
             Some(d) => text("description", d, 5_000)?,
         };
+        let image_url = match self.image_url.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(u)
+                if u.len() <= 2048
+                    && (u.starts_with("https://")
+                        || u.starts_with("http://")
+                        || u.starts_with('/')) =>
+            {
+                Some(u.to_string())
+            }
+            Some(_) => {
+                return Err(AppError::Unprocessable(
+                    "'image_url' must be an http(s) URL or a path".into(),
+                ))
+            }
+        };
+        let half_price_share_percent = self
+            .half_price_share_percent
+            .unwrap_or(DEFAULT_HALF_PRICE_SHARE_PERCENT);
+        if !(0..=100).contains(&half_price_share_percent) {
+            return Err(AppError::Unprocessable(
+                "'half_price_share_percent' must be between 0 and 100".into(),
+            ));
+        }
+        let max_per_order = self.max_per_order.unwrap_or(default_max_per_order);
+        if !(1..=100).contains(&max_per_order) {
+            return Err(AppError::Unprocessable(
+                "'max_per_order' must be between 1 and 100".into(),
+            ));
+        }
+        if let Some(m) = self.max_per_buyer {
+            if !(1..=1_000).contains(&m) {
+                return Err(AppError::Unprocessable(
+                    "'max_per_buyer' must be between 1 and 1000".into(),
+                ));
+            }
+        }
+        if let Some(b) = self.buckets {
+            if !(1..=MAX_BUCKETS).contains(&b) {
+                return Err(AppError::Unprocessable(format!(
+                    "'buckets' must be between 1 and {MAX_BUCKETS}"
+                )));
+            }
+        }
         if self.sectors.is_empty() || self.sectors.len() > MAX_SECTORS {
             return Err(AppError::Unprocessable(format!(
                 "an event needs between 1 and {MAX_SECTORS} sectors"
             )));
         }
-        let mut sectors: Vec<Sector> = Vec::with_capacity(self.sectors.len());
+        let mut sectors: Vec<(Option<String>, String, Vec<Lot>)> = Vec::new();
         for s in self.sectors {
-            let name = text("sectors[].name", &s.name, 80)?;
+            let sector_name = text("sectors[].name", &s.name, 80)?;
             if sectors
                 .iter()
-                .any(|other| other.name.eq_ignore_ascii_case(&name))
+                .any(|(_, other, _)| other.eq_ignore_ascii_case(&sector_name))
             {
                 return Err(AppError::Unprocessable(format!(
-                    "sector '{name}' appears twice"
+                    "sector '{sector_name}' appears twice"
                 )));
             }
-            if !(0..=MAX_PRICE_CENTS).contains(&s.price_cents) {
-                return Err(AppError::Unprocessable(format!(
-                    "sector '{name}': price_cents must be between 0 and {MAX_PRICE_CENTS}"
-                )));
-            }
+            price(&sector_name, "price_cents", s.price_cents)?;
             if !(1..=MAX_SECTOR_CAPACITY).contains(&s.capacity) {
                 return Err(AppError::Unprocessable(format!(
-                    "sector '{name}': capacity must be between 1 and {MAX_SECTOR_CAPACITY}"
+                    "sector '{sector_name}': capacity must be between 1 and {MAX_SECTOR_CAPACITY}"
                 )));
             }
-            sectors.push(Sector {
-                name,
-                price_cents: s.price_cents,
-                capacity: s.capacity,
-            });
+            let lots = match s.lots {
+                None => vec![Lot {
+                    name: "Lote único".into(),
+                    price_cents: s.price_cents,
+                    quantity: s.capacity,
+                    ends_at: None,
+                    buckets: 1,
+                }],
+                Some(lots) => {
+                    if lots.is_empty() || lots.len() > MAX_LOTS {
+                        return Err(AppError::Unprocessable(format!(
+                            "sector '{sector_name}': between 1 and {MAX_LOTS} lots"
+                        )));
+                    }
+                    let mut checked = Vec::with_capacity(lots.len());
+                    for l in lots {
+                        let lot_name = text("lots[].name", &l.name, 80)?;
+                        price(&sector_name, "a lot's price_cents", l.price_cents)?;
+                        if !(1..=MAX_SECTOR_CAPACITY).contains(&l.quantity) {
+                            return Err(AppError::Unprocessable(format!(
+                                "sector '{sector_name}': a lot's quantity must be between 1 and {MAX_SECTOR_CAPACITY}"
+                            )));
+                        }
+                        checked.push(Lot {
+                            name: lot_name,
+                            price_cents: l.price_cents,
+                            quantity: l.quantity,
+                            ends_at: l.ends_at,
+                            buckets: 1,
+                        });
+                    }
+                    let total: i64 = checked.iter().map(|l| l.quantity).sum();
+                    if total != s.capacity {
+                        return Err(AppError::Unprocessable(format!(
+                            "sector '{sector_name}': capacity ({}) must equal the sum of its lots ({total})",
+                            s.capacity
+                        )));
+                    }
+                    if checked[0].price_cents != s.price_cents {
+                        return Err(AppError::Unprocessable(format!(
+                            "sector '{sector_name}': price_cents must be the first lot's price"
+                        )));
+                    }
+                    checked
+                }
+            };
+            sectors.push((s.id, sector_name, lots));
         }
-        Ok(Event {
-            id,
+        Ok(CheckedEvent {
             name,
             description,
             venue,
             starts_at: self.starts_at,
-            status: EventStatus::Active,
+            image_url,
+            half_price_share_percent,
+            max_per_order,
+            max_per_buyer: self.max_per_buyer,
+            buckets: self.buckets,
             sectors,
+        })
+    }
+
+    /// A new event from this input.
+    pub fn validate(
+        self,
+        id: EventId,
+        now: DateTime<Utc>,
+        default_max_per_order: i64,
+    ) -> Result<Event, AppError> {
+        let c = self.check(default_max_per_order)?;
+        let largest = c
+            .sectors
+            .iter()
+            .flat_map(|(_, _, lots)| lots.iter().map(|l| l.quantity))
+            .max()
+            .unwrap_or(1);
+        let buckets = c.buckets.unwrap_or_else(|| buckets_for(largest));
+        Ok(Event {
+            id,
+            name: c.name,
+            description: c.description,
+            venue: c.venue,
+            starts_at: c.starts_at,
+            image_url: c.image_url,
+            status: EventStatus::Active,
+            half_price_share_percent: c.half_price_share_percent,
+            max_per_order: c.max_per_order,
+            max_per_buyer: c.max_per_buyer,
+            buckets,
+            sectors: c
+                .sectors
+                .into_iter()
+                .map(|(_, name, lots)| Sector {
+                    id: new_sector_id(),
+                    name,
+                    lots: lots.into_iter().map(|l| l.with_buckets(buckets)).collect(),
+                })
+                .collect(),
             created_at: now,
+            updated_at: now,
         })
     }
 }
@@ -145,40 +412,52 @@ impl NewEvent {
 mod tests {
     use super::*;
 
-    fn new_event(sectors: Vec<NewSector>) -> NewEvent {
-        NewEvent {
+    fn input(sectors: Vec<SectorInput>) -> EventInput {
+        EventInput {
             name: "Show".into(),
             venue: "Allianz Parque".into(),
             starts_at: Utc::now(),
             description: None,
+            image_url: None,
+            half_price_share_percent: None,
+            max_per_order: None,
+            max_per_buyer: None,
+            buckets: None,
             sectors,
         }
     }
 
-    fn sector(name: &str, price_cents: Cents, capacity: i64) -> NewSector {
-        NewSector {
+    fn sector(name: &str, price_cents: Cents, capacity: i64) -> SectorInput {
+        SectorInput {
+            id: None,
             name: name.into(),
             price_cents,
             capacity,
+            lots: None,
         }
     }
 
     #[test]
-    fn an_event_with_sectors_is_valid() {
-        let event = new_event(vec![
+    fn an_event_with_sectors_is_valid_and_gets_defaults() {
+        let event = input(vec![
             sector("Pista", 20_000, 100),
             sector("VIP", 50_000, 10),
         ])
-        .validate(EventId::generate(), Utc::now())
+        .validate(EventId::generate(), Utc::now(), 6)
         .expect("valid");
         assert_eq!(event.sectors.len(), 2);
         assert_eq!(event.status, EventStatus::Active);
+        assert_eq!(event.half_price_share_percent, 40);
+        assert_eq!(event.max_per_order, 6);
+        assert_eq!(event.sectors[0].capacity(), 100);
+        assert_eq!(event.sectors[0].lots.len(), 1);
+        assert_ne!(event.sectors[0].id, event.sectors[1].id);
     }
 
     #[test]
     fn an_event_without_sectors_is_refused() {
-        assert!(new_event(vec![])
-            .validate(EventId::generate(), Utc::now())
+        assert!(input(vec![])
+            .validate(EventId::generate(), Utc::now(), 6)
             .is_err());
     }
 
@@ -189,9 +468,48 @@ mod tests {
             vec![sector("Pista", -1, 1)],
             vec![sector("Pista", 1, 0)],
         ] {
-            assert!(new_event(bad)
-                .validate(EventId::generate(), Utc::now())
+            assert!(input(bad)
+                .validate(EventId::generate(), Utc::now(), 6)
                 .is_err());
         }
+    }
+
+    #[test]
+    fn lots_must_add_up_to_the_capacity_and_start_at_the_sector_price() {
+        let lot = |p, q| LotInput {
+            name: format!("{p}"),
+            price_cents: p,
+            quantity: q,
+            ends_at: None,
+        };
+        let mut s = sector("Pista", 100, 30);
+        s.lots = Some(vec![lot(100, 10), lot(150, 20)]);
+        assert!(input(vec![s.clone()])
+            .validate(EventId::generate(), Utc::now(), 6)
+            .is_ok());
+        s.capacity = 31;
+        assert!(input(vec![s.clone()])
+            .validate(EventId::generate(), Utc::now(), 6)
+            .is_err());
+        s.capacity = 30;
+        s.price_cents = 150;
+        assert!(input(vec![s])
+            .validate(EventId::generate(), Utc::now(), 6)
+            .is_err());
+    }
+
+    #[test]
+    fn the_half_price_cap_is_the_share_of_the_capacity_rounded_down() {
+        let event = input(vec![sector("Pista", 100, 101)])
+            .validate(EventId::generate(), Utc::now(), 6)
+            .expect("valid");
+        assert_eq!(event.half_price_cap(101), 40);
+    }
+
+    #[test]
+    fn big_sectors_get_more_buckets_small_ones_one() {
+        assert_eq!(buckets_for(10), 1);
+        assert_eq!(buckets_for(300), 6);
+        assert_eq!(buckets_for(1_000_000), MAX_BUCKETS);
     }
 }

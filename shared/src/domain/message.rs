@@ -1,5 +1,5 @@
-//! Messages published to the broker. The body is JSON; `id` is unique per message so a
-//! consumer can recognise a redelivery.
+//! Messages published to the broker. The body is JSON; `id` is unique per logical message,
+//! so a consumer can recognise a redelivery or a republish.
 
 use super::ids::OrderId;
 use chrono::{DateTime, Utc};
@@ -9,20 +9,21 @@ use serde::{Deserialize, Serialize};
 pub enum MessageKind {
     #[serde(rename = "order.reserved")]
     OrderReserved,
+    #[serde(rename = "payment.requested")]
+    PaymentRequested,
 }
 
 impl MessageKind {
     pub fn as_str(self) -> &'static str {
         match self {
             MessageKind::OrderReserved => "order.reserved",
+            MessageKind::PaymentRequested => "payment.requested",
         }
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
-    /// Unique per logical message: `<kind>:<order id>`. A republished message (outbox
-    /// sweep, broker redelivery) keeps its id, so processing it twice is recognisable.
     pub id: String,
     pub kind: MessageKind,
     pub order_id: OrderId,
@@ -32,8 +33,17 @@ pub struct Message {
 impl Message {
     pub fn order_reserved(order_id: OrderId, occurred_at: DateTime<Utc>) -> Self {
         Message {
-            id: format!("{}:{}", MessageKind::OrderReserved.as_str(), order_id),
+            id: format!("order.reserved:{order_id}"),
             kind: MessageKind::OrderReserved,
+            order_id,
+            occurred_at,
+        }
+    }
+
+    pub fn payment_requested(order_id: OrderId, attempt: i32, occurred_at: DateTime<Utc>) -> Self {
+        Message {
+            id: format!("payment.requested:{order_id}:{attempt}"),
+            kind: MessageKind::PaymentRequested,
             order_id,
             occurred_at,
         }

@@ -3,14 +3,20 @@
 pub mod email;
 pub mod event;
 pub mod ids;
+pub mod lifecycle;
 pub mod message;
 pub mod money;
 pub mod order;
+pub mod ticket;
 pub mod user;
 
-pub use event::{Event, EventStatus, NewEvent, NewSector, Sector};
+pub use event::{Event, EventInput, EventStatus, Lot, NewEvent, NewSector, Sector, SectorInput};
 pub use ids::{EventId, OrderId, UserId};
+pub use lifecycle::Transition;
 pub use message::{Message, MessageKind};
 pub use money::{Cents, PriceType};
-pub use order::{NewOrder, Order, OrderStatus, ReservationRequest};
+pub use order::{
+    Allocation, NewOrder, Order, OrderStatus, Payment, PaymentMethod, ReservationRequest,
+};
+pub use ticket::Ticket;
 pub use user::{Role, User};

@@ -6,7 +6,7 @@ use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     Reserved,
@@ -28,6 +28,42 @@ impl OrderStatus {
             OrderStatus::Refunded => "refunded",
         }
     }
+
+    /// Statuses whose tickets are taken from the stock (held or sold).
+    pub const HOLDING_STOCK: [OrderStatus; 3] = [
+        OrderStatus::Reserved,
+        OrderStatus::PaymentPending,
+        OrderStatus::Paid,
+    ];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PaymentMethod {
+    Pix,
+    Card,
+}
+
+/// What the buyer chose to pay with, and how it went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub method: PaymentMethod,
+    /// PIX "copia e cola" code to show as a QR code.
+    pub pix_code: Option<String>,
+    /// Only the last four digits of a card are ever stored.
+    pub card_last4: Option<String>,
+    pub declined_reason: Option<String>,
+    /// The gateway's reference once charged.
+    pub transaction_id: Option<String>,
+    /// Increases with each payment attempt, so each attempt's message is distinct.
+    pub attempt: i32,
+}
+
+/// Where an order's tickets were taken from, so that they go back to the same place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Allocation {
+    pub bucket: String,
+    pub quantity: i64,
 }
 
 /// The body of `POST /api/v1/orders`, as received (ids still unchecked).
@@ -49,13 +85,16 @@ pub struct CheckedReservation {
     pub quantity: i64,
 }
 
+/// No event allows more than this per order, whatever its own limit (a sanity bound).
+pub const ABSOLUTE_MAX_PER_ORDER: i64 = 100;
+
 impl ReservationRequest {
-    pub fn check(self, max_per_order: i64) -> Result<CheckedReservation, AppError> {
+    pub fn check(self) -> Result<CheckedReservation, AppError> {
         let event_id = EventId::parse(&self.event_id)
             .ok_or_else(|| AppError::Unprocessable("'event_id' is not a valid event id".into()))?;
-        if !(1..=max_per_order).contains(&self.quantity) {
+        if !(1..=ABSOLUTE_MAX_PER_ORDER).contains(&self.quantity) {
             return Err(AppError::Unprocessable(format!(
-                "'quantity' must be between 1 and {max_per_order} tickets per order"
+                "'quantity' must be between 1 and the event's limit per order (at most {ABSOLUTE_MAX_PER_ORDER})"
             )));
         }
         let sector = self.sector.trim();
@@ -79,10 +118,15 @@ pub struct NewOrder {
     pub id: OrderId,
     pub user_id: UserId,
     pub event_id: EventId,
+    pub event_name: String,
+    pub sector_id: String,
     pub sector: String,
+    pub lot: String,
     pub price_type: PriceType,
     pub quantity: i64,
     pub unit_price_cents: Cents,
+    pub allocations: Vec<Allocation>,
+    pub counted_for_buyer: bool,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub idempotency_key: Option<String>,
@@ -93,15 +137,26 @@ pub struct Order {
     pub id: OrderId,
     pub user_id: UserId,
     pub event_id: EventId,
+    pub event_name: String,
+    pub sector_id: String,
     pub sector: String,
+    pub lot: String,
     pub price_type: PriceType,
     pub quantity: i64,
     pub unit_price_cents: Cents,
     pub total_cents: Cents,
     pub status: OrderStatus,
+    pub allocations: Vec<Allocation>,
+    pub counted_for_buyer: bool,
+    pub payment: Option<Payment>,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub processed_at: Option<DateTime<Utc>>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub expired_at: Option<DateTime<Utc>>,
+    pub refunded_at: Option<DateTime<Utc>>,
     pub idempotency_key: Option<String>,
 }
 
@@ -112,14 +167,25 @@ impl NewOrder {
             id: self.id,
             user_id: self.user_id,
             event_id: self.event_id,
+            event_name: self.event_name,
+            sector_id: self.sector_id,
             sector: self.sector,
+            lot: self.lot,
             price_type: self.price_type,
             quantity: self.quantity,
             unit_price_cents: self.unit_price_cents,
             status: OrderStatus::Reserved,
+            allocations: self.allocations,
+            counted_for_buyer: self.counted_for_buyer,
+            payment: None,
             created_at: self.created_at,
+            updated_at: self.created_at,
             expires_at: self.expires_at,
             processed_at: None,
+            paid_at: None,
+            cancelled_at: None,
+            expired_at: None,
+            refunded_at: None,
             idempotency_key: self.idempotency_key,
         }
     }
@@ -151,17 +217,17 @@ mod tests {
     }
 
     #[test]
-    fn quantity_outside_one_to_the_maximum_is_refused() {
-        assert!(request(0).check(6).is_err());
-        assert!(request(7).check(6).is_err());
-        assert!(request(-1).check(6).is_err());
-        assert!(request(6).check(6).is_ok());
+    fn a_quantity_below_one_or_absurdly_high_is_refused_before_any_lookup() {
+        assert!(request(0).check().is_err());
+        assert!(request(-1).check().is_err());
+        assert!(request(1_000).check().is_err());
+        assert!(request(6).check().is_ok());
     }
 
     #[test]
     fn a_malformed_event_id_is_refused_before_any_lookup() {
         let mut r = request(1);
         r.event_id = "{\"$ne\":null}".into();
-        assert!(r.check(6).is_err());
+        assert!(r.check().is_err());
     }
 }

@@ -1,19 +1,35 @@
-//! Browsing events (with live availability) and creating them.
+//! Browsing events, with live availability per sector, lot and price type.
 
 use crate::app::App;
-use crate::domain::{Event, EventId, EventStatus, NewEvent, PriceType};
+use crate::domain::{Event, EventId, EventStatus, PriceType};
 use crate::error::{AppError, AppResult};
 use crate::ports::StockBySector;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 #[derive(Serialize, Debug)]
-pub struct SectorView {
+pub struct LotView {
     pub name: String,
+    pub price_cents: i64,
+    pub quantity: i64,
+    pub ends_at: Option<DateTime<Utc>>,
+    /// `on_sale`, `sold_out`, `upcoming` or `ended`.
+    pub status: &'static str,
+}
+
+#[derive(Serialize, Debug)]
+pub struct SectorView {
+    pub id: String,
+    pub name: String,
+    /// The full price of the lot on sale now.
     pub price_cents: i64,
     pub half_price_cents: i64,
     pub capacity: i64,
     pub available: i64,
+    /// Half-price tickets still sellable (the half-price share is a cap).
+    pub half_available: i64,
+    pub current_lot: Option<String>,
+    pub lots: Vec<LotView>,
 }
 
 #[derive(Serialize, Debug)]
@@ -23,45 +39,122 @@ pub struct EventView {
     pub description: String,
     pub venue: String,
     pub starts_at: DateTime<Utc>,
+    pub image_url: Option<String>,
     pub status: EventStatus,
+    pub half_price_share_percent: i64,
+    pub max_per_order: i64,
+    pub max_per_buyer: Option<i64>,
     pub sectors: Vec<SectorView>,
 }
 
-fn view(event: &Event, stock: Option<&StockBySector>) -> EventView {
+/// The lot a reservation would buy from now: the first open lot with stock left.
+pub fn current_lot(
+    event: &Event,
+    sector_index: usize,
+    stock: Option<&StockBySector>,
+    now: DateTime<Utc>,
+) -> Option<usize> {
+    let sector = &event.sectors[sector_index];
+    let left = |lot: usize| {
+        stock
+            .and_then(|s| s.get(&sector.id))
+            .and_then(|s| s.lots.get(&lot))
+            .copied()
+            .unwrap_or(0)
+    };
+    sector
+        .lots_open_at(now)
+        .map(|(i, _)| i)
+        .find(|i| left(*i) > 0)
+}
+
+pub fn view(event: &Event, stock: Option<&StockBySector>, now: DateTime<Utc>) -> EventView {
+    let sectors = event
+        .sectors
+        .iter()
+        .enumerate()
+        .map(|(index, s)| {
+            let sector_stock = stock
+                .and_then(|st| st.get(&s.id))
+                .cloned()
+                .unwrap_or_default();
+            let current = current_lot(event, index, stock, now);
+            let open: Vec<usize> = s.lots_open_at(now).map(|(i, _)| i).collect();
+            let price = current.map(|i| s.lots[i].price_cents).unwrap_or_else(|| {
+                open.last()
+                    .map(|i| s.lots[*i].price_cents)
+                    .unwrap_or_else(|| s.base_price())
+            });
+            let lots = s
+                .lots
+                .iter()
+                .enumerate()
+                .map(|(i, l)| LotView {
+                    name: l.name.clone(),
+                    price_cents: l.price_cents,
+                    quantity: l.quantity,
+                    ends_at: l.ends_at,
+                    status: if Some(i) == current {
+                        "on_sale"
+                    } else if sector_stock.lots.get(&i).copied().unwrap_or(0) == 0
+                        && (current.is_none_or(|c| i < c))
+                    {
+                        "sold_out"
+                    } else if !open.contains(&i) {
+                        "ended"
+                    } else {
+                        "upcoming"
+                    },
+                })
+                .collect();
+            SectorView {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                price_cents: price,
+                half_price_cents: PriceType::Half.unit_price(price),
+                capacity: s.capacity(),
+                available: sector_stock.available.max(0),
+                half_available: sector_stock.half_available.max(0),
+                current_lot: current.map(|i| s.lots[i].name.clone()),
+                lots,
+            }
+        })
+        .collect();
     EventView {
         id: event.id.to_string(),
         name: event.name.clone(),
         description: event.description.clone(),
         venue: event.venue.clone(),
         starts_at: event.starts_at,
+        image_url: event.image_url.clone(),
         status: event.status,
-        sectors: event
-            .sectors
-            .iter()
-            .map(|s| SectorView {
-                name: s.name.clone(),
-                price_cents: s.price_cents,
-                half_price_cents: PriceType::Half.unit_price(s.price_cents),
-                capacity: s.capacity,
-                available: stock
-                    .and_then(|st| st.get(&s.name))
-                    .copied()
-                    .unwrap_or(0)
-                    .max(0),
-            })
-            .collect(),
+        half_price_share_percent: event.half_price_share_percent,
+        max_per_order: event.max_per_order,
+        max_per_buyer: event.max_per_buyer,
+        sectors,
     }
+}
+
+pub async fn views(app: &App, events: &[Event]) -> AppResult<Vec<EventView>> {
+    let ids: Vec<EventId> = events.iter().map(|e| e.id.clone()).collect();
+    let stock = app.inventory.stock(&ids).await?;
+    let now = app.clock.now();
+    Ok(events
+        .iter()
+        .map(|e| view(e, stock.get(&e.id), now))
+        .collect())
 }
 
 /// Active and paused events, soonest first, with what is left of each sector.
 pub async fn list(app: &App) -> AppResult<Vec<EventView>> {
-    let events = app.events.list_visible().await?;
-    let ids: Vec<EventId> = events.iter().map(|e| e.id.clone()).collect();
-    let stock = app.inventory.stock(&ids).await?;
-    Ok(events.iter().map(|e| view(e, stock.get(&e.id))).collect())
+    let events = app
+        .events
+        .list(&[EventStatus::Active, EventStatus::Paused])
+        .await?;
+    views(app, &events).await
 }
 
-/// One event, unless it does not exist or was deleted (both 404 for buyers).
+/// One event as buyers see it: deleted and cancelled events are 404.
 pub async fn get(app: &App, raw_id: &str) -> AppResult<EventView> {
     let not_found = || AppError::NotFound("no such event".into());
     let id = EventId::parse(raw_id).ok_or_else(not_found)?;
@@ -69,19 +162,7 @@ pub async fn get(app: &App, raw_id: &str) -> AppResult<EventView> {
         .events
         .find(&id)
         .await?
-        .filter(|e| e.status != EventStatus::Deleted)
+        .filter(|e| matches!(e.status, EventStatus::Active | EventStatus::Paused))
         .ok_or_else(not_found)?;
-    let stock = app.inventory.stock(std::slice::from_ref(&id)).await?;
-    Ok(view(&event, stock.get(&id)))
-}
-
-pub async fn create(app: &App, input: NewEvent) -> AppResult<EventView> {
-    let event = input.validate(EventId::generate(), app.clock.now())?;
-    app.events.create(&event).await?;
-    let full_stock: StockBySector = event
-        .sectors
-        .iter()
-        .map(|s| (s.name.clone(), s.capacity))
-        .collect();
-    Ok(view(&event, Some(&full_stock)))
+    Ok(views(app, std::slice::from_ref(&event)).await?.remove(0))
 }

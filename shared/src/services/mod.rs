@@ -1,7 +1,12 @@
 //! Use cases: what the box office does, written against the ports only.
 
 pub mod accounts;
+pub mod admin;
 pub mod catalog;
-pub mod outbox;
+pub mod dashboard;
+pub mod event_cache;
+pub mod lifecycle;
+pub mod maintenance;
+pub mod notifications;
 pub mod processing;
 pub mod reservations;

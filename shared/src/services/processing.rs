@@ -1,10 +1,15 @@
 //! What the consumer does with each message, idempotently: a message processed twice
-//! (a broker redelivery, an outbox republish) has its effects once.
+//! (a broker redelivery, an outbox republish) has its effects once, because each effect is
+//! either a conditional status change or keyed by the order.
 
 use crate::app::App;
-use crate::domain::{Message, MessageKind, Order};
+use crate::domain::{Message, MessageKind, Order, OrderStatus, Payment, Ticket, Transition};
 use crate::error::{AppError, AppResult};
-use crate::ports::Email;
+use crate::ports::{Charge, TransitionChanges};
+use crate::services::{lifecycle, notifications};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct BatchReport {
@@ -28,57 +33,145 @@ pub async fn process_batch(app: &App, messages: &[Message]) -> AppResult<BatchRe
 
 /// `Ok(true)` when this delivery did the work, `Ok(false)` when it had been done before.
 pub async fn process(app: &App, message: &Message) -> AppResult<bool> {
-    match message.kind {
-        MessageKind::OrderReserved => reservation_received(app, message).await,
-    }
-}
-
-async fn reservation_received(app: &App, message: &Message) -> AppResult<bool> {
     let order = app.orders.find(&message.order_id).await?.ok_or_else(|| {
         AppError::NotFound(format!("message {} names an unknown order", message.id))
     })?;
+    match message.kind {
+        MessageKind::OrderReserved => reservation_received(app, &order).await,
+        MessageKind::PaymentRequested => payment_requested(app, message, order).await,
+    }
+}
+
+async fn reservation_received(app: &App, order: &Order) -> AppResult<bool> {
     if order.processed_at.is_some() {
         return Ok(false);
     }
     // The e-mail is keyed by order, so a crash between sending it and marking the order
-    // leaves a redelivery that stores it once and then marks the order.
-    app.mailer
-        .send(&reservation_email(app, &order).await?)
-        .await?;
+    // leaves a redelivery that delivers it once and then marks the order.
+    notifications::reservation_received(app, order).await?;
     app.orders.mark_processed(&order.id, app.clock.now()).await
 }
 
-async fn reservation_email(app: &App, order: &Order) -> AppResult<Email> {
-    let user = app
-        .users
-        .find_by_id(&order.user_id)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("order {} has no buyer", order.id)))?;
-    let event_name = app
-        .events
-        .find(&order.event_id)
-        .await?
-        .map(|e| e.name)
-        .unwrap_or_default();
-    Ok(Email {
-        id: format!("reservation-received:{}", order.id),
-        to: user.email,
-        subject: format!("Reserva recebida: {event_name}"),
-        body: format!(
-            "Olá, {}! Recebemos sua reserva de {} ingresso(s) ({}, {}) para {event_name}. \
-             Total: R$ {},{:02}. Pague até {} (UTC) para garantir seus ingressos. Pedido {}.",
-            user.name,
-            order.quantity,
-            order.sector,
-            if order.price_type.as_str() == "half" {
-                "meia-entrada"
-            } else {
-                "inteira"
+async fn payment_requested(app: &App, message: &Message, order: Order) -> AppResult<bool> {
+    let Some(payment) = order.payment.clone() else {
+        return Ok(false);
+    };
+    if order.status != OrderStatus::PaymentPending
+        || !message.id.ends_with(&format!(":{}", payment.attempt))
+    {
+        return Ok(false); // settled already, or a message of an earlier attempt
+    }
+    // The charge is idempotent per message id: a redelivery gets the first outcome.
+    let charge = app.payments.charge(&order, &message.id).await?;
+    let now = app.clock.now();
+    match charge {
+        Charge::Declined { reason } => {
+            let changes = TransitionChanges {
+                payment: Some(Payment {
+                    declined_reason: Some(reason),
+                    ..payment
+                }),
+            };
+            Ok(app
+                .orders
+                .transition(&order.id, None, Transition::DeclinePayment, changes, now)
+                .await?
+                .is_some())
+        }
+        Charge::Approved { transaction_id } => {
+            let charged = Payment {
+                transaction_id: Some(transaction_id.clone()),
+                ..payment
+            };
+            if order.expires_at <= now {
+                return late_payment(app, &order, charged).await;
+            }
+            let changes = TransitionChanges {
+                payment: Some(charged.clone()),
+            };
+            match app
+                .orders
+                .transition(&order.id, None, Transition::ConfirmPayment, changes, now)
+                .await?
+            {
+                Some(paid) => {
+                    let tickets = issue_tickets(app, &paid).await?;
+                    notifications::paid(app, &paid, &tickets).await?;
+                    Ok(true)
+                }
+                // Expired (or otherwise settled) while we charged: never keep the money.
+                None => late_payment(app, &order, charged).await,
+            }
+        }
+    }
+}
+
+/// A payment confirmed after the hold was up: the order expires (stock back on sale, if the
+/// sweep had not done it yet) and the money is refunded.
+async fn late_payment(app: &App, order: &Order, charged: Payment) -> AppResult<bool> {
+    let now = app.clock.now();
+    let _ = app
+        .orders
+        .transition(
+            &order.id,
+            None,
+            Transition::Expire,
+            TransitionChanges {
+                payment: Some(charged.clone()),
             },
-            order.total_cents / 100,
-            order.total_cents % 100,
-            order.expires_at.format("%d/%m/%Y %H:%M"),
-            order.id
-        ),
-    })
+            now,
+        )
+        .await?;
+    if let Some(tx) = &charged.transaction_id {
+        app.payments.refund(tx, order.total_cents).await?;
+    }
+    notifications::refunded(
+        app,
+        order,
+        "O pagamento chegou depois que a reserva expirou; nada foi cobrado de você.",
+    )
+    .await?;
+    tracing::warn!(order_id = %order.id, "payment confirmed after the hold expired: refunded");
+    Ok(true)
+}
+
+/// One ticket per seat unit: an unguessable code (128 random bits) and a QR payload signed
+/// with the server's secret, so a gate can check it offline.
+pub async fn issue_tickets(app: &App, order: &Order) -> AppResult<Vec<Ticket>> {
+    let tickets: Vec<Ticket> = (1..=order.quantity)
+        .map(|seat| {
+            let mut raw = [0u8; 16];
+            rand::rng().fill_bytes(&mut raw);
+            let code = hex::encode_upper(raw);
+            Ticket {
+                qr_payload: qr_payload(&app.config.jwt_secret, &code, order),
+                code,
+                order_id: order.id.clone(),
+                user_id: order.user_id.clone(),
+                event_id: order.event_id.clone(),
+                sector: order.sector.clone(),
+                price_type: order.price_type,
+                seat_number: seat,
+            }
+        })
+        .collect();
+    app.tickets.issue(&tickets).await?;
+    // Issuing is idempotent and keeps the first codes: read back what was stored.
+    app.tickets.for_order(&order.id).await
+}
+
+fn qr_payload(secret: &str, code: &str, order: &Order) -> String {
+    let body = format!("BILHETERIA:1:{}:{}:{}", order.event_id, order.id, code);
+    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
+        Ok(m) => m,
+        Err(_) => return body,
+    };
+    mac.update(body.as_bytes());
+    let signature = hex::encode(&mac.finalize().into_bytes()[..12]);
+    format!("{body}:{signature}")
+}
+
+/// Settles a refund that an admin's event cancellation started.
+pub async fn settle_refund(app: &App, order: &Order, why: &str) -> AppResult<()> {
+    lifecycle::settle_refund(app, order, why).await
 }

@@ -3,38 +3,55 @@
 //! Round trips on a reservation, each one justified:
 //! 1. (only with an `Idempotency-Key`) claim the key: the one write that makes a retry
 //!    return the first response instead of reserving again;
-//! 2. take the stock: one conditional `findOneAndUpdate` whose filter demands that the event
-//!    is on sale and the sector has enough left; it returns the price in the same trip;
-//! 3. insert the order;
-//! 4. publish `order.reserved` and wait for the broker's confirm (if the broker is down the
-//!    order is kept and the outbox sweep republishes it later).
+//! 2. (only for an event with a per-buyer limit) count the buyer's tickets atomically;
+//! 3. take the stock: one conditional `findOneAndUpdate` on one bucket (see the inventory
+//!    adapter), which also checks that sales are open and returns the price;
+//! 4. insert the order;
+//! 5. publish `order.reserved` and wait for the broker's confirm (if the broker is down the
+//!    order is kept and the outbox sweep publishes it later).
 //!
-//! Nothing is read before the stock is taken: the reasons for a refusal (unknown event,
-//! paused, sold out) are looked up only after the conditional update has missed.
+//! The event itself comes from a warm instance's 2-second cache, and the reasons for a
+//! refusal (paused, unknown sector, sold out) are looked up only after the stock was refused.
 
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::order::{check_idempotency_key, CheckedReservation};
 use crate::domain::{
-    EventStatus, Message, NewOrder, Order, OrderId, OrderStatus, PriceType, ReservationRequest,
+    Event, EventStatus, Message, NewOrder, Order, OrderId, OrderStatus, PaymentMethod, PriceType,
+    ReservationRequest,
 };
 use crate::error::{AppError, AppResult};
-use crate::ports::{Claim, Take};
+use crate::ports::{Claim, Take, TakeRequest};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
+
+#[derive(Serialize, Debug, Clone)]
+pub struct PaymentView {
+    pub method: PaymentMethod,
+    pub pix_code: Option<String>,
+    pub card_last4: Option<String>,
+    pub declined_reason: Option<String>,
+}
 
 #[derive(Serialize, Debug, Clone)]
 pub struct OrderView {
     pub id: String,
     pub status: OrderStatus,
     pub event_id: String,
+    pub event_name: String,
     pub sector: String,
+    pub lot: String,
     pub price_type: PriceType,
     pub quantity: i64,
     pub unit_price_cents: i64,
     pub total_cents: i64,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    pub payment: Option<PaymentView>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub expired_at: Option<DateTime<Utc>>,
+    pub refunded_at: Option<DateTime<Utc>>,
 }
 
 impl From<&Order> for OrderView {
@@ -43,13 +60,25 @@ impl From<&Order> for OrderView {
             id: o.id.to_string(),
             status: o.status,
             event_id: o.event_id.to_string(),
+            event_name: o.event_name.clone(),
             sector: o.sector.clone(),
+            lot: o.lot.clone(),
             price_type: o.price_type,
             quantity: o.quantity,
             unit_price_cents: o.unit_price_cents,
             total_cents: o.total_cents,
             created_at: o.created_at,
             expires_at: o.expires_at,
+            payment: o.payment.as_ref().map(|p| PaymentView {
+                method: p.method,
+                pix_code: p.pix_code.clone(),
+                card_last4: p.card_last4.clone(),
+                declined_reason: p.declined_reason.clone(),
+            }),
+            paid_at: o.paid_at,
+            cancelled_at: o.cancelled_at,
+            expired_at: o.expired_at,
+            refunded_at: o.refunded_at,
         }
     }
 }
@@ -72,7 +101,7 @@ pub async fn reserve(
     request: ReservationRequest,
     idempotency_key: Option<&str>,
 ) -> AppResult<(OrderView, bool)> {
-    let wanted = request.check(app.config.max_tickets_per_order)?;
+    let wanted = request.check()?;
     let key = idempotency_key.map(check_idempotency_key).transpose()?;
     let order_id = OrderId::generate();
     let now = app.clock.now();
@@ -107,9 +136,12 @@ pub async fn reserve(
     }
     let order = outcome?;
 
-    let message = Message::order_reserved(order.id.clone(), now);
-    if let Err(err) = app.publisher.publish(&message).await {
-        // The order stands; the outbox sweep republishes unprocessed orders later.
+    if let Err(err) = app
+        .publisher
+        .publish(&Message::order_reserved(order.id.clone(), now))
+        .await
+    {
+        // The order stands; the outbox sweep publishes unprocessed orders later.
         tracing::warn!(order_id = %order.id, error = %err, "order.reserved not published; left to the outbox sweep");
     }
     Ok((OrderView::from(&order), false))
@@ -123,22 +155,68 @@ async fn take_and_record(
     now: DateTime<Utc>,
     idempotency_key: Option<String>,
 ) -> AppResult<Order> {
-    let full_price_cents = match app
-        .inventory
-        .take(&wanted.event_id, &wanted.sector, wanted.quantity)
+    let not_found = || AppError::NotFound("no such event".into());
+    let event = app
+        .event_cache
+        .get(app.events.as_ref(), &wanted.event_id)
         .await?
-    {
-        Take::Taken { full_price_cents } => full_price_cents,
-        Take::Refused => return Err(why_refused(app, wanted).await),
+        .ok_or_else(not_found)?;
+    if matches!(event.status, EventStatus::Deleted) {
+        return Err(not_found());
+    }
+    let sector = event.sector_named(&wanted.sector).ok_or_else(|| {
+        AppError::NotFound(format!("the event has no sector '{}'", wanted.sector))
+    })?;
+    if wanted.quantity > event.max_per_order {
+        return Err(AppError::Unprocessable(format!(
+            "'quantity' must be between 1 and {} tickets per order for this event",
+            event.max_per_order
+        )));
+    }
+    let counted = match event.max_per_buyer {
+        Some(limit) => {
+            if !app
+                .buyer_limits
+                .count(&caller.user_id, &event.id, wanted.quantity, limit)
+                .await?
+            {
+                return Err(AppError::Conflict(format!(
+                    "this event allows at most {limit} tickets per buyer"
+                )));
+            }
+            true
+        }
+        None => false,
+    };
+    let taken = take_from_open_lots(app, &event, &sector.id, wanted, now).await;
+    let (lot, full_price_cents, allocations) = match taken {
+        Ok(t) => t,
+        Err(err) => {
+            if counted {
+                app.buyer_limits
+                    .uncount(&caller.user_id, &event.id, wanted.quantity)
+                    .await?;
+            }
+            return Err(err);
+        }
     };
     let new_order = NewOrder {
         id: order_id,
         user_id: caller.user_id.clone(),
-        event_id: wanted.event_id.clone(),
-        sector: wanted.sector.clone(),
+        event_id: event.id.clone(),
+        event_name: event.name.clone(),
+        sector_id: sector.id.clone(),
+        sector: sector.name.clone(),
+        lot: sector
+            .lots
+            .get(lot)
+            .map(|l| l.name.clone())
+            .unwrap_or_default(),
         price_type: wanted.price_type,
         quantity: wanted.quantity,
         unit_price_cents: wanted.price_type.unit_price(full_price_cents),
+        allocations: allocations.clone(),
+        counted_for_buyer: counted,
         created_at: now,
         expires_at: now + Duration::minutes(app.config.hold_minutes),
         idempotency_key,
@@ -149,48 +227,105 @@ async fn take_and_record(
             // The stock was taken but no order holds it: give it back before failing.
             if let Err(back) = app
                 .inventory
-                .give_back(&wanted.event_id, &wanted.sector, wanted.quantity)
+                .give_back(&allocations, wanted.price_type)
                 .await
             {
                 tracing::error!(error = %back, "stock not returned after a failed order insert; the reconciler will");
+            }
+            if counted {
+                let _ = app
+                    .buyer_limits
+                    .uncount(&caller.user_id, &event.id, wanted.quantity)
+                    .await;
             }
             Err(err)
         }
     }
 }
 
-/// The conditional update missed: find out why, to answer precisely.
-async fn why_refused(app: &App, wanted: &CheckedReservation) -> AppError {
-    let event = match app.events.find(&wanted.event_id).await {
-        Ok(event) => event,
-        Err(err) => return err,
-    };
-    let Some(event) = event.filter(|e| e.status != EventStatus::Deleted) else {
-        return AppError::NotFound("no such event".into());
-    };
-    if event.sector(&wanted.sector).is_none() {
-        return AppError::NotFound(format!("the event has no sector '{}'", wanted.sector));
+/// Tries the sector's open lots in order; the first that can serve the whole quantity sells it.
+async fn take_from_open_lots(
+    app: &App,
+    event: &Event,
+    sector_id: &str,
+    wanted: &CheckedReservation,
+    now: DateTime<Utc>,
+) -> AppResult<(usize, i64, Vec<crate::domain::Allocation>)> {
+    let sector = event
+        .sector_by_id(sector_id)
+        .ok_or_else(|| AppError::NotFound("no such sector".into()))?;
+    let mut best_left = 0;
+    for (lot, _) in sector.lots_open_at(now) {
+        let request = TakeRequest {
+            event,
+            sector_id,
+            lot,
+            price_type: wanted.price_type,
+            quantity: wanted.quantity,
+        };
+        match app.inventory.take(&request).await? {
+            Take::Taken {
+                full_price_cents,
+                allocations,
+            } => return Ok((lot, full_price_cents, allocations)),
+            Take::Short { left } => best_left = best_left.max(left),
+            Take::Closed => return Err(why_closed(app, event).await),
+        }
     }
-    if event.status == EventStatus::Paused {
-        return AppError::Conflict("sales for this event are paused".into());
+    Err(sold_out(app, event, sector_id, wanted, best_left).await)
+}
+
+/// The inventory said sales are closed: find out why from the event itself (not the cache).
+async fn why_closed(app: &App, cached: &Event) -> AppError {
+    app.event_cache.forget(&cached.id);
+    match app.events.find(&cached.id).await {
+        Ok(Some(e)) => match e.status {
+            EventStatus::Paused => AppError::Conflict("sales for this event are paused".into()),
+            EventStatus::Cancelled => AppError::Conflict("this event was cancelled".into()),
+            EventStatus::Deleted => AppError::NotFound("no such event".into()),
+            EventStatus::Active => {
+                AppError::Conflict("sales for this event are reopening; try again".into())
+            }
+        },
+        Ok(None) => AppError::NotFound("no such event".into()),
+        Err(err) => err,
     }
-    let left = app
-        .inventory
-        .stock(std::slice::from_ref(&event.id))
-        .await
-        .ok()
-        .and_then(|s| {
-            s.get(&event.id)
-                .and_then(|by| by.get(&wanted.sector))
-                .copied()
-        })
-        .unwrap_or(0);
+}
+
+async fn sold_out(
+    app: &App,
+    event: &Event,
+    sector_id: &str,
+    wanted: &CheckedReservation,
+    left: i64,
+) -> AppError {
+    let sector = event
+        .sector_by_id(sector_id)
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
+    if wanted.price_type == PriceType::Half && left == 0 {
+        let stock = app
+            .inventory
+            .stock(std::slice::from_ref(&event.id))
+            .await
+            .ok();
+        let any_left = stock
+            .as_ref()
+            .and_then(|s| s.get(&event.id))
+            .and_then(|s| s.get(sector_id))
+            .is_some_and(|s| s.available > 0);
+        if any_left {
+            return AppError::Conflict(format!(
+                "the half-price (meia-entrada) share of sector '{sector}' is sold out; full-price tickets are still available"
+            ));
+        }
+    }
     if left == 0 {
-        AppError::Conflict(format!("sector '{}' is sold out", wanted.sector))
+        AppError::Conflict(format!("sector '{sector}' is sold out"))
     } else {
         AppError::Conflict(format!(
-            "only {left} ticket(s) left in sector '{}', fewer than the {} asked for",
-            wanted.sector, wanted.quantity
+            "only {left} ticket(s) left in sector '{sector}', fewer than the {} asked for",
+            wanted.quantity
         ))
     }
 }
@@ -226,13 +361,15 @@ pub async fn list_mine(app: &App, caller: &Caller) -> AppResult<Vec<OrderView>> 
 }
 
 /// One of the caller's orders; another buyer's order is indistinguishable from none.
-pub async fn get_mine(app: &App, caller: &Caller, raw_id: &str) -> AppResult<OrderView> {
+pub async fn find_mine(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Order> {
     let not_found = || AppError::NotFound("no such order".into());
     let id = OrderId::parse(raw_id).ok_or_else(not_found)?;
-    let order = app
-        .orders
+    app.orders
         .find_for_user(&caller.user_id, &id)
         .await?
-        .ok_or_else(not_found)?;
-    Ok(OrderView::from(&order))
+        .ok_or_else(not_found)
+}
+
+pub async fn get_mine(app: &App, caller: &Caller, raw_id: &str) -> AppResult<OrderView> {
+    Ok(OrderView::from(&find_mine(app, caller, raw_id).await?))
 }

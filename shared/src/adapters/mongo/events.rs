@@ -1,6 +1,5 @@
-use super::inventory::{bucket_id, InventoryDoc};
 use super::{db_error, from_bson, to_bson};
-use crate::domain::{Event, EventId, EventStatus, Sector};
+use crate::domain::{Event, EventId, EventStatus, Lot, Sector};
 use crate::error::{AppError, AppResult};
 use crate::ports::EventStore;
 use async_trait::async_trait;
@@ -10,10 +9,19 @@ use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize)]
-struct SectorDoc {
+struct LotDoc {
     name: String,
     price_cents: i64,
-    capacity: i64,
+    quantity: i64,
+    ends_at: Option<BsonDateTime>,
+    buckets: i32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SectorDoc {
+    id: String,
+    name: String,
+    lots: Vec<LotDoc>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -24,9 +32,15 @@ struct EventDoc {
     description: String,
     venue: String,
     starts_at: BsonDateTime,
+    image_url: Option<String>,
     status: EventStatus,
+    half_price_share_percent: i64,
+    max_per_order: i64,
+    max_per_buyer: Option<i64>,
+    buckets: i32,
     sectors: Vec<SectorDoc>,
     created_at: BsonDateTime,
+    updated_at: BsonDateTime,
 }
 
 impl From<&Event> for EventDoc {
@@ -37,17 +51,33 @@ impl From<&Event> for EventDoc {
             description: e.description.clone(),
             venue: e.venue.clone(),
             starts_at: to_bson(e.starts_at),
+            image_url: e.image_url.clone(),
             status: e.status,
+            half_price_share_percent: e.half_price_share_percent,
+            max_per_order: e.max_per_order,
+            max_per_buyer: e.max_per_buyer,
+            buckets: e.buckets as i32,
             sectors: e
                 .sectors
                 .iter()
                 .map(|s| SectorDoc {
+                    id: s.id.clone(),
                     name: s.name.clone(),
-                    price_cents: s.price_cents,
-                    capacity: s.capacity,
+                    lots: s
+                        .lots
+                        .iter()
+                        .map(|l| LotDoc {
+                            name: l.name.clone(),
+                            price_cents: l.price_cents,
+                            quantity: l.quantity,
+                            ends_at: l.ends_at.map(to_bson),
+                            buckets: l.buckets as i32,
+                        })
+                        .collect(),
                 })
                 .collect(),
             created_at: to_bson(e.created_at),
+            updated_at: to_bson(e.updated_at),
         }
     }
 }
@@ -62,31 +92,45 @@ impl EventDoc {
             description: self.description,
             venue: self.venue,
             starts_at: from_bson(self.starts_at),
+            image_url: self.image_url,
             status: self.status,
+            half_price_share_percent: self.half_price_share_percent,
+            max_per_order: self.max_per_order,
+            max_per_buyer: self.max_per_buyer,
+            buckets: self.buckets.max(1) as u32,
             sectors: self
                 .sectors
                 .into_iter()
                 .map(|s| Sector {
+                    id: s.id,
                     name: s.name,
-                    price_cents: s.price_cents,
-                    capacity: s.capacity,
+                    lots: s
+                        .lots
+                        .into_iter()
+                        .map(|l| Lot {
+                            name: l.name,
+                            price_cents: l.price_cents,
+                            quantity: l.quantity,
+                            ends_at: l.ends_at.map(from_bson),
+                            buckets: l.buckets.max(1) as u32,
+                        })
+                        .collect(),
                 })
                 .collect(),
             created_at: from_bson(self.created_at),
+            updated_at: from_bson(self.updated_at),
         })
     }
 }
 
 pub struct MongoEvents {
     events: Collection<EventDoc>,
-    inventory: Collection<InventoryDoc>,
 }
 
 impl MongoEvents {
     pub fn new(db: &Database) -> Self {
         MongoEvents {
             events: db.collection("events"),
-            inventory: db.collection("inventory"),
         }
     }
 }
@@ -94,25 +138,6 @@ impl MongoEvents {
 #[async_trait]
 impl EventStore for MongoEvents {
     async fn create(&self, event: &Event) -> AppResult<()> {
-        // Inventory first: an event is never visible without the stock to sell.
-        let buckets: Vec<InventoryDoc> = event
-            .sectors
-            .iter()
-            .map(|s| InventoryDoc {
-                id: bucket_id(&event.id, 0, &s.name),
-                event_id: event.id.to_string(),
-                sector: s.name.clone(),
-                bucket: 0,
-                available: s.capacity,
-                capacity: s.capacity,
-                price_cents: s.price_cents,
-                on_sale: event.status == EventStatus::Active,
-            })
-            .collect();
-        self.inventory
-            .insert_many(buckets)
-            .await
-            .map_err(db_error("opening the inventory"))?;
         self.events
             .insert_one(EventDoc::from(event))
             .await
@@ -120,11 +145,12 @@ impl EventStore for MongoEvents {
         Ok(())
     }
 
-    async fn list_visible(&self) -> AppResult<Vec<Event>> {
+    async fn list(&self, statuses: &[EventStatus]) -> AppResult<Vec<Event>> {
+        let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
         let cursor = self
             .events
-            .find(doc! {"status": {"$in": ["active", "paused"]}})
-            .sort(doc! {"starts_at": 1})
+            .find(doc! {"status": {"$in": statuses}})
+            .sort(doc! {"starts_at": 1, "_id": 1})
             .limit(500)
             .await
             .map_err(db_error("listing events"))?;
@@ -144,35 +170,23 @@ impl EventStore for MongoEvents {
         found.map(EventDoc::into_domain).transpose()
     }
 
+    async fn replace(&self, event: &Event) -> AppResult<()> {
+        self.events
+            .replace_one(doc! {"_id": event.id.as_str()}, EventDoc::from(event))
+            .await
+            .map_err(db_error("updating an event"))?;
+        Ok(())
+    }
+
     async fn set_status(&self, id: &EventId, status: EventStatus) -> AppResult<bool> {
-        let on_sale = status == EventStatus::Active;
-        // Stop sales first when pausing (at once), start them last when resuming.
-        if !on_sale {
-            self.inventory
-                .update_many(
-                    doc! {"event_id": id.as_str()},
-                    doc! {"$set": {"on_sale": false}},
-                )
-                .await
-                .map_err(db_error("pausing sales"))?;
-        }
         let updated = self
             .events
             .update_one(
                 doc! {"_id": id.as_str()},
-                doc! {"$set": {"status": status.as_str()}},
+                doc! {"$set": {"status": status.as_str(), "updated_at": to_bson(chrono::Utc::now())}},
             )
             .await
             .map_err(db_error("updating an event"))?;
-        if on_sale {
-            self.inventory
-                .update_many(
-                    doc! {"event_id": id.as_str()},
-                    doc! {"$set": {"on_sale": true}},
-                )
-                .await
-                .map_err(db_error("resuming sales"))?;
-        }
         Ok(updated.matched_count == 1)
     }
 }

@@ -31,6 +31,9 @@ pub async fn ensure(db: &Database) -> Result<(), AppError> {
                 index(doc! {"user_id": 1, "created_at": -1}, None),
                 index(doc! {"status": 1, "processed_at": 1, "created_at": 1}, None),
                 index(doc! {"event_id": 1, "status": 1}, None),
+                index(doc! {"status": 1, "expires_at": 1}, None),
+                index(doc! {"status": 1, "updated_at": 1}, None),
+                index(doc! {"paid_at": 1}, None),
             ],
         ),
         (

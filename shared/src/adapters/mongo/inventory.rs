@@ -1,34 +1,110 @@
+//! The inventory: each lot of each sector split into bucket documents, so that concurrent
+//! reservations on a hot sector update different documents (and, sharded by hashed `_id`,
+//! different shards) instead of queueing on one.
+//!
+//! A reservation's round trips (`take`):
+//! - fast path, one trip: a conditional `findOneAndUpdate` on a bucket picked at random,
+//!   whose filter demands that sales are open and the bucket has enough (and, at half price,
+//!   enough of the half-price share); it returns the lot's price in the same trip. On a miss,
+//!   one more random bucket is tried;
+//! - slow path, when little is left: one read of the lot's buckets, then conditional partial
+//!   takes from as many buckets as needed (the remainder is gathered, so the last tickets —
+//!   even a multi-ticket order's — are never stranded across buckets). A shortfall after a
+//!   lost race gives back what it took and looks again, a bounded number of times.
+
 use super::db_error;
-use crate::domain::EventId;
+use crate::domain::{Allocation, Event, EventId, PriceType};
 use crate::error::AppResult;
-use crate::ports::{Inventory, StockBySector, Take};
+use crate::ports::{Bucket, Inventory, SectorStock, StockBySector, Take, TakeRequest};
 use async_trait::async_trait;
 use futures::TryStreamExt;
-use mongodb::bson::doc;
+use mongodb::bson::{doc, Document};
 use mongodb::options::ReturnDocument;
 use mongodb::{Collection, Database};
+use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// One bucket of a sector's stock. Price and on-sale flag live here too, so that one
-/// conditional update both checks that sales are open and returns the price.
-#[derive(Serialize, Deserialize, Debug)]
+const FAST_TRIES: u32 = 2;
+const GATHER_ROUNDS: u32 = 3;
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
 pub(crate) struct InventoryDoc {
     #[serde(rename = "_id")]
     pub id: String,
     pub event_id: String,
+    pub sector_id: String,
     pub sector: String,
+    pub lot: i32,
     pub bucket: i32,
     pub available: i64,
     pub capacity: i64,
+    pub half_available: i64,
+    pub half_capacity: i64,
     pub price_cents: i64,
     pub on_sale: bool,
 }
 
-/// `<event>/<bucket>/<sector>`: a reservation names its bucket by `_id`, a point update
-/// that a sharded cluster routes to exactly one shard.
-pub(crate) fn bucket_id(event: &EventId, bucket: i32, sector: &str) -> String {
-    format!("{event}/{bucket}/{sector}")
+impl InventoryDoc {
+    fn eligible(&self, price_type: PriceType) -> i64 {
+        match price_type {
+            PriceType::Full => self.available,
+            PriceType::Half => self.available.min(self.half_available),
+        }
+        .max(0)
+    }
+
+    fn into_bucket(self) -> Bucket {
+        Bucket {
+            id: self.id,
+            sector_id: self.sector_id,
+            sector: self.sector,
+            lot: self.lot.max(0) as usize,
+            bucket: self.bucket.max(0) as u32,
+            available: self.available,
+            capacity: self.capacity,
+            half_available: self.half_available,
+            half_capacity: self.half_capacity,
+            price_cents: self.price_cents,
+            on_sale: self.on_sale,
+        }
+    }
+}
+
+/// `<event>/<sector id>/<lot>/<bucket>`: a reservation names its bucket by `_id`, a point
+/// update a sharded cluster routes to exactly one shard.
+pub(crate) fn bucket_id(event: &EventId, sector_id: &str, lot: usize, bucket: u32) -> String {
+    format!("{event}/{sector_id}/{lot}/{bucket}")
+}
+
+/// Splits `total` into `parts` shares differing by at most one.
+fn split(total: i64, parts: u32) -> Vec<i64> {
+    let parts = parts.max(1) as i64;
+    (0..parts)
+        .map(|i| total / parts + i64::from(i < total % parts))
+        .collect()
+}
+
+/// The filter and update that take `quantity` from one bucket, atomically.
+pub(crate) fn take_ops(id: &str, quantity: i64, price_type: PriceType) -> (Document, Document) {
+    match price_type {
+        PriceType::Full => (
+            doc! {"_id": id, "on_sale": true, "available": {"$gte": quantity}},
+            doc! {"$inc": {"available": -quantity}},
+        ),
+        PriceType::Half => (
+            doc! {"_id": id, "on_sale": true, "available": {"$gte": quantity}, "half_available": {"$gte": quantity}},
+            doc! {"$inc": {"available": -quantity, "half_available": -quantity}},
+        ),
+    }
+}
+
+/// The update that returns `quantity` to a bucket.
+pub(crate) fn return_op(quantity: i64, price_type: PriceType) -> Document {
+    match price_type {
+        PriceType::Full => doc! {"$inc": {"available": quantity}},
+        PriceType::Half => doc! {"$inc": {"available": quantity, "half_available": quantity}},
+    }
 }
 
 #[derive(Deserialize)]
@@ -39,6 +115,7 @@ struct PriceOnly {
 pub struct MongoInventory {
     buckets: Collection<InventoryDoc>,
     prices: Collection<PriceOnly>,
+    drifts: Collection<Document>,
 }
 
 impl MongoInventory {
@@ -46,39 +123,203 @@ impl MongoInventory {
         MongoInventory {
             buckets: db.collection("inventory"),
             prices: db.collection("inventory"),
+            drifts: db.collection("reconciliation"),
         }
+    }
+
+    async fn take_from(
+        &self,
+        id: &str,
+        quantity: i64,
+        price_type: PriceType,
+    ) -> AppResult<Option<i64>> {
+        let (filter, update) = take_ops(id, quantity, price_type);
+        let taken = self
+            .prices
+            .find_one_and_update(filter, update)
+            .projection(doc! {"_id": 0, "price_cents": 1})
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(db_error("taking stock"))?;
+        Ok(taken.map(|p| p.price_cents))
+    }
+
+    async fn lot_buckets(
+        &self,
+        event: &EventId,
+        sector_id: &str,
+        lot: usize,
+    ) -> AppResult<Vec<InventoryDoc>> {
+        let cursor = self
+            .buckets
+            .find(doc! {"event_id": event.as_str(), "sector_id": sector_id, "lot": lot as i32})
+            .await
+            .map_err(db_error("reading a lot's stock"))?;
+        cursor
+            .try_collect()
+            .await
+            .map_err(db_error("reading a lot's stock"))
+    }
+
+    /// The slow path: gather the quantity from several buckets.
+    async fn gather(&self, req: &TakeRequest<'_>) -> AppResult<Take> {
+        let mut left = 0;
+        for _ in 0..GATHER_ROUNDS {
+            let mut docs = self
+                .lot_buckets(&req.event.id, req.sector_id, req.lot)
+                .await?;
+            if docs.is_empty() {
+                return Ok(Take::Short { left: 0 });
+            }
+            if docs.iter().any(|d| !d.on_sale) {
+                return Ok(Take::Closed);
+            }
+            left = docs.iter().map(|d| d.eligible(req.price_type)).sum();
+            if left < req.quantity {
+                return Ok(Take::Short { left });
+            }
+            docs.sort_by_key(|d| std::cmp::Reverse(d.eligible(req.price_type)));
+            let mut need = req.quantity;
+            let mut taken: Vec<Allocation> = Vec::new();
+            for d in &docs {
+                let amount = d.eligible(req.price_type).min(need);
+                if amount == 0 {
+                    continue;
+                }
+                if let Some(price) = self.take_from(&d.id, amount, req.price_type).await? {
+                    taken.push(Allocation {
+                        bucket: d.id.clone(),
+                        quantity: amount,
+                    });
+                    need -= amount;
+                    if need == 0 {
+                        return Ok(Take::Taken {
+                            full_price_cents: price,
+                            allocations: taken,
+                        });
+                    }
+                }
+            }
+            // Lost a race for part of it: give back and look again.
+            self.give_back(&taken, req.price_type).await?;
+        }
+        Ok(Take::Short { left })
     }
 }
 
 #[async_trait]
 impl Inventory for MongoInventory {
-    async fn take(&self, event: &EventId, sector: &str, quantity: i64) -> AppResult<Take> {
-        let taken = self
-            .prices
-            .find_one_and_update(
-                doc! {"_id": bucket_id(event, 0, sector), "on_sale": true, "available": {"$gte": quantity}},
-                doc! {"$inc": {"available": -quantity}},
-            )
-            .projection(doc! {"_id": 0, "price_cents": 1})
-            .return_document(ReturnDocument::After)
+    async fn open(&self, event: &Event) -> AppResult<()> {
+        let mut docs = Vec::new();
+        for sector in &event.sectors {
+            let capacity = sector.capacity();
+            let half_cap = event.half_price_cap(capacity);
+            let mut sector_docs = Vec::new();
+            for (lot_index, lot) in sector.lots.iter().enumerate() {
+                for (b, cap) in split(lot.quantity, lot.buckets).into_iter().enumerate() {
+                    sector_docs.push(InventoryDoc {
+                        id: bucket_id(&event.id, &sector.id, lot_index, b as u32),
+                        event_id: event.id.to_string(),
+                        sector_id: sector.id.clone(),
+                        sector: sector.name.clone(),
+                        lot: lot_index as i32,
+                        bucket: b as i32,
+                        available: cap,
+                        capacity: cap,
+                        half_available: 0,
+                        half_capacity: 0,
+                        price_cents: lot.price_cents,
+                        on_sale: event.on_sale(),
+                    });
+                }
+            }
+            // The half-price share, spread over the buckets in proportion to their size.
+            let mut given = 0;
+            for d in &mut sector_docs {
+                let share = if capacity > 0 {
+                    half_cap * d.capacity / capacity
+                } else {
+                    0
+                };
+                d.half_capacity = share;
+                given += share;
+            }
+            // The floors leave fewer than one ticket per bucket over: hand those out in turn.
+            while given < half_cap {
+                let before = given;
+                for d in sector_docs
+                    .iter_mut()
+                    .filter(|d| d.half_capacity < d.capacity)
+                {
+                    if given < half_cap {
+                        d.half_capacity += 1;
+                        given += 1;
+                    }
+                }
+                if given == before {
+                    break;
+                }
+            }
+            for d in &mut sector_docs {
+                d.half_available = d.half_capacity;
+            }
+            docs.extend(sector_docs);
+        }
+        self.buckets
+            .insert_many(docs)
             .await
-            .map_err(db_error("taking stock"))?;
-        Ok(match taken {
-            Some(p) => Take::Taken {
-                full_price_cents: p.price_cents,
-            },
-            None => Take::Refused,
-        })
+            .map_err(db_error("opening the inventory"))?;
+        Ok(())
     }
 
-    async fn give_back(&self, event: &EventId, sector: &str, quantity: i64) -> AppResult<()> {
+    async fn take(&self, req: &TakeRequest<'_>) -> AppResult<Take> {
+        let Some(sector) = req.event.sector_by_id(req.sector_id) else {
+            return Ok(Take::Short { left: 0 });
+        };
+        let Some(lot) = sector.lots.get(req.lot) else {
+            return Ok(Take::Short { left: 0 });
+        };
+        let n = lot.buckets.max(1);
+        let start = rand::rng().random_range(0..n);
+        let step = if n > 2 {
+            rand::rng().random_range(1..n)
+        } else {
+            1
+        };
+        for attempt in 0..FAST_TRIES.min(n) {
+            let b = (start + attempt * step) % n;
+            let id = bucket_id(&req.event.id, req.sector_id, req.lot, b);
+            if let Some(price) = self.take_from(&id, req.quantity, req.price_type).await? {
+                return Ok(Take::Taken {
+                    full_price_cents: price,
+                    allocations: vec![Allocation {
+                        bucket: id,
+                        quantity: req.quantity,
+                    }],
+                });
+            }
+        }
+        self.gather(req).await
+    }
+
+    async fn give_back(&self, allocations: &[Allocation], price_type: PriceType) -> AppResult<()> {
+        for a in allocations {
+            self.buckets
+                .update_one(doc! {"_id": &a.bucket}, return_op(a.quantity, price_type))
+                .await
+                .map_err(db_error("returning stock"))?;
+        }
+        Ok(())
+    }
+
+    async fn set_on_sale(&self, event: &EventId, on_sale: bool) -> AppResult<()> {
         self.buckets
-            .update_one(
-                doc! {"_id": bucket_id(event, 0, sector)},
-                doc! {"$inc": {"available": quantity}},
+            .update_many(
+                doc! {"event_id": event.as_str()},
+                doc! {"$set": {"on_sale": on_sale}},
             )
             .await
-            .map_err(db_error("returning stock"))?;
+            .map_err(db_error("opening or closing sales"))?;
         Ok(())
     }
 
@@ -98,8 +339,149 @@ impl Inventory for MongoInventory {
             let Some(event) = EventId::parse(&d.event_id) else {
                 continue;
             };
-            *stock.entry(event).or_default().entry(d.sector).or_insert(0) += d.available;
+            let entry: &mut SectorStock = stock
+                .entry(event)
+                .or_default()
+                .entry(d.sector_id.clone())
+                .or_default();
+            entry.available += d.available.max(0);
+            entry.half_available += d.eligible(PriceType::Half);
+            *entry.lots.entry(d.lot.max(0) as usize).or_insert(0) += d.available.max(0);
         }
         Ok(stock)
+    }
+
+    async fn buckets(&self, event: &EventId) -> AppResult<Vec<Bucket>> {
+        let cursor = self
+            .buckets
+            .find(doc! {"event_id": event.as_str()})
+            .sort(doc! {"sector": 1, "lot": 1, "bucket": 1})
+            .await
+            .map_err(db_error("reading buckets"))?;
+        let docs: Vec<InventoryDoc> = cursor
+            .try_collect()
+            .await
+            .map_err(db_error("reading buckets"))?;
+        Ok(docs.into_iter().map(InventoryDoc::into_bucket).collect())
+    }
+
+    async fn adjust(&self, bucket: &str, delta: i64, half_delta: i64) -> AppResult<bool> {
+        let mut filter = doc! {"_id": bucket};
+        if delta < 0 {
+            filter.insert("available", doc! {"$gte": -delta});
+        }
+        if half_delta < 0 {
+            filter.insert("half_available", doc! {"$gte": -half_delta});
+        }
+        let result = self
+            .buckets
+            .update_one(
+                filter,
+                doc! {"$inc": {"available": delta, "capacity": delta, "half_available": half_delta, "half_capacity": half_delta}},
+            )
+            .await
+            .map_err(db_error("resizing a bucket"))?;
+        Ok(result.modified_count == 1)
+    }
+
+    async fn add_bucket(&self, event: &Event, b: &Bucket) -> AppResult<()> {
+        let d = InventoryDoc {
+            id: b.id.clone(),
+            event_id: event.id.to_string(),
+            sector_id: b.sector_id.clone(),
+            sector: b.sector.clone(),
+            lot: b.lot as i32,
+            bucket: b.bucket as i32,
+            available: b.available,
+            capacity: b.capacity,
+            half_available: b.half_available,
+            half_capacity: b.half_capacity,
+            price_cents: b.price_cents,
+            on_sale: event.on_sale(),
+        };
+        self.buckets
+            .insert_one(d)
+            .await
+            .map_err(db_error("adding a bucket"))?;
+        Ok(())
+    }
+
+    async fn refresh(&self, event: &Event) -> AppResult<()> {
+        for sector in &event.sectors {
+            for (lot_index, lot) in sector.lots.iter().enumerate() {
+                self.buckets
+                    .update_many(
+                        doc! {"event_id": event.id.as_str(), "sector_id": &sector.id, "lot": lot_index as i32},
+                        doc! {"$set": {"sector": &sector.name, "price_cents": lot.price_cents, "on_sale": event.on_sale()}},
+                    )
+                    .await
+                    .map_err(db_error("refreshing the inventory"))?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn correct(&self, bucket: &str, delta: i64, half_delta: i64) -> AppResult<bool> {
+        let mut filter = doc! {"_id": bucket};
+        if delta < 0 {
+            filter.insert("available", doc! {"$gte": -delta});
+        }
+        if half_delta < 0 {
+            filter.insert("half_available", doc! {"$gte": -half_delta});
+        }
+        let result = self
+            .buckets
+            .update_one(
+                filter,
+                doc! {"$inc": {"available": delta, "half_available": half_delta}},
+            )
+            .await
+            .map_err(db_error("correcting a bucket"))?;
+        Ok(result.modified_count == 1)
+    }
+
+    async fn remember_drift(&self, bucket: &str, delta: i64, half_delta: i64) -> AppResult<bool> {
+        let previous = self
+            .drifts
+            .find_one_and_update(
+                doc! {"_id": bucket},
+                doc! {"$set": {"drift": delta, "half_drift": half_delta, "seen_at": super::to_bson(chrono::Utc::now())}},
+            )
+            .upsert(true)
+            .return_document(ReturnDocument::Before)
+            .await
+            .map_err(db_error("remembering a drift"))?;
+        Ok(previous.is_some_and(|p| {
+            p.get_i64("drift").ok() == Some(delta)
+                && p.get_i64("half_drift").ok() == Some(half_delta)
+        }))
+    }
+
+    async fn forget_drift(&self, bucket: &str) -> AppResult<()> {
+        self.drifts
+            .delete_one(doc! {"_id": bucket})
+            .await
+            .map_err(db_error("forgetting a drift"))?;
+        Ok(())
+    }
+
+    async fn remove_event(&self, event: &EventId) -> AppResult<()> {
+        self.buckets
+            .delete_many(doc! {"event_id": event.as_str()})
+            .await
+            .map_err(db_error("removing the inventory"))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split;
+
+    #[test]
+    fn a_lot_is_split_evenly_over_its_buckets() {
+        assert_eq!(split(10, 3), vec![4, 3, 3]);
+        assert_eq!(split(1000, 16).iter().sum::<i64>(), 1000);
+        assert_eq!(split(5, 1), vec![5]);
     }
 }

@@ -4,12 +4,17 @@
 //! `<event>/<bucket>/<sector>` so a reservation is a point update targeted at one shard),
 //! `orders` (sharded by hashed `user_id` in production), `idempotency` (24 h TTL), `emails`.
 
+mod audit;
+mod buyer_limits;
 mod emails;
 mod events;
 mod idempotency;
 mod indexes;
 mod inventory;
 mod orders;
+mod payments;
+mod sales;
+mod tickets;
 pub mod topology;
 mod users;
 
@@ -21,11 +26,16 @@ use mongodb::error::{ErrorKind, WriteFailure};
 use mongodb::options::ClientOptions;
 use mongodb::{Client, Database};
 
+pub use audit::MongoAudit;
+pub use buyer_limits::MongoBuyerLimits;
 pub use emails::MongoMailer;
 pub use events::MongoEvents;
 pub use idempotency::MongoIdempotency;
 pub use inventory::MongoInventory;
 pub use orders::MongoOrders;
+pub use payments::{TestPaymentGateway, DECLINED_TEST_CARD_SUFFIX};
+pub use sales::MongoSales;
+pub use tickets::MongoTickets;
 pub use users::MongoUsers;
 
 /// The database handle; cheap to clone, one connection pool per process.
@@ -78,7 +88,22 @@ impl MongoStores {
         MongoInventory::new(&self.db)
     }
     pub fn orders(&self) -> MongoOrders {
-        MongoOrders::new(&self.db)
+        MongoOrders::new(&self.client, &self.db)
+    }
+    pub fn buyer_limits(&self) -> MongoBuyerLimits {
+        MongoBuyerLimits::new(&self.db)
+    }
+    pub fn tickets(&self) -> MongoTickets {
+        MongoTickets::new(&self.db)
+    }
+    pub fn audit(&self) -> MongoAudit {
+        MongoAudit::new(&self.db)
+    }
+    pub fn sales(&self) -> MongoSales {
+        MongoSales::new(&self.db)
+    }
+    pub fn payment_gateway(&self) -> TestPaymentGateway {
+        TestPaymentGateway::new(&self.db)
     }
     pub fn idempotency(&self) -> MongoIdempotency {
         MongoIdempotency::new(&self.db)

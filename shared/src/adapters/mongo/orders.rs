@@ -1,29 +1,48 @@
+use super::inventory::return_op;
 use super::{db_error, from_bson, to_bson};
-use crate::domain::{EventId, NewOrder, Order, OrderId, OrderStatus, PriceType, UserId};
+use crate::domain::{
+    Allocation, EventId, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType, Transition,
+    UserId,
+};
 use crate::error::{AppError, AppResult};
-use crate::ports::OrderStore;
+use crate::ports::{OrderStore, TransitionChanges};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
-use mongodb::bson::{doc, DateTime as BsonDateTime};
-use mongodb::{Collection, Database};
+use mongodb::bson::{doc, to_bson as bson_of, DateTime as BsonDateTime, Document};
+use mongodb::error::{TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT};
+use mongodb::options::ReturnDocument;
+use mongodb::{Client, ClientSession, Collection, Database};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, Clone)]
 struct OrderDoc {
     #[serde(rename = "_id")]
     id: String,
     user_id: String,
     event_id: String,
+    event_name: String,
+    sector_id: String,
     sector: String,
+    lot: String,
     price_type: PriceType,
     quantity: i64,
     unit_price_cents: i64,
     total_cents: i64,
     status: OrderStatus,
+    allocations: Vec<Allocation>,
+    counted_for_buyer: bool,
+    payment: Option<Payment>,
     created_at: BsonDateTime,
+    updated_at: BsonDateTime,
     expires_at: BsonDateTime,
     processed_at: Option<BsonDateTime>,
+    paid_at: Option<BsonDateTime>,
+    cancelled_at: Option<BsonDateTime>,
+    expired_at: Option<BsonDateTime>,
+    refunded_at: Option<BsonDateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     idempotency_key: Option<String>,
 }
@@ -34,15 +53,26 @@ impl From<&Order> for OrderDoc {
             id: o.id.to_string(),
             user_id: o.user_id.to_string(),
             event_id: o.event_id.to_string(),
+            event_name: o.event_name.clone(),
+            sector_id: o.sector_id.clone(),
             sector: o.sector.clone(),
+            lot: o.lot.clone(),
             price_type: o.price_type,
             quantity: o.quantity,
             unit_price_cents: o.unit_price_cents,
             total_cents: o.total_cents,
             status: o.status,
+            allocations: o.allocations.clone(),
+            counted_for_buyer: o.counted_for_buyer,
+            payment: o.payment.clone(),
             created_at: to_bson(o.created_at),
+            updated_at: to_bson(o.updated_at),
             expires_at: to_bson(o.expires_at),
             processed_at: o.processed_at.map(to_bson),
+            paid_at: o.paid_at.map(to_bson),
+            cancelled_at: o.cancelled_at.map(to_bson),
+            expired_at: o.expired_at.map(to_bson),
+            refunded_at: o.refunded_at.map(to_bson),
             idempotency_key: o.idempotency_key.clone(),
         }
     }
@@ -56,28 +86,48 @@ impl OrderDoc {
             id: OrderId::parse(&self.id).ok_or_else(|| malformed("id"))?,
             user_id: UserId::parse(&self.user_id).ok_or_else(|| malformed("user id"))?,
             event_id: EventId::parse(&self.event_id).ok_or_else(|| malformed("event id"))?,
+            event_name: self.event_name,
+            sector_id: self.sector_id,
             sector: self.sector,
+            lot: self.lot,
             price_type: self.price_type,
             quantity: self.quantity,
             unit_price_cents: self.unit_price_cents,
             total_cents: self.total_cents,
             status: self.status,
+            allocations: self.allocations,
+            counted_for_buyer: self.counted_for_buyer,
+            payment: self.payment,
             created_at: from_bson(self.created_at),
+            updated_at: from_bson(self.updated_at),
             expires_at: from_bson(self.expires_at),
             processed_at: self.processed_at.map(from_bson),
+            paid_at: self.paid_at.map(from_bson),
+            cancelled_at: self.cancelled_at.map(from_bson),
+            expired_at: self.expired_at.map(from_bson),
+            refunded_at: self.refunded_at.map(from_bson),
             idempotency_key: self.idempotency_key,
         })
     }
 }
 
 pub struct MongoOrders {
+    client: Client,
     orders: Collection<OrderDoc>,
+    inventory: Collection<Document>,
+    buyer_counts: Collection<Document>,
+    /// Cleared once the server says it has no transactions (a standalone server).
+    transactions: AtomicBool,
 }
 
 impl MongoOrders {
-    pub fn new(db: &Database) -> Self {
+    pub fn new(client: &Client, db: &Database) -> Self {
         MongoOrders {
+            client: client.clone(),
             orders: db.collection("orders"),
+            inventory: db.collection("inventory"),
+            buyer_counts: db.collection("buyer_counts"),
+            transactions: AtomicBool::new(true),
         }
     }
 }
@@ -88,6 +138,174 @@ async fn collect(cursor: mongodb::Cursor<OrderDoc>) -> AppResult<Vec<Order>> {
         .await
         .map_err(db_error("reading orders"))?;
     docs.into_iter().map(OrderDoc::into_domain).collect()
+}
+
+fn statuses(list: &[OrderStatus]) -> Vec<&'static str> {
+    list.iter().map(|s| s.as_str()).collect()
+}
+
+/// The filter and update of a transition: one conditional update on the current status.
+fn transition_ops(
+    id: &OrderId,
+    owner: Option<&UserId>,
+    t: Transition,
+    changes: &TransitionChanges,
+    now: DateTime<Utc>,
+) -> AppResult<(Document, Document)> {
+    let mut filter = doc! {"_id": id.as_str(), "status": {"$in": statuses(t.from())}};
+    if let Some(user) = owner {
+        filter.insert("user_id", user.as_str());
+    }
+    match t {
+        // A hold can be paid only while it lasts, and expires only once it is up.
+        Transition::RequestPayment => {
+            filter.insert("expires_at", doc! {"$gt": to_bson(now)});
+        }
+        Transition::Expire => {
+            filter.insert("expires_at", doc! {"$lte": to_bson(now)});
+        }
+        _ => {}
+    }
+    let mut set = doc! {"status": t.to().as_str(), "updated_at": to_bson(now)};
+    let stamp = match t {
+        Transition::ConfirmPayment => Some("paid_at"),
+        Transition::Cancel => Some("cancelled_at"),
+        Transition::Expire => Some("expired_at"),
+        Transition::Refund => Some("refunded_at"),
+        _ => None,
+    };
+    if let Some(field) = stamp {
+        set.insert(field, to_bson(now));
+    }
+    if let Some(payment) = &changes.payment {
+        set.insert(
+            "payment",
+            bson_of(payment).map_err(|e| AppError::internal("encoding a payment", e))?,
+        );
+    }
+    Ok((filter, doc! {"$set": set}))
+}
+
+impl MongoOrders {
+    async fn transition_in(
+        &self,
+        session: Option<&mut ClientSession>,
+        filter: Document,
+        update: Document,
+    ) -> AppResult<Option<Order>> {
+        let action = self
+            .orders
+            .find_one_and_update(filter, update)
+            .return_document(ReturnDocument::After);
+        let found = match session {
+            Some(s) => action.session(&mut *s).await,
+            None => action.await,
+        }
+        .map_err(db_error("changing an order's status"))?;
+        found.map(OrderDoc::into_domain).transpose()
+    }
+
+    async fn return_stock(
+        &self,
+        mut session: Option<&mut ClientSession>,
+        order: &Order,
+    ) -> AppResult<()> {
+        for a in &order.allocations {
+            let action = self.inventory.update_one(
+                doc! {"_id": &a.bucket},
+                return_op(a.quantity, order.price_type),
+            );
+            match session.as_deref_mut() {
+                Some(s) => action.session(s).await,
+                None => action.await,
+            }
+            .map_err(db_error("returning stock"))?;
+        }
+        if order.counted_for_buyer {
+            let action = self.buyer_counts.update_one(
+                doc! {"_id": format!("{}/{}", order.user_id, order.event_id)},
+                doc! {"$inc": {"tickets": -order.quantity}},
+            );
+            match session {
+                Some(s) => action.session(s).await,
+                None => action.await,
+            }
+            .map_err(db_error("returning a buyer's count"))?;
+        }
+        Ok(())
+    }
+
+    /// Status change and stock return in one transaction, retried on transient errors.
+    async fn transition_with_return(
+        &self,
+        filter: Document,
+        update: Document,
+    ) -> AppResult<Option<Order>> {
+        if !self.transactions.load(Ordering::Relaxed) {
+            // No transactions on this server: change first, then return. A crash between
+            // the two leaves drift that the reconciler detects and repairs.
+            let order = self.transition_in(None, filter, update).await?;
+            if let Some(o) = &order {
+                self.return_stock(None, o).await?;
+            }
+            return Ok(order);
+        }
+        let mut session = self
+            .client
+            .start_session()
+            .await
+            .map_err(db_error("starting a session"))?;
+        for _ in 0..10 {
+            if let Err(e) = session.start_transaction().await {
+                if e.to_string()
+                    .contains("Transaction numbers are only allowed")
+                    || e.to_string().contains("not supported")
+                {
+                    self.transactions.store(false, Ordering::Relaxed);
+                    return Box::pin(self.transition_with_return(filter, update)).await;
+                }
+                return Err(db_error("starting a transaction")(e));
+            }
+            let attempt = async {
+                let order = self
+                    .transition_in(Some(&mut session), filter.clone(), update.clone())
+                    .await?;
+                if let Some(o) = &order {
+                    self.return_stock(Some(&mut session), o).await?;
+                }
+                Ok::<_, AppError>(order)
+            }
+            .await;
+            match attempt {
+                Ok(order) => loop {
+                    match session.commit_transaction().await {
+                        Ok(()) => return Ok(order),
+                        Err(e) if e.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT) => continue,
+                        Err(e) if e.contains_label(TRANSIENT_TRANSACTION_ERROR) => break,
+                        Err(e) => return Err(db_error("committing a transition")(e)),
+                    }
+                },
+                Err(err) => {
+                    let _ = session.abort_transaction().await;
+                    // A write conflict with a racing transition: try again; the loser's
+                    // filter then no longer matches and it changes nothing.
+                    if !err.to_string().contains("WriteConflict")
+                        && !err.to_string().contains("TransientTransactionError")
+                        && !err.to_string().contains("conflict")
+                    {
+                        return Err(err);
+                    }
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(
+                5 + rand::random::<u64>() % 20,
+            ))
+            .await;
+        }
+        Err(AppError::Unavailable(
+            "the order is too contended right now; retry".into(),
+        ))
+    }
 }
 
 #[async_trait]
@@ -132,6 +350,22 @@ impl OrderStore for MongoOrders {
         collect(cursor).await
     }
 
+    async fn transition(
+        &self,
+        id: &OrderId,
+        owner: Option<&UserId>,
+        transition: Transition,
+        changes: TransitionChanges,
+        now: DateTime<Utc>,
+    ) -> AppResult<Option<Order>> {
+        let (filter, update) = transition_ops(id, owner, transition, &changes, now)?;
+        if transition.returns_stock() {
+            self.transition_with_return(filter, update).await
+        } else {
+            self.transition_in(None, filter, update).await
+        }
+    }
+
     async fn mark_processed(&self, id: &OrderId, at: DateTime<Utc>) -> AppResult<bool> {
         let result = self
             .orders
@@ -153,5 +387,74 @@ impl OrderStore for MongoOrders {
             .await
             .map_err(db_error("reading the outbox"))?;
         collect(cursor).await
+    }
+
+    async fn payments_pending_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> AppResult<Vec<Order>> {
+        let cursor = self
+            .orders
+            .find(doc! {"status": "payment_pending", "updated_at": {"$lt": to_bson(before)}})
+            .sort(doc! {"updated_at": 1})
+            .limit(limit)
+            .await
+            .map_err(db_error("reading pending payments"))?;
+        collect(cursor).await
+    }
+
+    async fn due_for_expiry(&self, now: DateTime<Utc>, limit: i64) -> AppResult<Vec<Order>> {
+        let cursor = self
+            .orders
+            .find(doc! {"status": {"$in": ["reserved", "payment_pending"]}, "expires_at": {"$lte": to_bson(now)}})
+            .sort(doc! {"expires_at": 1})
+            .limit(limit)
+            .await
+            .map_err(db_error("reading due holds"))?;
+        collect(cursor).await
+    }
+
+    async fn by_event(&self, event: &EventId, wanted: &[OrderStatus]) -> AppResult<Vec<Order>> {
+        let cursor = self
+            .orders
+            .find(doc! {"event_id": event.as_str(), "status": {"$in": statuses(wanted)}})
+            .sort(doc! {"created_at": 1, "_id": 1})
+            .await
+            .map_err(db_error("reading an event's orders"))?;
+        collect(cursor).await
+    }
+
+    async fn held_per_bucket(&self, event: &EventId) -> AppResult<HashMap<String, (i64, i64)>> {
+        let pipeline = vec![
+            doc! {"$match": {"event_id": event.as_str(), "status": {"$in": statuses(&OrderStatus::HOLDING_STOCK)}}},
+            doc! {"$unwind": "$allocations"},
+            doc! {"$group": {
+                "_id": "$allocations.bucket",
+                "held": {"$sum": "$allocations.quantity"},
+                "half": {"$sum": {"$cond": [{"$eq": ["$price_type", "half"]}, "$allocations.quantity", 0]}},
+            }},
+        ];
+        let cursor = self
+            .orders
+            .aggregate(pipeline)
+            .await
+            .map_err(db_error("counting held stock"))?;
+        let rows: Vec<Document> = cursor
+            .try_collect()
+            .await
+            .map_err(db_error("counting held stock"))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let bucket = r.get_str("_id").ok()?.to_string();
+                let num = |k: &str| {
+                    r.get_i64(k)
+                        .or_else(|_| r.get_i32(k).map(i64::from))
+                        .unwrap_or(0)
+                };
+                Some((bucket, (num("held"), num("half"))))
+            })
+            .collect())
     }
 }

@@ -88,6 +88,21 @@ impl UserStore for MongoUsers {
         found.map(UserDoc::into_domain).transpose()
     }
 
+    async fn find_many(&self, ids: &[UserId]) -> AppResult<Vec<User>> {
+        use futures::TryStreamExt;
+        let ids: Vec<&str> = ids.iter().map(UserId::as_str).collect();
+        let cursor = self
+            .users
+            .find(doc! {"_id": {"$in": ids}})
+            .await
+            .map_err(db_error("finding users"))?;
+        let docs: Vec<UserDoc> = cursor
+            .try_collect()
+            .await
+            .map_err(db_error("finding users"))?;
+        docs.into_iter().map(UserDoc::into_domain).collect()
+    }
+
     async fn upsert_admin(&self, user: &User) -> AppResult<()> {
         self.users
             .update_one(

@@ -1,0 +1,39 @@
+//! `dashboard`: the admins' live figures, the stock across shards, and orders as CSV.
+
+use bilheteria::http::{bearer_caller, json, respond};
+use bilheteria::routes::{self, RouteId};
+use bilheteria::services::dashboard;
+use bilheteria::{error::AppResult, App, AppError};
+use http::StatusCode;
+use lambda_http::{Body, Error, Request, Response};
+
+pub const FUNCTION: &str = routes::DASHBOARD;
+
+pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
+    Ok(respond(&req, route(app, &req).await))
+}
+
+async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
+    let matched = routes::resolve_for(FUNCTION, req.method(), req.uri().path())?;
+    bearer_caller(req, &app.tokens)?.require_admin()?;
+    let id = matched.param("id");
+    match matched.route.id {
+        RouteId::Dashboard => json(StatusCode::OK, &dashboard::dashboard(app).await?),
+        RouteId::EventInventory => json(StatusCode::OK, &dashboard::inventory(app, id).await?),
+        RouteId::EventOrdersCsv => {
+            let csv = dashboard::orders_csv(app, id).await?;
+            Response::builder()
+                .status(StatusCode::OK)
+                .header("content-type", "text/csv; charset=utf-8")
+                .header(
+                    "content-disposition",
+                    format!("attachment; filename=\"orders-{id}.csv\""),
+                )
+                .body(Body::Text(csv))
+                .map_err(|e| AppError::internal("building a response", e))
+        }
+        other => Err(AppError::Internal(format!(
+            "route {other:?} is not served by {FUNCTION}"
+        ))),
+    }
+}

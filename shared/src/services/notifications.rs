@@ -1,0 +1,136 @@
+//! The e-mails the box office sends, one per event in an order's life. Each has an id derived
+//! from the order, so sending one twice (a retry, a redelivery) delivers it once.
+
+use crate::app::App;
+use crate::domain::{Order, Ticket};
+use crate::error::AppResult;
+use crate::ports::Email;
+
+fn brl(cents: i64) -> String {
+    let reais = cents / 100;
+    let mut digits = reais.to_string();
+    let mut grouped = String::new();
+    while digits.len() > 3 {
+        let tail = digits.split_off(digits.len() - 3);
+        grouped = format!(".{tail}{grouped}");
+    }
+    format!("R$ {digits}{grouped},{:02}", cents % 100)
+}
+
+async fn send(
+    app: &App,
+    order: &Order,
+    kind: &str,
+    subject: String,
+    body: String,
+) -> AppResult<()> {
+    let Some(user) = app.users.find_by_id(&order.user_id).await? else {
+        tracing::warn!(order_id = %order.id, "no buyer to e-mail");
+        return Ok(());
+    };
+    let email = Email {
+        id: format!("{kind}:{}", order.id),
+        to: user.email,
+        subject,
+        body: format!(
+            "Olá, {}!\n\n{body}\n\nPedido {} · Bilheteria",
+            user.name, order.id
+        ),
+    };
+    app.mailer.send(&email).await
+}
+
+pub async fn reservation_received(app: &App, o: &Order) -> AppResult<()> {
+    let body = format!(
+        "Recebemos sua reserva de {} ingresso(s) ({}, {}) para {}. Total: {}. Pague até {} (UTC) para garantir seus ingressos.",
+        o.quantity,
+        o.sector,
+        if o.price_type.as_str() == "half" { "meia-entrada" } else { "inteira" },
+        o.event_name,
+        brl(o.total_cents),
+        o.expires_at.format("%d/%m/%Y %H:%M"),
+    );
+    send(
+        app,
+        o,
+        "reservation-received",
+        format!("Reserva recebida: {}", o.event_name),
+        body,
+    )
+    .await
+}
+
+pub async fn paid(app: &App, o: &Order, tickets: &[Ticket]) -> AppResult<()> {
+    let codes: Vec<String> = tickets
+        .iter()
+        .map(|t| format!("  • Ingresso {}: {}", t.seat_number, t.code))
+        .collect();
+    let body = format!(
+        "Pagamento confirmado: {}. Seus ingressos para {} ({}):\n{}",
+        brl(o.total_cents),
+        o.event_name,
+        o.sector,
+        codes.join("\n")
+    );
+    send(
+        app,
+        o,
+        "paid",
+        format!("Seus ingressos: {}", o.event_name),
+        body,
+    )
+    .await
+}
+
+pub async fn expired(app: &App, o: &Order) -> AppResult<()> {
+    let body = format!(
+        "Sua reserva para {} expirou e os ingressos voltaram à venda.",
+        o.event_name
+    );
+    send(
+        app,
+        o,
+        "expired",
+        format!("Reserva expirada: {}", o.event_name),
+        body,
+    )
+    .await
+}
+
+pub async fn cancelled(app: &App, o: &Order) -> AppResult<()> {
+    let body = format!("Sua reserva para {} foi cancelada.", o.event_name);
+    send(
+        app,
+        o,
+        "cancelled",
+        format!("Reserva cancelada: {}", o.event_name),
+        body,
+    )
+    .await
+}
+
+pub async fn refunded(app: &App, o: &Order, why: &str) -> AppResult<()> {
+    let body = format!(
+        "Reembolsamos {} referentes a {}. {why}",
+        brl(o.total_cents),
+        o.event_name
+    );
+    send(
+        app,
+        o,
+        "refunded",
+        format!("Reembolso: {}", o.event_name),
+        body,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn money_is_written_the_brazilian_way() {
+        assert_eq!(super::brl(123_456), "R$ 1.234,56");
+        assert_eq!(super::brl(5), "R$ 0,05");
+        assert_eq!(super::brl(100_000_000), "R$ 1.000.000,00");
+    }
+}
