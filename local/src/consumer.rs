@@ -36,9 +36,7 @@ async fn consume(app: &App) -> Result<(), Box<dyn std::error::Error + Send + Syn
     let connection = rabbit::connect(&app.config.amqp_url, "bilheteria-local-consumer").await?;
     let channel = connection.create_channel().await?;
     rabbit::declare_topology(&channel, &queue).await?;
-    channel
-        .basic_qos((BATCH_SIZE * 2) as u16, BasicQosOptions::default())
-        .await?;
+    channel.basic_qos((BATCH_SIZE * 2) as u16, BasicQosOptions::default()).await?;
     let mut deliveries = channel
         .basic_consume(
             queue.as_str().into(),
@@ -81,9 +79,7 @@ pub fn event_of(queue: &str, batch: &[Delivery]) -> Result<RabbitMqEvent, bilhet
 
 async fn handle_batch(app: &App, queue: &str, batch: &[Delivery]) -> Result<(), lapin::Error> {
     let outcome = match event_of(queue, batch) {
-        Ok(event) => order_consumer_fn::handle(app, LambdaEvent::new(event, Context::default()))
-            .await
-            .map(|_| ()),
+        Ok(event) => order_consumer_fn::handle(app, LambdaEvent::new(event, Context::default())).await.map(|_| ()),
         Err(e) => Err(e.into()),
     };
     match outcome {
@@ -95,12 +91,7 @@ async fn handle_batch(app: &App, queue: &str, batch: &[Delivery]) -> Result<(), 
         Err(err) => {
             tracing::warn!(error = %err, size = batch.len(), "batch failed; returned to the queue");
             for d in batch {
-                d.acker
-                    .nack(BasicNackOptions {
-                        requeue: true,
-                        multiple: false,
-                    })
-                    .await?;
+                d.acker.nack(BasicNackOptions { requeue: true, multiple: false }).await?;
             }
         }
     }

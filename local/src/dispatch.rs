@@ -5,11 +5,7 @@ use bilheteria::routes;
 use bilheteria::App;
 use lambda_http::{Body, Request, Response};
 
-pub async fn invoke(
-    app: &App,
-    function: &str,
-    req: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
+pub async fn invoke(app: &App, function: &str, req: Request) -> Result<Response<Body>, lambda_http::Error> {
     match function {
         routes::AUTH => auth_fn::handle(app, req).await,
         routes::EVENTS => events_fn::handle(app, req).await,
@@ -21,9 +17,4 @@ pub async fn invoke(
 }
 
 /// The function names this runner can invoke (checked against the route table in tests).
-pub const MOUNTED: &[&str] = &[
-    routes::AUTH,
-    routes::EVENTS,
-    routes::ADMIN_EVENTS,
-    routes::ORDERS,
-];
+pub const MOUNTED: &[&str] = &[routes::AUTH, routes::EVENTS, routes::ADMIN_EVENTS, routes::ORDERS];

@@ -16,20 +16,13 @@ pub struct Incoming<'a> {
     pub request_id: &'a str,
 }
 
-pub fn to_lambda_request(
-    incoming: &Incoming<'_>,
-    matched: &Matched,
-) -> Result<Request, serde_json::Error> {
+pub fn to_lambda_request(incoming: &Incoming<'_>, matched: &Matched) -> Result<Request, serde_json::Error> {
     let mut headers = Map::new();
     let mut cookies = Vec::new();
     for (name, value) in &incoming.headers {
         let name = name.to_ascii_lowercase();
         if name == "cookie" {
-            cookies.extend(
-                value
-                    .split(';')
-                    .map(|c| Value::String(c.trim().to_string())),
-            );
+            cookies.extend(value.split(';').map(|c| Value::String(c.trim().to_string())));
             continue;
         }
         // API Gateway joins repeated headers with commas.
@@ -47,23 +40,14 @@ pub fn to_lambda_request(
         Ok(text) => (text.to_string(), false),
         Err(_) => {
             use base64::Engine;
-            (
-                base64::engine::general_purpose::STANDARD.encode(incoming.body),
-                true,
-            )
+            (base64::engine::general_purpose::STANDARD.encode(incoming.body), true)
         }
     };
-    let path_parameters: Map<String, Value> = matched
-        .params
-        .iter()
-        .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
-        .collect();
+    let path_parameters: Map<String, Value> =
+        matched.params.iter().map(|(k, v)| (k.to_string(), Value::String(v.clone()))).collect();
     let route_key = format!("{} {}", matched.route.method, matched.route.path);
     let now = chrono::Utc::now();
-    let user_agent = headers
-        .get("user-agent")
-        .cloned()
-        .unwrap_or(Value::String(String::new()));
+    let user_agent = headers.get("user-agent").cloned().unwrap_or(Value::String(String::new()));
     let event = json!({
         "version": "2.0",
         "routeKey": route_key,

@@ -8,10 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(
-    name = "bilheteria-local",
-    about = "The Bilheteria box office on one machine"
-)]
+#[command(name = "bilheteria-local", about = "The Bilheteria box office on one machine")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -30,6 +27,10 @@ enum Command {
         #[arg(long)]
         no_consumer: bool,
     },
+    /// Run only the consumer loop (what the Amazon MQ trigger does in production).
+    Consume,
+    /// Run the scheduled maintenance (the `expire-holds` function) once and print its report.
+    Maintain,
     /// Create the demo events (idempotent).
     Seed,
     /// Create an admin, or promote an existing account to admin.
@@ -46,10 +47,7 @@ enum Command {
 /// How often the local timer runs the `expire-holds` function (EventBridge runs it every
 /// minute in production; locally more often, so that a demo's expired hold shows soon).
 fn maintenance_every() -> Duration {
-    let secs = std::env::var("MAINTENANCE_EVERY_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10);
+    let secs = std::env::var("MAINTENANCE_EVERY_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
     Duration::from_secs(secs.max(1))
 }
 
@@ -60,32 +58,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let config = Config::from_env()?;
     let app = App::connect(config).await?;
     match cli.command {
+        Command::Consume => consumer::run(app).await,
+        Command::Maintain => {
+            let report = bilheteria::services::maintenance::run(&app).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
         Command::Seed => {
             let created = seed::seed(&app).await?;
             println!("seeded {created} demo event(s)");
         }
-        Command::CreateAdmin {
-            email,
-            password,
-            name,
-        } => {
+        Command::CreateAdmin { email, password, name } => {
             let admin = accounts::ensure_admin(&app, &name, &email, &password).await?;
             println!("admin {} ({}) ready", admin.email, admin.id);
         }
-        Command::Serve {
-            port,
-            site,
-            no_consumer,
-        } => serve(app, port, site, no_consumer).await?,
+        Command::Serve { port, site, no_consumer } => serve(app, port, site, no_consumer).await?,
     }
     Ok(())
 }
 
 fn default_site_dir() -> Option<PathBuf> {
-    ["site/dist", "site"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.join("index.html").exists())
+    ["site/dist", "site"].iter().map(PathBuf::from).find(|p| p.join("index.html").exists())
 }
 
 async fn serve(
@@ -94,26 +86,19 @@ async fn serve(
     site: Option<PathBuf>,
     no_consumer: bool,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    if let (Ok(email), Ok(password)) = (
-        std::env::var("BILHETERIA_ADMIN_EMAIL"),
-        std::env::var("BILHETERIA_ADMIN_PASSWORD"),
-    ) {
+    if let (Ok(email), Ok(password)) =
+        (std::env::var("BILHETERIA_ADMIN_EMAIL"), std::env::var("BILHETERIA_ADMIN_PASSWORD"))
+    {
         let admin = accounts::ensure_admin(&app, "Admin", &email, &password).await?;
         tracing::info!(email = %admin.email, "admin ensured");
     }
     if !no_consumer {
         tokio::spawn(consumer::run(app.clone()));
     }
-    tokio::spawn(bilheteria_local::scheduler::run(
-        app.clone(),
-        maintenance_every(),
-    ));
+    tokio::spawn(bilheteria_local::scheduler::run(app.clone(), maintenance_every()));
     let openapi = PathBuf::from("openapi.yaml");
-    let served = server::Served {
-        app,
-        site_dir: site.or_else(default_site_dir),
-        openapi: openapi.exists().then_some(openapi),
-    };
+    let served =
+        server::Served { app, site_dir: site.or_else(default_site_dir), openapi: openapi.exists().then_some(openapi) };
     let listener = tokio::net::TcpListener::bind(("0.0.0.0", port)).await?;
     tracing::info!("Bilheteria at http://localhost:{port} (API /api/v1, docs /docs)");
     axum::serve(listener, server::router(served))

@@ -9,43 +9,22 @@ use bilheteria::{App, AppError};
 use chrono::{Duration, Utc};
 
 fn sector(name: &str, price_cents: i64, capacity: i64) -> NewSector {
-    NewSector {
-        id: None,
-        name: name.into(),
-        price_cents,
-        capacity,
-        lots: None,
-    }
+    NewSector { id: None, name: name.into(), price_cents, capacity, lots: None }
 }
 
 /// A sector that sells in three lots (1º, 2º, 3º lote) at rising prices.
 fn sector_with_lots() -> NewSector {
-    let lot = |name: &str, price_cents, quantity| LotInput {
-        name: name.into(),
-        price_cents,
-        quantity,
-        ends_at: None,
-    };
+    let lot = |name: &str, price_cents, quantity| LotInput { name: name.into(), price_cents, quantity, ends_at: None };
     NewSector {
         id: None,
         name: "Pista".into(),
         price_cents: 24_000,
         capacity: 2_000,
-        lots: Some(vec![
-            lot("1º lote", 24_000, 500),
-            lot("2º lote", 28_000, 700),
-            lot("3º lote", 32_000, 800),
-        ]),
+        lots: Some(vec![lot("1º lote", 24_000, 500), lot("2º lote", 28_000, 700), lot("3º lote", 32_000, 800)]),
     }
 }
 
-fn event(
-    name: &str,
-    venue: &str,
-    days: i64,
-    description: &str,
-    sectors: Vec<NewSector>,
-) -> NewEvent {
+fn event(name: &str, venue: &str, days: i64, description: &str, sectors: Vec<NewSector>) -> NewEvent {
     NewEvent {
         name: name.into(),
         venue: venue.into(),
@@ -79,11 +58,7 @@ pub fn demo_events() -> Vec<NewEvent> {
             "Allianz Parque, São Paulo",
             30,
             "Dois palcos, doze atrações e o melhor da música brasileira.",
-            vec![
-                sector_with_lots(),
-                sector("VIP", 56_000, 300),
-                sector("Camarote", 98_000, 60),
-            ],
+            vec![sector_with_lots(), sector("VIP", 56_000, 300), sector("Camarote", 98_000, 60)],
         ),
         event(
             "Orquestra Sinfônica: Beethoven 9",
@@ -97,25 +72,17 @@ pub fn demo_events() -> Vec<NewEvent> {
             "Teatro Gazeta, São Paulo",
             5,
             "Quatro comediantes, uma noite.",
-            vec![
-                sector("Plateia", 8_000, 200),
-                sector("Mesa VIP", 15_000, 20),
-            ],
+            vec![sector("Plateia", 8_000, 200), sector("Mesa VIP", 15_000, 20)],
         ),
         volei,
     ]
 }
 
 pub async fn seed(app: &App) -> Result<usize, AppError> {
-    let existing: Vec<String> = admin::list(app)
-        .await?
-        .into_iter()
-        .map(|e| e.name)
-        .collect();
+    let existing: Vec<String> = admin::list(app).await?.into_iter().map(|e| e.name).collect();
     // Seeding is an operator's act: the audit log records it under the all-zero system id.
     let system = Caller {
-        user_id: UserId::parse("000000000000000000000000")
-            .ok_or_else(|| AppError::Internal("system id".into()))?,
+        user_id: UserId::parse("000000000000000000000000").ok_or_else(|| AppError::Internal("system id".into()))?,
         role: Role::Admin,
     };
     let mut created = 0;

@@ -29,10 +29,8 @@ pub struct Served {
 
 pub fn router(served: Served) -> Router {
     let state = Arc::new(served.app.clone());
-    let mut router = Router::new()
-        .route("/api", any(api))
-        .route("/api/{*rest}", any(api))
-        .route("/healthz", get(|| async { "ok" }));
+    let mut router =
+        Router::new().route("/api", any(api)).route("/api/{*rest}", any(api)).route("/healthz", get(|| async { "ok" }));
     if let Some(openapi) = &served.openapi {
         router = router.route_service("/openapi.yaml", ServeFile::new(openapi));
     }
@@ -51,8 +49,7 @@ async fn api(State(app): State<Arc<App>>, req: AxumRequest) -> AxumResponse {
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(b) => b,
         Err(_) => {
-            let err =
-                AppError::BadRequest(format!("the body is larger than {MAX_BODY_BYTES} bytes"));
+            let err = AppError::BadRequest(format!("the body is larger than {MAX_BODY_BYTES} bytes"));
             return to_axum(problem_response(&err, &request_id));
         }
     };
@@ -63,11 +60,7 @@ async fn api(State(app): State<Arc<App>>, req: AxumRequest) -> AxumResponse {
     let headers = parts
         .headers
         .iter()
-        .filter_map(|(k, v)| {
-            v.to_str()
-                .ok()
-                .map(|v| (k.as_str().to_string(), v.to_string()))
-        })
+        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
         .collect();
     let incoming = Incoming {
         method: parts.method.as_str(),

@@ -6,8 +6,8 @@ use crate::auth::TokenService;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::ports::{
-    AuditLog, BuyerLimits, Clock, EventStore, IdempotencyStore, Inventory, Mailer, OrderStore,
-    PaymentGateway, Publisher, SalesReport, SystemClock, TicketStore, UserStore,
+    AuditLog, BuyerLimits, Clock, EventStore, IdempotencyStore, Inventory, Mailer, OrderStore, PaymentGateway,
+    Publisher, SalesReport, SystemClock, TicketStore, UserStore,
 };
 use crate::services::event_cache::EventCache;
 use std::sync::Arc;
@@ -44,11 +44,7 @@ impl App {
         Self::assemble(config, stores, publisher)
     }
 
-    pub fn assemble(
-        config: Config,
-        stores: MongoStores,
-        publisher: Arc<dyn Publisher>,
-    ) -> Result<Self, AppError> {
+    pub fn assemble(config: Config, stores: MongoStores, publisher: Arc<dyn Publisher>) -> Result<Self, AppError> {
         Ok(App {
             tokens: TokenService::new(&config)?,
             config: Arc::new(config),
@@ -75,10 +71,7 @@ impl App {
 /// Errors name what is wrong (a missing variable, an unreachable server).
 pub async fn cold_start() -> Result<App, Box<dyn std::error::Error + Send + Sync>> {
     crate::telemetry::init();
-    let config =
-        Config::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
-    let app = App::connect(config)
-        .await
-        .inspect_err(|e| tracing::error!(error = %e, "cold start failed"))?;
+    let config = Config::from_env().inspect_err(|e| tracing::error!(error = %e, "bad configuration"))?;
+    let app = App::connect(config).await.inspect_err(|e| tracing::error!(error = %e, "cold start failed"))?;
     Ok(app)
 }

@@ -56,10 +56,7 @@ fn required(name: &'static str) -> Result<String, ConfigError> {
 }
 
 fn optional(name: &'static str, default: &str) -> String {
-    env::var(name)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| default.to_string())
+    env::var(name).ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| default.to_string())
 }
 
 fn number<T: FromStr>(name: &'static str, default: T, min: T, max: T) -> Result<T, ConfigError>
@@ -72,15 +69,10 @@ where
     if raw.trim().is_empty() {
         return Ok(default);
     }
-    let value: T = raw.trim().parse().map_err(|_| ConfigError::Invalid {
-        name,
-        reason: format!("'{raw}' is not a number"),
-    })?;
+    let value: T =
+        raw.trim().parse().map_err(|_| ConfigError::Invalid { name, reason: format!("'{raw}' is not a number") })?;
     if value < min || value > max {
-        return Err(ConfigError::Invalid {
-            name,
-            reason: format!("must be between {min} and {max}"),
-        });
+        return Err(ConfigError::Invalid { name, reason: format!("must be between {min} and {max}") });
     }
     Ok(value)
 }

@@ -47,18 +47,8 @@ pub const ADMIN_EVENTS: &str = "admin-events";
 pub const ORDERS: &str = "orders";
 pub const DASHBOARD: &str = "dashboard";
 
-const fn route(
-    id: RouteId,
-    method: &'static str,
-    path: &'static str,
-    function: &'static str,
-) -> Route {
-    Route {
-        id,
-        method,
-        path,
-        function,
-    }
+const fn route(id: RouteId, method: &'static str, path: &'static str, function: &'static str) -> Route {
+    Route { id, method, path, function }
 }
 
 pub const ROUTES: &[Route] = &[
@@ -67,88 +57,23 @@ pub const ROUTES: &[Route] = &[
     route(RouteId::Me, "GET", "/api/v1/me", AUTH),
     route(RouteId::ListEvents, "GET", "/api/v1/events", EVENTS),
     route(RouteId::GetEvent, "GET", "/api/v1/events/{id}", EVENTS),
-    route(
-        RouteId::AdminListEvents,
-        "GET",
-        "/api/v1/admin/events",
-        ADMIN_EVENTS,
-    ),
-    route(
-        RouteId::CreateEvent,
-        "POST",
-        "/api/v1/admin/events",
-        ADMIN_EVENTS,
-    ),
-    route(
-        RouteId::UpdateEvent,
-        "PUT",
-        "/api/v1/admin/events/{id}",
-        ADMIN_EVENTS,
-    ),
-    route(
-        RouteId::SetEventStatus,
-        "PATCH",
-        "/api/v1/admin/events/{id}/status",
-        ADMIN_EVENTS,
-    ),
-    route(
-        RouteId::CancelEvent,
-        "POST",
-        "/api/v1/admin/events/{id}/cancel",
-        ADMIN_EVENTS,
-    ),
-    route(
-        RouteId::DeleteEvent,
-        "DELETE",
-        "/api/v1/admin/events/{id}",
-        ADMIN_EVENTS,
-    ),
-    route(
-        RouteId::CreateAdmin,
-        "POST",
-        "/api/v1/admin/users",
-        ADMIN_EVENTS,
-    ),
+    route(RouteId::AdminListEvents, "GET", "/api/v1/admin/events", ADMIN_EVENTS),
+    route(RouteId::CreateEvent, "POST", "/api/v1/admin/events", ADMIN_EVENTS),
+    route(RouteId::UpdateEvent, "PUT", "/api/v1/admin/events/{id}", ADMIN_EVENTS),
+    route(RouteId::SetEventStatus, "PATCH", "/api/v1/admin/events/{id}/status", ADMIN_EVENTS),
+    route(RouteId::CancelEvent, "POST", "/api/v1/admin/events/{id}/cancel", ADMIN_EVENTS),
+    route(RouteId::DeleteEvent, "DELETE", "/api/v1/admin/events/{id}", ADMIN_EVENTS),
+    route(RouteId::CreateAdmin, "POST", "/api/v1/admin/users", ADMIN_EVENTS),
     route(RouteId::ReserveOrder, "POST", "/api/v1/orders", ORDERS),
     route(RouteId::ListOrders, "GET", "/api/v1/orders", ORDERS),
     route(RouteId::GetOrder, "GET", "/api/v1/orders/{id}", ORDERS),
     route(RouteId::PayOrder, "POST", "/api/v1/orders/{id}/pay", ORDERS),
-    route(
-        RouteId::CancelOrder,
-        "POST",
-        "/api/v1/orders/{id}/cancel",
-        ORDERS,
-    ),
-    route(
-        RouteId::RefundOrder,
-        "POST",
-        "/api/v1/orders/{id}/refund",
-        ORDERS,
-    ),
-    route(
-        RouteId::OrderTickets,
-        "GET",
-        "/api/v1/orders/{id}/tickets",
-        ORDERS,
-    ),
-    route(
-        RouteId::Dashboard,
-        "GET",
-        "/api/v1/admin/dashboard",
-        DASHBOARD,
-    ),
-    route(
-        RouteId::EventInventory,
-        "GET",
-        "/api/v1/admin/events/{id}/inventory",
-        DASHBOARD,
-    ),
-    route(
-        RouteId::EventOrdersCsv,
-        "GET",
-        "/api/v1/admin/events/{id}/orders.csv",
-        DASHBOARD,
-    ),
+    route(RouteId::CancelOrder, "POST", "/api/v1/orders/{id}/cancel", ORDERS),
+    route(RouteId::RefundOrder, "POST", "/api/v1/orders/{id}/refund", ORDERS),
+    route(RouteId::OrderTickets, "GET", "/api/v1/orders/{id}/tickets", ORDERS),
+    route(RouteId::Dashboard, "GET", "/api/v1/admin/dashboard", DASHBOARD),
+    route(RouteId::EventInventory, "GET", "/api/v1/admin/events/{id}/inventory", DASHBOARD),
+    route(RouteId::EventOrdersCsv, "GET", "/api/v1/admin/events/{id}/orders.csv", DASHBOARD),
 ];
 
 /// A route matched against a request, with its path parameters.
@@ -160,19 +85,12 @@ pub struct Matched {
 
 impl Matched {
     pub fn param(&self, name: &str) -> &str {
-        self.params
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
+        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()).unwrap_or("")
     }
 }
 
 fn match_path(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
-    let path = path
-        .strip_suffix('/')
-        .filter(|p| !p.is_empty())
-        .unwrap_or(path);
+    let path = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
     let mut params = Vec::new();
     let mut want = template.split('/');
     let mut got = path.split('/');
@@ -220,18 +138,13 @@ pub fn resolve_in(routes: &[Route], method: &Method, path: &str) -> Result<Match
     for route in routes {
         if let Some(params) = match_path(route.path, path) {
             if route.method == method.as_str() {
-                return Ok(Matched {
-                    route: *route,
-                    params,
-                });
+                return Ok(Matched { route: *route, params });
             }
             path_exists = true;
         }
     }
     if path_exists {
-        Err(AppError::MethodNotAllowed(format!(
-            "{method} is not allowed on {path}"
-        )))
+        Err(AppError::MethodNotAllowed(format!("{method} is not allowed on {path}")))
     } else {
         Err(AppError::NotFound(format!("no route for {path}")))
     }
@@ -244,11 +157,7 @@ pub fn resolve(method: &Method, path: &str) -> Result<Matched, AppError> {
 
 /// Resolves among one function's routes (inside that function).
 pub fn resolve_for(function: &str, method: &Method, path: &str) -> Result<Matched, AppError> {
-    let own: Vec<Route> = ROUTES
-        .iter()
-        .filter(|r| r.function == function)
-        .copied()
-        .collect();
+    let own: Vec<Route> = ROUTES.iter().filter(|r| r.function == function).copied().collect();
     resolve_in(&own, method, path)
 }
 
@@ -274,37 +183,20 @@ mod tests {
 
     #[test]
     fn a_known_path_with_the_wrong_method_is_405_and_an_unknown_path_404() {
-        assert!(matches!(
-            resolve(&Method::DELETE, "/api/v1/orders"),
-            Err(AppError::MethodNotAllowed(_))
-        ));
-        assert!(matches!(
-            resolve(&Method::GET, "/api/v1/nothing"),
-            Err(AppError::NotFound(_))
-        ));
+        assert!(matches!(resolve(&Method::DELETE, "/api/v1/orders"), Err(AppError::MethodNotAllowed(_))));
+        assert!(matches!(resolve(&Method::GET, "/api/v1/nothing"), Err(AppError::NotFound(_))));
     }
 
     #[test]
     fn a_trailing_slash_is_tolerated() {
-        assert_eq!(
-            resolve(&Method::GET, "/api/v1/events/")
-                .expect("match")
-                .route
-                .id,
-            RouteId::ListEvents
-        );
+        assert_eq!(resolve(&Method::GET, "/api/v1/events/").expect("match").route.id, RouteId::ListEvents);
     }
 
     #[test]
     fn every_route_is_unique() {
         for (i, a) in ROUTES.iter().enumerate() {
             for b in &ROUTES[i + 1..] {
-                assert!(
-                    !(a.method == b.method && a.path == b.path),
-                    "{} {}",
-                    a.method,
-                    a.path
-                );
+                assert!(!(a.method == b.method && a.path == b.path), "{} {}", a.method, a.path);
             }
         }
     }

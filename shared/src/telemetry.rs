@@ -15,10 +15,7 @@ pub fn init() {
             .without_time()
             .try_init()
     } else {
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_target(false)
-            .try_init()
+        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init()
     };
     // A second init (tests, the local runner mounting several handlers) is harmless.
     let _ = result;

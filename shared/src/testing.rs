@@ -33,12 +33,7 @@ pub fn unique_name(prefix: &str) -> String {
 /// A configuration pointing at a fresh database and fresh queues.
 pub fn fresh_config(prefix: &str) -> Config {
     let name = unique_name(prefix);
-    Config::for_connections(
-        &mongodb_uri(),
-        &name,
-        &amqp_url(),
-        &format!("{name}.orders"),
-    )
+    Config::for_connections(&mongodb_uri(), &name, &amqp_url(), &format!("{name}.orders"))
 }
 
 pub async fn app_for(config: Config) -> Result<App, AppError> {
@@ -52,9 +47,7 @@ pub async fn cleanup(config: &Config) {
     if let Ok(stores) = MongoStores::connect(config).await {
         let _ = stores.database().drop().await;
     }
-    if let Ok(conn) =
-        crate::adapters::rabbit::connect(&config.amqp_url, "bilheteria-test-cleanup").await
-    {
+    if let Ok(conn) = crate::adapters::rabbit::connect(&config.amqp_url, "bilheteria-test-cleanup").await {
         if let Ok(ch) = conn.create_channel().await {
             for q in [config.orders_queue.clone(), config.dead_letter_queue()] {
                 let _ = ch.queue_delete(q.as_str().into(), Default::default()).await;
@@ -65,11 +58,7 @@ pub async fn cleanup(config: &Config) {
 }
 
 /// Stores a user with the given role directly (admins cannot be made through the API).
-pub async fn user_with_role(
-    app: &App,
-    role: Role,
-    email: &str,
-) -> Result<(UserId, String), AppError> {
+pub async fn user_with_role(app: &App, role: Role, email: &str) -> Result<(UserId, String), AppError> {
     let user = User {
         id: UserId::generate(),
         name: "Test User".into(),
@@ -82,4 +71,23 @@ pub async fn user_with_role(
     app.users.insert(&user).await?;
     let token = app.tokens.issue(&user.id, role, app.clock.now())?;
     Ok((user.id, token.access_token))
+}
+
+/// A clock tests can move forward, to let holds expire without waiting for them.
+#[derive(Default)]
+pub struct ShiftableClock {
+    offset_ms: std::sync::atomic::AtomicI64,
+}
+
+impl ShiftableClock {
+    pub fn advance(&self, by: chrono::Duration) {
+        self.offset_ms.fetch_add(by.num_milliseconds(), std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl crate::ports::Clock for ShiftableClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let offset = chrono::Duration::milliseconds(self.offset_ms.load(std::sync::atomic::Ordering::SeqCst));
+        crate::ports::SystemClock.now() + offset
+    }
 }

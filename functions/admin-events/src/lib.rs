@@ -21,18 +21,9 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
     let id = matched.param("id");
     match matched.route.id {
         RouteId::AdminListEvents => json(StatusCode::OK, &admin::list(app).await?),
-        RouteId::CreateEvent => json(
-            StatusCode::CREATED,
-            &admin::create(app, &caller, json_body(req)?).await?,
-        ),
-        RouteId::UpdateEvent => json(
-            StatusCode::OK,
-            &admin::update(app, &caller, id, json_body(req)?).await?,
-        ),
-        RouteId::SetEventStatus => json(
-            StatusCode::OK,
-            &admin::set_status(app, &caller, id, json_body(req)?).await?,
-        ),
+        RouteId::CreateEvent => json(StatusCode::CREATED, &admin::create(app, &caller, json_body(req)?).await?),
+        RouteId::UpdateEvent => json(StatusCode::OK, &admin::update(app, &caller, id, json_body(req)?).await?),
+        RouteId::SetEventStatus => json(StatusCode::OK, &admin::set_status(app, &caller, id, json_body(req)?).await?),
         RouteId::CancelEvent => json(StatusCode::OK, &admin::cancel(app, &caller, id).await?),
         RouteId::DeleteEvent => {
             admin::delete(app, &caller, id).await?;
@@ -41,12 +32,7 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
                 .body(Body::Empty)
                 .map_err(|e| AppError::internal("building a response", e))
         }
-        RouteId::CreateAdmin => json(
-            StatusCode::CREATED,
-            &admin::create_admin(app, &caller, json_body(req)?).await?,
-        ),
-        other => Err(AppError::Internal(format!(
-            "route {other:?} is not served by {FUNCTION}"
-        ))),
+        RouteId::CreateAdmin => json(StatusCode::CREATED, &admin::create_admin(app, &caller, json_body(req)?).await?),
+        other => Err(AppError::Internal(format!("route {other:?} is not served by {FUNCTION}"))),
     }
 }

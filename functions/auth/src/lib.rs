@@ -16,20 +16,12 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
 async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
     let matched = routes::resolve_for(FUNCTION, req.method(), req.uri().path())?;
     match matched.route.id {
-        RouteId::Register => json(
-            StatusCode::CREATED,
-            &accounts::register(app, json_body(req)?).await?,
-        ),
-        RouteId::Login => json(
-            StatusCode::OK,
-            &accounts::login(app, json_body(req)?).await?,
-        ),
+        RouteId::Register => json(StatusCode::CREATED, &accounts::register(app, json_body(req)?).await?),
+        RouteId::Login => json(StatusCode::OK, &accounts::login(app, json_body(req)?).await?),
         RouteId::Me => {
             let caller = bearer_caller(req, &app.tokens)?;
             json(StatusCode::OK, &accounts::me(app, &caller.user_id).await?)
         }
-        other => Err(AppError::Internal(format!(
-            "route {other:?} is not served by {FUNCTION}"
-        ))),
+        other => Err(AppError::Internal(format!("route {other:?} is not served by {FUNCTION}"))),
     }
 }

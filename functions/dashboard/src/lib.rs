@@ -25,15 +25,10 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
             Response::builder()
                 .status(StatusCode::OK)
                 .header("content-type", "text/csv; charset=utf-8")
-                .header(
-                    "content-disposition",
-                    format!("attachment; filename=\"orders-{id}.csv\""),
-                )
+                .header("content-disposition", format!("attachment; filename=\"orders-{id}.csv\""))
                 .body(Body::Text(csv))
                 .map_err(|e| AppError::internal("building a response", e))
         }
-        other => Err(AppError::Internal(format!(
-            "route {other:?} is not served by {FUNCTION}"
-        ))),
+        other => Err(AppError::Internal(format!("route {other:?} is not served by {FUNCTION}"))),
     }
 }

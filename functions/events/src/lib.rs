@@ -17,12 +17,7 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
     let matched = routes::resolve_for(FUNCTION, req.method(), req.uri().path())?;
     match matched.route.id {
         RouteId::ListEvents => json(StatusCode::OK, &catalog::list(app).await?),
-        RouteId::GetEvent => json(
-            StatusCode::OK,
-            &catalog::get(app, matched.param("id")).await?,
-        ),
-        other => Err(AppError::Internal(format!(
-            "route {other:?} is not served by {FUNCTION}"
-        ))),
+        RouteId::GetEvent => json(StatusCode::OK, &catalog::get(app, matched.param("id")).await?),
+        other => Err(AppError::Internal(format!("route {other:?} is not served by {FUNCTION}"))),
     }
 }

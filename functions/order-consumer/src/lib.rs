@@ -18,19 +18,10 @@ pub struct Outcome {
 /// partial-batch responses), and what was already done is recognised and not redone.
 pub async fn handle(app: &App, event: LambdaEvent<RabbitMqEvent>) -> Result<Outcome, Error> {
     let messages = amazon_mq::messages_of(&event.payload)?;
-    let report = processing::process_batch(app, &messages)
-        .await
-        .map_err(|err| {
-            tracing::error!(error = %err, "batch failed; the broker will redeliver it");
-            err
-        })?;
-    tracing::info!(
-        processed = report.processed,
-        already_done = report.already_done,
-        "batch done"
-    );
-    Ok(Outcome {
-        processed: report.processed,
-        already_done: report.already_done,
-    })
+    let report = processing::process_batch(app, &messages).await.map_err(|err| {
+        tracing::error!(error = %err, "batch failed; the broker will redeliver it");
+        err
+    })?;
+    tracing::info!(processed = report.processed, already_done = report.already_done, "batch done");
+    Ok(Outcome { processed: report.processed, already_done: report.already_done })
 }

@@ -63,15 +63,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     };
     let consumer = in_process.then(|| tokio::spawn(bilheteria_local::consumer::run(app.clone())));
 
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.concurrency * 2)
-        .build()?;
-    let (_, admin) = testing::user_with_role(
-        &app,
-        Role::Admin,
-        &format!("{}@bench.local", testing::unique_name("admin")),
-    )
-    .await?;
+    let http = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency * 2).build()?;
+    let (_, admin) =
+        testing::user_with_role(&app, Role::Admin, &format!("{}@bench.local", testing::unique_name("admin"))).await?;
     let event = create_event(&http, &base, &admin, args.capacity, args.buckets).await?;
     let mut buyers = Vec::with_capacity(args.concurrency);
     for _ in 0..args.concurrency {
@@ -127,32 +121,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         args.concurrency, args.requests, args.quantity, args.capacity, args.buckets
     );
     println!("  elapsed            {:.2} s", elapsed.as_secs_f64());
-    println!(
-        "  reservations/s     {:.0}",
-        (created + conflicts) as f64 / elapsed.as_secs_f64()
-    );
+    println!("  reservations/s     {:.0}", (created + conflicts) as f64 / elapsed.as_secs_f64());
     println!("  created / 409 / errors  {created} / {conflicts} / {errors}");
-    println!(
-        "  latency p50        {:.2} ms",
-        hist.value_at_quantile(0.50) as f64 / 1000.0
-    );
-    println!(
-        "  latency p90        {:.2} ms",
-        hist.value_at_quantile(0.90) as f64 / 1000.0
-    );
-    println!(
-        "  latency p99        {:.2} ms",
-        hist.value_at_quantile(0.99) as f64 / 1000.0
-    );
+    println!("  latency p50        {:.2} ms", hist.value_at_quantile(0.50) as f64 / 1000.0);
+    println!("  latency p90        {:.2} ms", hist.value_at_quantile(0.90) as f64 / 1000.0);
+    println!("  latency p99        {:.2} ms", hist.value_at_quantile(0.99) as f64 / 1000.0);
     println!("  latency max        {:.2} ms", hist.max() as f64 / 1000.0);
-    println!("  tickets in orders  {sold_by_orders} (this run: {taken}), available {available}, capacity {}", args.capacity);
+    println!(
+        "  tickets in orders  {sold_by_orders} (this run: {taken}), available {available}, capacity {}",
+        args.capacity
+    );
     println!(
         "  oversold           {}",
-        if oversold {
-            "YES — sold + available != capacity"
-        } else {
-            "no (sold + available == capacity)"
-        }
+        if oversold { "YES — sold + available != capacity" } else { "no (sold + available == capacity)" }
     );
 
     if let Some(c) = consumer {
@@ -170,11 +151,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 async fn start_server(app: &App) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let router = server::router(Served {
-        app: app.clone(),
-        site_dir: None,
-        openapi: None,
-    });
+    let router = server::router(Served { app: app.clone(), site_dir: None, openapi: None });
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
@@ -193,29 +170,13 @@ async fn create_event(
         "buckets": buckets, "max_per_order": 10,
         "sectors": [{"name": "Pista", "price_cents": 20_000, "capacity": capacity}],
     });
-    let reply: Value = http
-        .post(format!("{base}/api/v1/admin/events"))
-        .bearer_auth(admin)
-        .json(&body)
-        .send()
-        .await?
-        .json()
-        .await?;
-    Ok(reply["id"]
-        .as_str()
-        .ok_or("the event was not created")?
-        .to_string())
+    let reply: Value =
+        http.post(format!("{base}/api/v1/admin/events")).bearer_auth(admin).json(&body).send().await?.json().await?;
+    Ok(reply["id"].as_str().ok_or("the event was not created")?.to_string())
 }
 
-async fn reserve(
-    http: &reqwest::Client,
-    base: &str,
-    token: &str,
-    event: &str,
-    quantity: i64,
-) -> Option<u16> {
-    let body =
-        json!({"event_id": event, "sector": "Pista", "price_type": "full", "quantity": quantity});
+async fn reserve(http: &reqwest::Client, base: &str, token: &str, event: &str, quantity: i64) -> Option<u16> {
+    let body = json!({"event_id": event, "sector": "Pista", "price_type": "full", "quantity": quantity});
     http.post(format!("{base}/api/v1/orders"))
         .bearer_auth(token)
         .json(&body)
@@ -229,17 +190,11 @@ async fn stores(app: &App) -> Result<MongoStores, Box<dyn std::error::Error + Se
     Ok(MongoStores::connect(&app.config).await?)
 }
 
-async fn count_taken(
-    app: &App,
-    event: &str,
-) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
+async fn count_taken(app: &App, event: &str) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
     sold_by_orders(app, event).await
 }
 
-async fn sold_by_orders(
-    app: &App,
-    event: &str,
-) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
+async fn sold_by_orders(app: &App, event: &str) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
     let s = stores(app).await?;
     let mut cursor = s
         .database()
@@ -256,14 +211,8 @@ async fn sold_by_orders(
     })
 }
 
-async fn available(
-    app: &App,
-    event: &str,
-) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
+async fn available(app: &App, event: &str) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
     let id = bilheteria::domain::EventId::parse(event).ok_or("bad id")?;
     let stock = app.inventory.stock(std::slice::from_ref(&id)).await?;
-    Ok(stock
-        .get(&id)
-        .map(|by_sector| by_sector.values().map(|s| s.available).sum())
-        .unwrap_or(0))
+    Ok(stock.get(&id).map(|by_sector| by_sector.values().map(|s| s.available).sum()).unwrap_or(0))
 }

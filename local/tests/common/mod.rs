@@ -3,6 +3,8 @@
 //! test's own. Tests speak HTTP to it, as a buyer's browser would.
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use bilheteria::domain::Role;
 use bilheteria::testing;
 use bilheteria::{App, Config};
@@ -13,6 +15,8 @@ use serde_json::{json, Value};
 pub struct Harness {
     pub config: Config,
     pub app: App,
+    /// The app's clock: `h.clock.advance(..)` moves time for the server under test.
+    pub clock: std::sync::Arc<testing::ShiftableClock>,
     pub base: String,
     pub http: reqwest::Client,
     server: tokio::task::JoinHandle<()>,
@@ -33,40 +37,22 @@ impl Harness {
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let mut config = testing::fresh_config("it");
         adjust(&mut config);
-        let app = testing::app_for(config.clone())
-            .await
-            .expect("the test database and broker are reachable");
-        let router = server::router(Served {
-            app: app.clone(),
-            site_dir: None,
-            openapi: None,
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let mut app = testing::app_for(config.clone()).await.expect("the test database and broker are reachable");
+        let clock = std::sync::Arc::new(testing::ShiftableClock::default());
+        app.clock = clock.clone();
+        let router = server::router(Served { app: app.clone(), site_dir: None, openapi: None });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let server = tokio::spawn(async move {
             axum::serve(listener, router).await.expect("serve");
         });
-        let http = reqwest::Client::builder()
-            .pool_max_idle_per_host(512)
-            .build()
-            .expect("client");
-        Harness {
-            config,
-            app,
-            base,
-            http,
-            server,
-            consumer: None,
-        }
+        let http = reqwest::Client::builder().pool_max_idle_per_host(512).build().expect("client");
+        Harness { config, app, clock, base, http, server, consumer: None }
     }
 
     /// Runs the local consumer loop (what the Amazon MQ trigger does in production).
     pub fn with_consumer(mut self) -> Self {
-        self.consumer = Some(tokio::spawn(bilheteria_local::consumer::run(
-            self.app.clone(),
-        )));
+        self.consumer = Some(tokio::spawn(bilheteria_local::consumer::run(self.app.clone())));
         self
     }
 
@@ -78,13 +64,7 @@ impl Harness {
         testing::cleanup(&self.config).await;
     }
 
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Reply {
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
         self.call_with(method, path, token, body, &[]).await
     }
 
@@ -111,11 +91,7 @@ impl Harness {
         let headers = res.headers().clone();
         let text = res.text().await.expect("body");
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply { status, headers, body }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
@@ -129,27 +105,19 @@ impl Harness {
     /// A buyer's access token (the user is stored directly: Argon2 per test user is slow).
     pub async fn buyer(&self) -> String {
         let email = format!("{}@example.com", testing::unique_name("buyer"));
-        testing::user_with_role(&self.app, Role::Buyer, &email)
-            .await
-            .expect("buyer")
-            .1
+        testing::user_with_role(&self.app, Role::Buyer, &email).await.expect("buyer").1
     }
 
     pub async fn admin(&self) -> String {
         let email = format!("{}@example.com", testing::unique_name("admin"));
-        testing::user_with_role(&self.app, Role::Admin, &email)
-            .await
-            .expect("admin")
-            .1
+        testing::user_with_role(&self.app, Role::Admin, &email).await.expect("admin").1
     }
 
     /// Creates an event through the admin API; returns its id.
     pub async fn event(&self, sectors: &[(&str, i64, i64)]) -> String {
         let admin = self.admin().await;
-        let sectors: Vec<Value> = sectors
-            .iter()
-            .map(|(n, p, c)| json!({"name": n, "price_cents": p, "capacity": c}))
-            .collect();
+        let sectors: Vec<Value> =
+            sectors.iter().map(|(n, p, c)| json!({"name": n, "price_cents": p, "capacity": c})).collect();
         let reply = self
             .post(
                 "/api/v1/admin/events",
@@ -178,25 +146,11 @@ impl Harness {
     /// Deletes an event (one without sales) through the admin API.
     pub async fn delete_event(&self, event: &str) {
         let admin = self.admin().await;
-        let r = self
-            .call(
-                Method::DELETE,
-                &format!("/api/v1/admin/events/{event}"),
-                Some(&admin),
-                None,
-            )
-            .await;
+        let r = self.call(Method::DELETE, &format!("/api/v1/admin/events/{event}"), Some(&admin), None).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     }
 
-    pub async fn reserve(
-        &self,
-        token: &str,
-        event: &str,
-        sector: &str,
-        price_type: &str,
-        quantity: i64,
-    ) -> Reply {
+    pub async fn reserve(&self, token: &str, event: &str, sector: &str, price_type: &str, quantity: i64) -> Reply {
         self.post(
             "/api/v1/orders",
             Some(token),
@@ -216,10 +170,29 @@ impl Harness {
             .expect("sector")
     }
 
-    pub async fn order(&self, token: &str, id: &str) -> Value {
-        self.get(&format!("/api/v1/orders/{id}"), Some(token))
+    /// Runs the consumer's logic for every message due (the queue is not involved): used by
+    /// tests that want an order paid without waiting on the broker.
+    pub async fn settle_payment(&self, order_id: &str) {
+        let id = bilheteria::domain::OrderId::parse(order_id).expect("order id");
+        let order = self.app.orders.find(&id).await.expect("find").expect("order");
+        let attempt = order.payment.as_ref().map(|p| p.attempt).unwrap_or(1);
+        let message = bilheteria::domain::Message::payment_requested(id, attempt, self.app.clock.now());
+        bilheteria::services::processing::process(&self.app, &message).await.expect("process");
+    }
+
+    /// Counts documents in one of the test database's collections.
+    pub async fn count(&self, collection: &str, filter: mongodb::bson::Document) -> u64 {
+        self.app
+            .stores
+            .database()
+            .collection::<mongodb::bson::Document>(collection)
+            .count_documents(filter)
             .await
-            .body
+            .expect("count")
+    }
+
+    pub async fn order(&self, token: &str, id: &str) -> Value {
+        self.get(&format!("/api/v1/orders/{id}"), Some(token)).await.body
     }
 }
 

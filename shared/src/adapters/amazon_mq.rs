@@ -17,11 +17,7 @@ pub struct RawDelivery<'a> {
 }
 
 /// Builds the event Lambda's event-source mapping would send for these deliveries.
-pub fn event_for(
-    queue: &str,
-    vhost: &str,
-    deliveries: &[RawDelivery<'_>],
-) -> Result<RabbitMqEvent, AppError> {
+pub fn event_for(queue: &str, vhost: &str, deliveries: &[RawDelivery<'_>]) -> Result<RabbitMqEvent, AppError> {
     let messages: Vec<serde_json::Value> = deliveries
         .iter()
         .map(|d| {
@@ -65,14 +61,11 @@ pub fn messages_of(event: &RabbitMqEvent) -> Result<Vec<Message>, AppError> {
     for (queue, messages) in queues {
         for m in messages {
             let data = m.data.as_deref().unwrap_or("");
-            let body = STANDARD.decode(data).map_err(|e| {
-                AppError::BadRequest(format!("a message on {queue} is not base64: {e}"))
-            })?;
-            let message: Message = serde_json::from_slice(&body).map_err(|e| {
-                AppError::BadRequest(format!(
-                    "a message on {queue} is not a Bilheteria message: {e}"
-                ))
-            })?;
+            let body = STANDARD
+                .decode(data)
+                .map_err(|e| AppError::BadRequest(format!("a message on {queue} is not base64: {e}")))?;
+            let message: Message = serde_json::from_slice(&body)
+                .map_err(|e| AppError::BadRequest(format!("a message on {queue} is not a Bilheteria message: {e}")))?;
             out.push(message);
         }
     }
@@ -108,12 +101,7 @@ mod tests {
         let event = event_for(
             "orders",
             "/",
-            &[RawDelivery {
-                body: b"nonsense",
-                redelivered: false,
-                message_id: None,
-                kind: None,
-            }],
+            &[RawDelivery { body: b"nonsense", redelivered: false, message_id: None, kind: None }],
         )
         .expect("event");
         assert!(messages_of(&event).is_err());

@@ -28,8 +28,7 @@ fn broker_error(context: &str) -> impl Fn(lapin::Error) -> AppError + '_ {
 }
 
 pub async fn connect(amqp_url: &str, name: &str) -> AppResult<Connection> {
-    let properties =
-        ConnectionProperties::default().with_connection_name(LongString::from(name.to_string()));
+    let properties = ConnectionProperties::default().with_connection_name(LongString::from(name.to_string()));
     tokio::time::timeout(CONNECT_TIMEOUT, Connection::connect(amqp_url, properties))
         .await
         .map_err(|_| AppError::Unavailable("connecting to RabbitMQ timed out".into()))?
@@ -39,36 +38,18 @@ pub async fn connect(amqp_url: &str, name: &str) -> AppResult<Connection> {
 /// Declares the work queue and its dead-letter queue (idempotent; both durable quorum queues).
 pub async fn declare_topology(channel: &Channel, queue: &str) -> AppResult<()> {
     let dead = format!("{queue}.dead");
-    let durable = QueueDeclareOptions {
-        durable: true,
-        ..QueueDeclareOptions::default()
-    };
+    let durable = QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() };
     let mut dead_args = FieldTable::default();
-    dead_args.insert(
-        ShortString::from("x-queue-type"),
-        AMQPValue::LongString(LongString::from("quorum")),
-    );
+    dead_args.insert(ShortString::from("x-queue-type"), AMQPValue::LongString(LongString::from("quorum")));
     channel
         .queue_declare(ShortString::from(dead.as_str()), durable, dead_args)
         .await
         .map_err(broker_error("declaring the dead-letter queue"))?;
     let mut args = FieldTable::default();
-    args.insert(
-        ShortString::from("x-queue-type"),
-        AMQPValue::LongString(LongString::from("quorum")),
-    );
-    args.insert(
-        ShortString::from("x-delivery-limit"),
-        AMQPValue::LongLongInt(DELIVERY_LIMIT),
-    );
-    args.insert(
-        ShortString::from("x-dead-letter-exchange"),
-        AMQPValue::LongString(LongString::from("")),
-    );
-    args.insert(
-        ShortString::from("x-dead-letter-routing-key"),
-        AMQPValue::LongString(LongString::from(dead.as_str())),
-    );
+    args.insert(ShortString::from("x-queue-type"), AMQPValue::LongString(LongString::from("quorum")));
+    args.insert(ShortString::from("x-delivery-limit"), AMQPValue::LongLongInt(DELIVERY_LIMIT));
+    args.insert(ShortString::from("x-dead-letter-exchange"), AMQPValue::LongString(LongString::from("")));
+    args.insert(ShortString::from("x-dead-letter-routing-key"), AMQPValue::LongString(LongString::from(dead.as_str())));
     channel
         .queue_declare(ShortString::from(queue), durable, args)
         .await
@@ -107,19 +88,13 @@ impl RabbitPublisher {
             }
         }
         let connection = connect(&self.amqp_url, "bilheteria-publisher").await?;
-        let channel = connection
-            .create_channel()
-            .await
-            .map_err(broker_error("opening a channel"))?;
+        let channel = connection.create_channel().await.map_err(broker_error("opening a channel"))?;
         channel
             .confirm_select(ConfirmSelectOptions::default())
             .await
             .map_err(broker_error("enabling publisher confirms"))?;
         declare_topology(&channel, &self.queue).await?;
-        *link = Some(Link {
-            _connection: connection,
-            channel: channel.clone(),
-        });
+        *link = Some(Link { _connection: connection, channel: channel.clone() });
         Ok(channel)
     }
 
@@ -129,8 +104,7 @@ impl RabbitPublisher {
 
     async fn try_publish(&self, message: &Message) -> AppResult<()> {
         let channel = self.channel().await?;
-        let body =
-            serde_json::to_vec(message).map_err(|e| AppError::internal("encoding a message", e))?;
+        let body = serde_json::to_vec(message).map_err(|e| AppError::internal("encoding a message", e))?;
         let properties = BasicProperties::default()
             .with_content_type(ShortString::from("application/json"))
             .with_delivery_mode(PERSISTENT)
@@ -152,12 +126,8 @@ impl RabbitPublisher {
             .map_err(broker_error("waiting for the confirm"))?;
         match confirmation {
             Confirmation::Ack(_) => Ok(()),
-            Confirmation::Nack(_) => Err(AppError::Unavailable(
-                "the broker refused the message".into(),
-            )),
-            Confirmation::NotRequested => {
-                Err(AppError::Internal("publisher confirms are off".into()))
-            }
+            Confirmation::Nack(_) => Err(AppError::Unavailable("the broker refused the message".into())),
+            Confirmation::NotRequested => Err(AppError::Internal("publisher confirms are off".into())),
         }
     }
 }

@@ -8,8 +8,7 @@ use rand::RngCore;
 pub fn hash(password: &str) -> Result<String, AppError> {
     let mut salt_bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut salt_bytes);
-    let salt = SaltString::encode_b64(&salt_bytes)
-        .map_err(|e| AppError::internal("salting a password", e))?;
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| AppError::internal("salting a password", e))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -18,11 +17,7 @@ pub fn hash(password: &str) -> Result<String, AppError> {
 
 pub fn verify(password: &str, stored_hash: &str) -> bool {
     PasswordHash::new(stored_hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
 }
 
@@ -34,18 +29,14 @@ pub async fn hash_blocking(password: String) -> Result<String, AppError> {
 }
 
 pub async fn verify_blocking(password: String, stored_hash: String) -> bool {
-    tokio::task::spawn_blocking(move || verify(&password, &stored_hash))
-        .await
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify(&password, &stored_hash)).await.unwrap_or(false)
 }
 
 /// A hash to verify against when the e-mail is unknown, so that a login for an unknown
 /// e-mail costs as much as one with a wrong password (no account enumeration by timing).
 pub fn dummy_hash() -> String {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY
-        .get_or_init(|| hash("not-a-real-password").unwrap_or_default())
-        .clone()
+    DUMMY.get_or_init(|| hash("not-a-real-password").unwrap_or_default()).clone()
 }
 
 #[cfg(test)]

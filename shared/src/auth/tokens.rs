@@ -58,10 +58,8 @@ impl TokenService {
         validation.leeway = 5;
         let secret = config.jwt_secret.as_bytes();
         Ok(TokenService {
-            encoding: EncodingKey::from_secret(secret)
-                .map_err(|e| AppError::internal("JWT_SECRET", e))?,
-            decoding: DecodingKey::from_secret(secret)
-                .map_err(|e| AppError::internal("JWT_SECRET", e))?,
+            encoding: EncodingKey::from_secret(secret).map_err(|e| AppError::internal("JWT_SECRET", e))?,
+            decoding: DecodingKey::from_secret(secret).map_err(|e| AppError::internal("JWT_SECRET", e))?,
             validation,
             issuer: config.jwt_issuer.clone(),
             audience: config.jwt_audience.clone(),
@@ -69,12 +67,7 @@ impl TokenService {
         })
     }
 
-    pub fn issue(
-        &self,
-        user: &UserId,
-        role: Role,
-        now: DateTime<Utc>,
-    ) -> Result<IssuedToken, AppError> {
+    pub fn issue(&self, user: &UserId, role: Role, now: DateTime<Utc>) -> Result<IssuedToken, AppError> {
         let claims = Claims {
             sub: user.to_string(),
             role,
@@ -85,23 +78,15 @@ impl TokenService {
         };
         let access_token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| AppError::internal("signing a token", e))?;
-        Ok(IssuedToken {
-            access_token,
-            expires_in: self.ttl_seconds,
-        })
+        Ok(IssuedToken { access_token, expires_in: self.ttl_seconds })
     }
 
     /// Checks a bearer token; any failure is a 401 that does not say which check failed.
     pub fn verify(&self, token: &str) -> Result<Caller, AppError> {
-        let unauthorized =
-            || AppError::Unauthorized("the access token is invalid or expired".into());
-        let data = decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|_| unauthorized())?;
+        let unauthorized = || AppError::Unauthorized("the access token is invalid or expired".into());
+        let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| unauthorized())?;
         let user_id = UserId::parse(&data.claims.sub).ok_or_else(unauthorized)?;
-        Ok(Caller {
-            user_id,
-            role: data.claims.role,
-        })
+        Ok(Caller { user_id, role: data.claims.role })
     }
 }
 
@@ -111,13 +96,7 @@ mod tests {
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
     fn service() -> TokenService {
-        TokenService::new(&Config::for_connections(
-            "mongodb://x",
-            "db",
-            "amqp://x",
-            "q",
-        ))
-        .expect("keys")
+        TokenService::new(&Config::for_connections("mongodb://x", "db", "amqp://x", "q")).expect("keys")
     }
 
     #[test]
@@ -126,22 +105,14 @@ mod tests {
         let user = UserId::generate();
         let token = svc.issue(&user, Role::Buyer, Utc::now()).expect("issue");
         let caller = svc.verify(&token.access_token).expect("verify");
-        assert_eq!(
-            caller,
-            Caller {
-                user_id: user,
-                role: Role::Buyer
-            }
-        );
+        assert_eq!(caller, Caller { user_id: user, role: Role::Buyer });
     }
 
     #[test]
     fn an_expired_token_is_refused() {
         let svc = service();
         let long_ago = Utc::now() - chrono::Duration::hours(2);
-        let token = svc
-            .issue(&UserId::generate(), Role::Buyer, long_ago)
-            .expect("issue");
+        let token = svc.issue(&UserId::generate(), Role::Buyer, long_ago).expect("issue");
         assert!(svc.verify(&token.access_token).is_err());
     }
 
@@ -160,13 +131,9 @@ mod tests {
     #[test]
     fn a_tampered_token_is_refused() {
         let svc = service();
-        let token = svc
-            .issue(&UserId::generate(), Role::Buyer, Utc::now())
-            .expect("issue")
-            .access_token;
+        let token = svc.issue(&UserId::generate(), Role::Buyer, Utc::now()).expect("issue").access_token;
         let mut parts: Vec<String> = token.split('.').map(String::from).collect();
-        let claims =
-            String::from_utf8(URL_SAFE_NO_PAD.decode(&parts[1]).expect("b64")).expect("utf8");
+        let claims = String::from_utf8(URL_SAFE_NO_PAD.decode(&parts[1]).expect("b64")).expect("utf8");
         parts[1] = URL_SAFE_NO_PAD.encode(claims.replace("\"buyer\"", "\"admin\""));
         assert!(svc.verify(&parts.join(".")).is_err());
     }

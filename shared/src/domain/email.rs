@@ -33,9 +33,7 @@ pub fn check_password(password: &str) -> Result<(), AppError> {
         )));
     }
     if chars > MAX_PASSWORD_CHARS {
-        return Err(AppError::Unprocessable(format!(
-            "the password must have at most {MAX_PASSWORD_CHARS} characters"
-        )));
+        return Err(AppError::Unprocessable(format!("the password must have at most {MAX_PASSWORD_CHARS} characters")));
     }
     Ok(())
 }
@@ -43,9 +41,7 @@ pub fn check_password(password: &str) -> Result<(), AppError> {
 pub fn check_name(name: &str) -> Result<String, AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 120 {
-        return Err(AppError::Unprocessable(
-            "the name must have between 1 and 120 characters".into(),
-        ));
+        return Err(AppError::Unprocessable("the name must have between 1 and 120 characters".into()));
     }
     Ok(name.to_string())
 }
@@ -56,10 +52,7 @@ mod tests {
 
     #[test]
     fn emails_are_lowercased_and_trimmed() {
-        assert_eq!(
-            normalize_email(" Ana@Example.COM ").ok().as_deref(),
-            Some("ana@example.com")
-        );
+        assert_eq!(normalize_email(" Ana@Example.COM ").ok().as_deref(), Some("ana@example.com"));
     }
 
     #[test]

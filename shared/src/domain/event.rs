@@ -77,10 +77,7 @@ impl Sector {
     /// tell. `None` when every dated lot has ended (the last lot never ends by date).
     pub fn lots_open_at(&self, now: DateTime<Utc>) -> impl Iterator<Item = (usize, &Lot)> {
         let last = self.lots.len().saturating_sub(1);
-        self.lots
-            .iter()
-            .enumerate()
-            .filter(move |(i, l)| *i == last || l.ends_at.is_none_or(|end| end > now))
+        self.lots.iter().enumerate().filter(move |(i, l)| *i == last || l.ends_at.is_none_or(|end| end > now))
     }
 
     pub fn base_price(&self) -> Cents {
@@ -197,9 +194,7 @@ pub type NewSector = SectorInput;
 fn text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     let trimmed = value.trim();
     if trimmed.is_empty() || value.chars().count() > max {
-        return Err(AppError::Unprocessable(format!(
-            "'{field}' must have between 1 and {max} characters"
-        )));
+        return Err(AppError::Unprocessable(format!("'{field}' must have between 1 and {max} characters")));
     }
     Ok(trimmed.to_string())
 }
@@ -208,9 +203,7 @@ fn price(sector: &str, what: &str, cents: Cents) -> Result<Cents, AppError> {
     if (0..=MAX_PRICE_CENTS).contains(&cents) {
         Ok(cents)
     } else {
-        Err(AppError::Unprocessable(format!(
-            "sector '{sector}': {what} must be between 0 and {MAX_PRICE_CENTS} cents"
-        )))
+        Err(AppError::Unprocessable(format!("sector '{sector}': {what} must be between 0 and {MAX_PRICE_CENTS} cents")))
     }
 }
 
@@ -241,62 +234,38 @@ impl EventInput {
         let image_url = match self.image_url.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(u)
-                if u.len() <= 2048
-                    && (u.starts_with("https://")
-                        || u.starts_with("http://")
-                        || u.starts_with('/')) =>
+                if u.len() <= 2048 && (u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/')) =>
             {
                 Some(u.to_string())
             }
-            Some(_) => {
-                return Err(AppError::Unprocessable(
-                    "'image_url' must be an http(s) URL or a path".into(),
-                ))
-            }
+            Some(_) => return Err(AppError::Unprocessable("'image_url' must be an http(s) URL or a path".into())),
         };
-        let half_price_share_percent = self
-            .half_price_share_percent
-            .unwrap_or(DEFAULT_HALF_PRICE_SHARE_PERCENT);
+        let half_price_share_percent = self.half_price_share_percent.unwrap_or(DEFAULT_HALF_PRICE_SHARE_PERCENT);
         if !(0..=100).contains(&half_price_share_percent) {
-            return Err(AppError::Unprocessable(
-                "'half_price_share_percent' must be between 0 and 100".into(),
-            ));
+            return Err(AppError::Unprocessable("'half_price_share_percent' must be between 0 and 100".into()));
         }
         let max_per_order = self.max_per_order.unwrap_or(default_max_per_order);
         if !(1..=100).contains(&max_per_order) {
-            return Err(AppError::Unprocessable(
-                "'max_per_order' must be between 1 and 100".into(),
-            ));
+            return Err(AppError::Unprocessable("'max_per_order' must be between 1 and 100".into()));
         }
         if let Some(m) = self.max_per_buyer {
             if !(1..=1_000).contains(&m) {
-                return Err(AppError::Unprocessable(
-                    "'max_per_buyer' must be between 1 and 1000".into(),
-                ));
+                return Err(AppError::Unprocessable("'max_per_buyer' must be between 1 and 1000".into()));
             }
         }
         if let Some(b) = self.buckets {
             if !(1..=MAX_BUCKETS).contains(&b) {
-                return Err(AppError::Unprocessable(format!(
-                    "'buckets' must be between 1 and {MAX_BUCKETS}"
-                )));
+                return Err(AppError::Unprocessable(format!("'buckets' must be between 1 and {MAX_BUCKETS}")));
             }
         }
         if self.sectors.is_empty() || self.sectors.len() > MAX_SECTORS {
-            return Err(AppError::Unprocessable(format!(
-                "an event needs between 1 and {MAX_SECTORS} sectors"
-            )));
+            return Err(AppError::Unprocessable(format!("an event needs between 1 and {MAX_SECTORS} sectors")));
         }
         let mut sectors: Vec<(Option<String>, String, Vec<Lot>)> = Vec::new();
         for s in self.sectors {
             let sector_name = text("sectors[].name", &s.name, 80)?;
-            if sectors
-                .iter()
-                .any(|(_, other, _)| other.eq_ignore_ascii_case(&sector_name))
-            {
-                return Err(AppError::Unprocessable(format!(
-                    "sector '{sector_name}' appears twice"
-                )));
+            if sectors.iter().any(|(_, other, _)| other.eq_ignore_ascii_case(&sector_name)) {
+                return Err(AppError::Unprocessable(format!("sector '{sector_name}' appears twice")));
             }
             price(&sector_name, "price_cents", s.price_cents)?;
             if !(1..=MAX_SECTOR_CAPACITY).contains(&s.capacity) {
@@ -367,19 +336,9 @@ impl EventInput {
     }
 
     /// A new event from this input.
-    pub fn validate(
-        self,
-        id: EventId,
-        now: DateTime<Utc>,
-        default_max_per_order: i64,
-    ) -> Result<Event, AppError> {
+    pub fn validate(self, id: EventId, now: DateTime<Utc>, default_max_per_order: i64) -> Result<Event, AppError> {
         let c = self.check(default_max_per_order)?;
-        let largest = c
-            .sectors
-            .iter()
-            .flat_map(|(_, _, lots)| lots.iter().map(|l| l.quantity))
-            .max()
-            .unwrap_or(1);
+        let largest = c.sectors.iter().flat_map(|(_, _, lots)| lots.iter().map(|l| l.quantity)).max().unwrap_or(1);
         let buckets = c.buckets.unwrap_or_else(|| buckets_for(largest));
         Ok(Event {
             id,
@@ -428,23 +387,14 @@ mod tests {
     }
 
     fn sector(name: &str, price_cents: Cents, capacity: i64) -> SectorInput {
-        SectorInput {
-            id: None,
-            name: name.into(),
-            price_cents,
-            capacity,
-            lots: None,
-        }
+        SectorInput { id: None, name: name.into(), price_cents, capacity, lots: None }
     }
 
     #[test]
     fn an_event_with_sectors_is_valid_and_gets_defaults() {
-        let event = input(vec![
-            sector("Pista", 20_000, 100),
-            sector("VIP", 50_000, 10),
-        ])
-        .validate(EventId::generate(), Utc::now(), 6)
-        .expect("valid");
+        let event = input(vec![sector("Pista", 20_000, 100), sector("VIP", 50_000, 10)])
+            .validate(EventId::generate(), Utc::now(), 6)
+            .expect("valid");
         assert_eq!(event.sectors.len(), 2);
         assert_eq!(event.status, EventStatus::Active);
         assert_eq!(event.half_price_share_percent, 40);
@@ -456,9 +406,7 @@ mod tests {
 
     #[test]
     fn an_event_without_sectors_is_refused() {
-        assert!(input(vec![])
-            .validate(EventId::generate(), Utc::now(), 6)
-            .is_err());
+        assert!(input(vec![]).validate(EventId::generate(), Utc::now(), 6).is_err());
     }
 
     #[test]
@@ -468,41 +416,26 @@ mod tests {
             vec![sector("Pista", -1, 1)],
             vec![sector("Pista", 1, 0)],
         ] {
-            assert!(input(bad)
-                .validate(EventId::generate(), Utc::now(), 6)
-                .is_err());
+            assert!(input(bad).validate(EventId::generate(), Utc::now(), 6).is_err());
         }
     }
 
     #[test]
     fn lots_must_add_up_to_the_capacity_and_start_at_the_sector_price() {
-        let lot = |p, q| LotInput {
-            name: format!("{p}"),
-            price_cents: p,
-            quantity: q,
-            ends_at: None,
-        };
+        let lot = |p, q| LotInput { name: format!("{p}"), price_cents: p, quantity: q, ends_at: None };
         let mut s = sector("Pista", 100, 30);
         s.lots = Some(vec![lot(100, 10), lot(150, 20)]);
-        assert!(input(vec![s.clone()])
-            .validate(EventId::generate(), Utc::now(), 6)
-            .is_ok());
+        assert!(input(vec![s.clone()]).validate(EventId::generate(), Utc::now(), 6).is_ok());
         s.capacity = 31;
-        assert!(input(vec![s.clone()])
-            .validate(EventId::generate(), Utc::now(), 6)
-            .is_err());
+        assert!(input(vec![s.clone()]).validate(EventId::generate(), Utc::now(), 6).is_err());
         s.capacity = 30;
         s.price_cents = 150;
-        assert!(input(vec![s])
-            .validate(EventId::generate(), Utc::now(), 6)
-            .is_err());
+        assert!(input(vec![s]).validate(EventId::generate(), Utc::now(), 6).is_err());
     }
 
     #[test]
     fn the_half_price_cap_is_the_share_of_the_capacity_rounded_down() {
-        let event = input(vec![sector("Pista", 100, 101)])
-            .validate(EventId::generate(), Utc::now(), 6)
-            .expect("valid");
+        let event = input(vec![sector("Pista", 100, 101)]).validate(EventId::generate(), Utc::now(), 6).expect("valid");
         assert_eq!(event.half_price_cap(101), 40);
     }
 

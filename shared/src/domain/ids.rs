@@ -6,9 +6,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 fn is_object_id(s: &str) -> bool {
-    s.len() == 24
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 24 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// A new random 12-byte id in hex; unique enough that collisions are not a concern, and
@@ -70,13 +68,7 @@ mod tests {
 
     #[test]
     fn malformed_ids_are_refused() {
-        for raw in [
-            "",
-            "abc",
-            "zzzzzzzzzzzzzzzzzzzzzzzz",
-            "{\"$gt\":\"\"}",
-            "0123456789abcdef012345678",
-        ] {
+        for raw in ["", "abc", "zzzzzzzzzzzzzzzzzzzzzzzz", "{\"$gt\":\"\"}", "0123456789abcdef012345678"] {
             assert_eq!(EventId::parse(raw), None, "{raw}");
         }
     }

@@ -49,10 +49,7 @@ impl Transition {
     /// Transitions that end an order's claim on its tickets give them back to the stock, in
     /// the same atomic step as the status change.
     pub fn returns_stock(self) -> bool {
-        matches!(
-            self,
-            Transition::Cancel | Transition::Expire | Transition::Refund
-        )
+        matches!(self, Transition::Cancel | Transition::Expire | Transition::Refund)
     }
 
     pub fn name(self) -> &'static str {
@@ -81,10 +78,7 @@ mod tests {
             Transition::Expire,
             Transition::Refund,
         ] {
-            let held_before = t
-                .from()
-                .iter()
-                .all(|s| OrderStatus::HOLDING_STOCK.contains(s));
+            let held_before = t.from().iter().all(|s| OrderStatus::HOLDING_STOCK.contains(s));
             let held_after = OrderStatus::HOLDING_STOCK.contains(&t.to());
             assert!(held_before);
             assert_eq!(t.returns_stock(), !held_after, "{t:?}");

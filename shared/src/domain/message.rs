@@ -32,12 +32,7 @@ pub struct Message {
 
 impl Message {
     pub fn order_reserved(order_id: OrderId, occurred_at: DateTime<Utc>) -> Self {
-        Message {
-            id: format!("order.reserved:{order_id}"),
-            kind: MessageKind::OrderReserved,
-            order_id,
-            occurred_at,
-        }
+        Message { id: format!("order.reserved:{order_id}"), kind: MessageKind::OrderReserved, order_id, occurred_at }
     }
 
     pub fn payment_requested(order_id: OrderId, attempt: i32, occurred_at: DateTime<Utc>) -> Self {

@@ -15,8 +15,6 @@ pub use ids::{EventId, OrderId, UserId};
 pub use lifecycle::Transition;
 pub use message::{Message, MessageKind};
 pub use money::{Cents, PriceType};
-pub use order::{
-    Allocation, NewOrder, Order, OrderStatus, Payment, PaymentMethod, ReservationRequest,
-};
+pub use order::{Allocation, NewOrder, Order, OrderStatus, Payment, PaymentMethod, ReservationRequest};
 pub use ticket::Ticket;
 pub use user::{Role, User};

@@ -30,11 +30,7 @@ impl OrderStatus {
     }
 
     /// Statuses whose tickets are taken from the stock (held or sold).
-    pub const HOLDING_STOCK: [OrderStatus; 3] = [
-        OrderStatus::Reserved,
-        OrderStatus::PaymentPending,
-        OrderStatus::Paid,
-    ];
+    pub const HOLDING_STOCK: [OrderStatus; 3] = [OrderStatus::Reserved, OrderStatus::PaymentPending, OrderStatus::Paid];
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,9 +95,7 @@ impl ReservationRequest {
         }
         let sector = self.sector.trim();
         if sector.is_empty() || sector.len() > 80 {
-            return Err(AppError::Unprocessable(
-                "'sector' must name a sector of the event".into(),
-            ));
+            return Err(AppError::Unprocessable("'sector' must name a sector of the event".into()));
         }
         Ok(CheckedReservation {
             event_id,
@@ -197,9 +191,7 @@ pub fn check_idempotency_key(raw: &str) -> Result<String, AppError> {
     if ok {
         Ok(raw.to_string())
     } else {
-        Err(AppError::BadRequest(
-            "the Idempotency-Key header must be 1 to 255 visible ASCII characters".into(),
-        ))
+        Err(AppError::BadRequest("the Idempotency-Key header must be 1 to 255 visible ASCII characters".into()))
     }
 }
 

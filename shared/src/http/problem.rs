@@ -51,13 +51,9 @@ pub fn problem_response(err: &AppError, request_id: &str) -> Response<Body> {
         detail,
         request_id: Some(request_id),
     };
-    let mut builder = Response::builder()
-        .status(status)
-        .header("content-type", "application/problem+json");
+    let mut builder = Response::builder().status(status).header("content-type", "application/problem+json");
     if matches!(err, AppError::Unauthorized(_)) {
         builder = builder.header("www-authenticate", "Bearer");
     }
-    builder
-        .body(Body::Text(serde_json::to_string(&body).unwrap_or_default()))
-        .unwrap_or_default()
+    builder.body(Body::Text(serde_json::to_string(&body).unwrap_or_default())).unwrap_or_default()
 }

@@ -13,8 +13,7 @@ pub fn request_id(req: &Request) -> String {
     if let Some(ctx) = req.lambda_context_ref() {
         return ctx.request_id.clone();
     }
-    if let Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) = req.request_context_ref()
-    {
+    if let Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) = req.request_context_ref() {
         if let Some(id) = &ctx.request_id {
             return id.clone();
         }
@@ -56,16 +55,13 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, AppError> {
 
 /// The caller behind the `Authorization: Bearer` header; 401 when absent or invalid.
 pub fn bearer_caller(req: &Request, tokens: &TokenService) -> Result<Caller, AppError> {
-    let value = header(req, "authorization").ok_or_else(|| {
-        AppError::Unauthorized("an Authorization: Bearer token is required".into())
-    })?;
+    let value = header(req, "authorization")
+        .ok_or_else(|| AppError::Unauthorized("an Authorization: Bearer token is required".into()))?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
-        })?;
+        .ok_or_else(|| AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into()))?;
     tokens.verify(token)
 }

@@ -6,8 +6,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 
 pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Result<Response<Body>, AppError> {
-    let body =
-        serde_json::to_string(value).map_err(|e| AppError::internal("encoding a response", e))?;
+    let body = serde_json::to_string(value).map_err(|e| AppError::internal("encoding a response", e))?;
     Response::builder()
         .status(status)
         .header("content-type", "application/json")

@@ -1,8 +1,8 @@
 //! Storage ports.
 
 use crate::domain::{
-    Allocation, Event, EventId, EventStatus, NewOrder, Order, OrderId, OrderStatus, Payment,
-    PriceType, Ticket, Transition, User, UserId,
+    Allocation, Event, EventId, EventStatus, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType, Ticket,
+    Transition, User, UserId,
 };
 use crate::error::AppResult;
 use async_trait::async_trait;
@@ -73,10 +73,7 @@ pub struct TakeRequest<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Take {
     /// Taken; the lot's full price at that moment and where the tickets came from.
-    Taken {
-        full_price_cents: i64,
-        allocations: Vec<Allocation>,
-    },
+    Taken { full_price_cents: i64, allocations: Vec<Allocation> },
     /// This lot cannot serve the quantity now: `left` is what it (or its half-price share)
     /// still had when looked at; 0 means the lot is exhausted.
     Short { left: i64 },
@@ -143,11 +140,7 @@ pub trait OrderStore: Send + Sync {
     /// Reserved orders not processed by the consumer before `before` (the outbox).
     async fn unprocessed_before(&self, before: DateTime<Utc>, limit: i64) -> AppResult<Vec<Order>>;
     /// Payment requests not settled since before `before` (the outbox for payments).
-    async fn payments_pending_before(
-        &self,
-        before: DateTime<Utc>,
-        limit: i64,
-    ) -> AppResult<Vec<Order>>;
+    async fn payments_pending_before(&self, before: DateTime<Utc>, limit: i64) -> AppResult<Vec<Order>>;
     /// Holds whose time is up.
     async fn due_for_expiry(&self, now: DateTime<Utc>, limit: i64) -> AppResult<Vec<Order>>;
     async fn by_event(&self, event: &EventId, statuses: &[OrderStatus]) -> AppResult<Vec<Order>>;
@@ -162,10 +155,7 @@ pub enum Claim {
     /// This request is the first with the key; it may go on and create its order.
     New,
     /// The key was used before, for this order.
-    Existing {
-        order_id: OrderId,
-        request_fingerprint: String,
-    },
+    Existing { order_id: OrderId, request_fingerprint: String },
 }
 
 #[async_trait]
@@ -186,13 +176,7 @@ pub trait IdempotencyStore: Send + Sync {
 pub trait BuyerLimits: Send + Sync {
     /// Counts `quantity` more tickets for the buyer at this event if that keeps them within
     /// `limit`; `false` (nothing counted) otherwise. Atomic.
-    async fn count(
-        &self,
-        user: &UserId,
-        event: &EventId,
-        quantity: i64,
-        limit: i64,
-    ) -> AppResult<bool>;
+    async fn count(&self, user: &UserId, event: &EventId, quantity: i64, limit: i64) -> AppResult<bool>;
     async fn uncount(&self, user: &UserId, event: &EventId, quantity: i64) -> AppResult<()>;
 }
 

@@ -32,12 +32,7 @@ pub struct UserView {
 
 impl From<&User> for UserView {
     fn from(u: &User) -> Self {
-        UserView {
-            id: u.id.to_string(),
-            name: u.name.clone(),
-            email: u.email.clone(),
-            role: u.role,
-        }
+        UserView { id: u.id.to_string(), name: u.name.clone(), email: u.email.clone(), role: u.role }
     }
 }
 
@@ -54,14 +49,8 @@ pub async fn register(app: &App, input: Registration) -> AppResult<UserView> {
     let email = normalize_email(&input.email)?;
     check_password(&input.password)?;
     let password_hash = password::hash_blocking(input.password).await?;
-    let user = User {
-        id: UserId::generate(),
-        name,
-        email,
-        password_hash,
-        role: Role::Buyer,
-        created_at: app.clock.now(),
-    };
+    let user =
+        User { id: UserId::generate(), name, email, password_hash, role: Role::Buyer, created_at: app.clock.now() };
     app.users.insert(&user).await?;
     Ok(UserView::from(&user))
 }
@@ -72,19 +61,12 @@ pub async fn login(app: &App, input: Credentials) -> AppResult<TokenView> {
         return Err(refused());
     };
     let user = app.users.find_by_email(&email).await?;
-    let stored = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(password::dummy_hash);
+    let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(password::dummy_hash);
     let matches = password::verify_blocking(input.password, stored).await;
     match user {
         Some(user) if matches => {
             let token = app.tokens.issue(&user.id, user.role, app.clock.now())?;
-            Ok(TokenView {
-                access_token: token.access_token,
-                token_type: "Bearer",
-                expires_in: token.expires_in,
-            })
+            Ok(TokenView { access_token: token.access_token, token_type: "Bearer", expires_in: token.expires_in })
         }
         _ => Err(refused()),
     }
@@ -96,18 +78,11 @@ pub async fn me(app: &App, user_id: &UserId) -> AppResult<UserView> {
         .await?
         .map(|u| UserView::from(&u))
         // A valid token whose user is gone: the token no longer speaks for anyone.
-        .ok_or_else(|| {
-            AppError::Unauthorized("the account behind this token no longer exists".into())
-        })
+        .ok_or_else(|| AppError::Unauthorized("the account behind this token no longer exists".into()))
 }
 
 /// Creates an admin, or promotes an existing account (operators only: `create-admin`).
-pub async fn ensure_admin(
-    app: &App,
-    name: &str,
-    email: &str,
-    password: &str,
-) -> AppResult<UserView> {
+pub async fn ensure_admin(app: &App, name: &str, email: &str, password: &str) -> AppResult<UserView> {
     let name = check_name(name)?;
     let email = normalize_email(email)?;
     check_password(password)?;

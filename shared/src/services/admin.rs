@@ -4,9 +4,7 @@
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::event::new_sector_id;
-use crate::domain::{
-    Event, EventId, EventInput, EventStatus, Lot, OrderStatus, Sector, Transition,
-};
+use crate::domain::{Event, EventId, EventInput, EventStatus, Lot, OrderStatus, Sector, Transition};
 use crate::error::{AppError, AppResult};
 use crate::ports::{AuditEntry, Bucket, TransitionChanges};
 use crate::services::accounts::{self, Registration, UserView};
@@ -36,70 +34,38 @@ async fn audit(
 }
 
 async fn view_of(app: &App, event: &Event) -> AppResult<EventView> {
-    Ok(catalog::views(app, std::slice::from_ref(event))
-        .await?
-        .remove(0))
+    Ok(catalog::views(app, std::slice::from_ref(event)).await?.remove(0))
 }
 
 /// An event an admin may manage: anything not deleted.
 async fn managed(app: &App, raw_id: &str) -> AppResult<Event> {
     let not_found = || AppError::NotFound("no such event".into());
     let id = EventId::parse(raw_id).ok_or_else(not_found)?;
-    app.events
-        .find(&id)
-        .await?
-        .filter(|e| e.status != EventStatus::Deleted)
-        .ok_or_else(not_found)
+    app.events.find(&id).await?.filter(|e| e.status != EventStatus::Deleted).ok_or_else(not_found)
 }
 
 pub async fn list(app: &App) -> AppResult<Vec<EventView>> {
-    let events = app
-        .events
-        .list(&[
-            EventStatus::Active,
-            EventStatus::Paused,
-            EventStatus::Cancelled,
-        ])
-        .await?;
+    let events = app.events.list(&[EventStatus::Active, EventStatus::Paused, EventStatus::Cancelled]).await?;
     catalog::views(app, &events).await
 }
 
 pub async fn create(app: &App, caller: &Caller, input: EventInput) -> AppResult<EventView> {
-    let event = input.validate(
-        EventId::generate(),
-        app.clock.now(),
-        app.config.max_tickets_per_order,
-    )?;
+    let event = input.validate(EventId::generate(), app.clock.now(), app.config.max_tickets_per_order)?;
     // Stock first: an event is never visible without the stock to sell.
     app.inventory.open(&event).await?;
     app.events.create(&event).await?;
     let view = view_of(app, &event).await?;
-    audit(
-        app,
-        caller,
-        "event.create",
-        event.id.as_str(),
-        None,
-        Some(&view),
-    )
-    .await?;
+    audit(app, caller, "event.create", event.id.as_str(), None, Some(&view)).await?;
     Ok(view)
 }
 
 /// Edits an event. Capacity changes move stock: raising adds it, lowering takes it back only
 /// from what is unsold (409 otherwise, and nothing changes). Renaming a sector keeps its
 /// orders linked (they point at the sector's id).
-pub async fn update(
-    app: &App,
-    caller: &Caller,
-    raw_id: &str,
-    input: EventInput,
-) -> AppResult<EventView> {
+pub async fn update(app: &App, caller: &Caller, raw_id: &str, input: EventInput) -> AppResult<EventView> {
     let current = managed(app, raw_id).await?;
     if current.status == EventStatus::Cancelled {
-        return Err(AppError::Conflict(
-            "a cancelled event cannot be edited".into(),
-        ));
+        return Err(AppError::Conflict("a cancelled event cannot be edited".into()));
     }
     let before = view_of(app, &current).await?;
     let checked = input.check(app.config.max_tickets_per_order)?;
@@ -120,10 +86,7 @@ pub async fn update(
         let mut new_lots: Vec<Lot> = Vec::new();
         for (i, lot) in lots.into_iter().enumerate() {
             let old = existing.and_then(|s| s.lots.get(i));
-            let lot_buckets: Vec<&Bucket> = buckets
-                .iter()
-                .filter(|b| b.sector_id == sector_id && b.lot == i)
-                .collect();
+            let lot_buckets: Vec<&Bucket> = buckets.iter().filter(|b| b.sector_id == sector_id && b.lot == i).collect();
             match (old, lot_buckets.is_empty()) {
                 (Some(old), false) => {
                     let delta = lot.quantity - old.quantity;
@@ -137,17 +100,11 @@ pub async fn update(
                         }
                         spread(&mut plan, &lot_buckets, delta);
                     }
-                    new_lots.push(Lot {
-                        buckets: old.buckets,
-                        ..lot
-                    });
+                    new_lots.push(Lot { buckets: old.buckets, ..lot });
                 }
                 _ => {
                     let lot = lot.with_buckets(current.buckets);
-                    for (b, cap) in split_even(lot.quantity, lot.buckets)
-                        .into_iter()
-                        .enumerate()
-                    {
+                    for (b, cap) in split_even(lot.quantity, lot.buckets).into_iter().enumerate() {
                         new_buckets.push(Bucket {
                             id: format!("{}/{}/{}/{}", current.id, sector_id, i, b),
                             sector_id: sector_id.clone(),
@@ -169,10 +126,8 @@ pub async fn update(
         // Lots removed from the end of an existing sector give back only unsold stock.
         if let Some(old) = existing {
             for i in new_lots.len()..old.lots.len() {
-                let lot_buckets: Vec<&Bucket> = buckets
-                    .iter()
-                    .filter(|b| b.sector_id == sector_id && b.lot == i)
-                    .collect();
+                let lot_buckets: Vec<&Bucket> =
+                    buckets.iter().filter(|b| b.sector_id == sector_id && b.lot == i).collect();
                 if lot_buckets.iter().any(|b| b.available != b.capacity) {
                     return Err(AppError::Conflict(format!(
                         "sector '{name}': lot {} has sales and cannot be removed",
@@ -182,22 +137,12 @@ pub async fn update(
                 spread(&mut plan, &lot_buckets, -old.lots[i].quantity);
             }
         }
-        sectors.push(Sector {
-            id: sector_id,
-            name,
-            lots: new_lots,
-        });
+        sectors.push(Sector { id: sector_id, name, lots: new_lots });
     }
     for removed in current.sectors.iter().filter(|s| !kept_ids.contains(&s.id)) {
-        let sector_buckets: Vec<&Bucket> = buckets
-            .iter()
-            .filter(|b| b.sector_id == removed.id)
-            .collect();
+        let sector_buckets: Vec<&Bucket> = buckets.iter().filter(|b| b.sector_id == removed.id).collect();
         if sector_buckets.iter().any(|b| b.available != b.capacity) {
-            return Err(AppError::Conflict(format!(
-                "sector '{}' has sales and cannot be removed",
-                removed.name
-            )));
+            return Err(AppError::Conflict(format!("sector '{}' has sales and cannot be removed", removed.name)));
         }
         spread(&mut plan, &sector_buckets, -removed.capacity());
     }
@@ -235,23 +180,13 @@ pub async fn update(
     app.inventory.refresh(&updated).await?;
     app.event_cache.forget(&updated.id);
     let after = view_of(app, &updated).await?;
-    audit(
-        app,
-        caller,
-        "event.update",
-        updated.id.as_str(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    audit(app, caller, "event.update", updated.id.as_str(), Some(&before), Some(&after)).await?;
     Ok(after)
 }
 
 fn split_even(total: i64, parts: u32) -> Vec<i64> {
     let parts = parts.max(1) as i64;
-    (0..parts)
-        .map(|i| total / parts + i64::from(i < total % parts))
-        .collect()
+    (0..parts).map(|i| total / parts + i64::from(i < total % parts)).collect()
 }
 
 /// Spreads a capacity change over a lot's buckets: additions evenly, removals from the
@@ -262,11 +197,7 @@ fn spread(plan: &mut Vec<(String, i64, i64)>, buckets: &[&Bucket], delta: i64) {
     }
     if delta > 0 {
         for (b, d) in buckets.iter().zip(split_even(delta, buckets.len() as u32)) {
-            let half = if b.capacity > 0 {
-                d * b.half_capacity / b.capacity
-            } else {
-                0
-            };
+            let half = if b.capacity > 0 { d * b.half_capacity / b.capacity } else { 0 };
             plan.push((b.id.clone(), d, half));
         }
         return;
@@ -277,10 +208,9 @@ fn spread(plan: &mut Vec<(String, i64, i64)>, buckets: &[&Bucket], delta: i64) {
     for b in sorted {
         let take = b.available.min(need);
         if take > 0 {
-            let half = (b.half_capacity
-                - (b.capacity - take) * b.half_capacity / b.capacity.max(1))
-            .min(b.half_available)
-            .max(0);
+            let half = (b.half_capacity - (b.capacity - take) * b.half_capacity / b.capacity.max(1))
+                .min(b.half_available)
+                .max(0);
             plan.push((b.id.clone(), -take, -half));
             need -= take;
         }
@@ -294,22 +224,13 @@ pub struct StatusChange {
 }
 
 /// Pause (new reservations refused at once; holds may still be paid) or resume.
-pub async fn set_status(
-    app: &App,
-    caller: &Caller,
-    raw_id: &str,
-    change: StatusChange,
-) -> AppResult<EventView> {
+pub async fn set_status(app: &App, caller: &Caller, raw_id: &str, change: StatusChange) -> AppResult<EventView> {
     let event = managed(app, raw_id).await?;
     if !matches!(change.status, EventStatus::Active | EventStatus::Paused) {
-        return Err(AppError::Unprocessable(
-            "'status' must be 'active' or 'paused'".into(),
-        ));
+        return Err(AppError::Unprocessable("'status' must be 'active' or 'paused'".into()));
     }
     if event.status == EventStatus::Cancelled {
-        return Err(AppError::Conflict(
-            "a cancelled event cannot be paused or resumed".into(),
-        ));
+        return Err(AppError::Conflict("a cancelled event cannot be paused or resumed".into()));
     }
     let before = view_of(app, &event).await?;
     let on_sale = change.status == EventStatus::Active;
@@ -322,19 +243,12 @@ pub async fn set_status(
         app.inventory.set_on_sale(&event.id, true).await?;
     }
     app.event_cache.forget(&event.id);
-    let updated = Event {
-        status: change.status,
-        ..event
-    };
+    let updated = Event { status: change.status, ..event };
     let after = view_of(app, &updated).await?;
     audit(
         app,
         caller,
-        if on_sale {
-            "event.resume"
-        } else {
-            "event.pause"
-        },
+        if on_sale { "event.resume" } else { "event.pause" },
         updated.id.as_str(),
         Some(&before),
         Some(&after),
@@ -351,44 +265,21 @@ pub async fn cancel(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Event
     }
     let before = view_of(app, &event).await?;
     app.inventory.set_on_sale(&event.id, false).await?;
-    app.events
-        .set_status(&event.id, EventStatus::Cancelled)
-        .await?;
+    app.events.set_status(&event.id, EventStatus::Cancelled).await?;
     app.event_cache.forget(&event.id);
     let now = app.clock.now();
     let why = "O evento foi cancelado pelo organizador.";
-    for order in app
-        .orders
-        .by_event(
-            &event.id,
-            &[
-                OrderStatus::Reserved,
-                OrderStatus::PaymentPending,
-                OrderStatus::Paid,
-            ],
-        )
-        .await?
+    for order in
+        app.orders.by_event(&event.id, &[OrderStatus::Reserved, OrderStatus::PaymentPending, OrderStatus::Paid]).await?
     {
         let (transition, expire_now) = match order.status {
             OrderStatus::Paid => (Transition::Refund, false),
             OrderStatus::Reserved => (Transition::Cancel, false),
             _ => (Transition::Expire, true),
         };
-        let when = if expire_now {
-            order.expires_at.min(now)
-        } else {
-            now
-        };
-        if let Some(done) = app
-            .orders
-            .transition(
-                &order.id,
-                None,
-                transition,
-                TransitionChanges::default(),
-                when,
-            )
-            .await?
+        let when = if expire_now { order.expires_at.min(now) } else { now };
+        if let Some(done) =
+            app.orders.transition(&order.id, None, transition, TransitionChanges::default(), when).await?
         {
             if transition == Transition::Refund {
                 processing::settle_refund(app, &done, why).await?;
@@ -397,20 +288,9 @@ pub async fn cancel(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Event
             }
         }
     }
-    let updated = Event {
-        status: EventStatus::Cancelled,
-        ..event
-    };
+    let updated = Event { status: EventStatus::Cancelled, ..event };
     let after = view_of(app, &updated).await?;
-    audit(
-        app,
-        caller,
-        "event.cancel",
-        updated.id.as_str(),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    audit(app, caller, "event.cancel", updated.id.as_str(), Some(&before), Some(&after)).await?;
     Ok(after)
 }
 
@@ -421,12 +301,7 @@ pub async fn delete(app: &App, caller: &Caller, raw_id: &str) -> AppResult<()> {
         .orders
         .by_event(
             &event.id,
-            &[
-                OrderStatus::Reserved,
-                OrderStatus::PaymentPending,
-                OrderStatus::Paid,
-                OrderStatus::Refunded,
-            ],
+            &[OrderStatus::Reserved, OrderStatus::PaymentPending, OrderStatus::Paid, OrderStatus::Refunded],
         )
         .await?;
     if !sold.is_empty() {
@@ -437,33 +312,16 @@ pub async fn delete(app: &App, caller: &Caller, raw_id: &str) -> AppResult<()> {
     }
     let before = view_of(app, &event).await?;
     app.inventory.set_on_sale(&event.id, false).await?;
-    app.events
-        .set_status(&event.id, EventStatus::Deleted)
-        .await?;
+    app.events.set_status(&event.id, EventStatus::Deleted).await?;
     app.inventory.remove_event(&event.id).await?;
     app.event_cache.forget(&event.id);
-    audit(
-        app,
-        caller,
-        "event.delete",
-        event.id.as_str(),
-        Some(&before),
-        None,
-    )
-    .await
+    audit(app, caller, "event.delete", event.id.as_str(), Some(&before), None).await
 }
 
 /// Another admin creates an admin (buyers never become admins by registering).
 pub async fn create_admin(app: &App, caller: &Caller, input: Registration) -> AppResult<UserView> {
-    if app
-        .users
-        .find_by_email(&input.email.trim().to_lowercase())
-        .await?
-        .is_some()
-    {
-        return Err(AppError::Conflict(
-            "an account with this e-mail already exists".into(),
-        ));
+    if app.users.find_by_email(&input.email.trim().to_lowercase()).await?.is_some() {
+        return Err(AppError::Conflict("an account with this e-mail already exists".into()));
     }
     let admin = accounts::ensure_admin(app, &input.name, &input.email, &input.password).await?;
     app.audit

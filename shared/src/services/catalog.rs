@@ -55,17 +55,8 @@ pub fn current_lot(
     now: DateTime<Utc>,
 ) -> Option<usize> {
     let sector = &event.sectors[sector_index];
-    let left = |lot: usize| {
-        stock
-            .and_then(|s| s.get(&sector.id))
-            .and_then(|s| s.lots.get(&lot))
-            .copied()
-            .unwrap_or(0)
-    };
-    sector
-        .lots_open_at(now)
-        .map(|(i, _)| i)
-        .find(|i| left(*i) > 0)
+    let left = |lot: usize| stock.and_then(|s| s.get(&sector.id)).and_then(|s| s.lots.get(&lot)).copied().unwrap_or(0);
+    sector.lots_open_at(now).map(|(i, _)| i).find(|i| left(*i) > 0)
 }
 
 pub fn view(event: &Event, stock: Option<&StockBySector>, now: DateTime<Utc>) -> EventView {
@@ -74,17 +65,12 @@ pub fn view(event: &Event, stock: Option<&StockBySector>, now: DateTime<Utc>) ->
         .iter()
         .enumerate()
         .map(|(index, s)| {
-            let sector_stock = stock
-                .and_then(|st| st.get(&s.id))
-                .cloned()
-                .unwrap_or_default();
+            let sector_stock = stock.and_then(|st| st.get(&s.id)).cloned().unwrap_or_default();
             let current = current_lot(event, index, stock, now);
             let open: Vec<usize> = s.lots_open_at(now).map(|(i, _)| i).collect();
-            let price = current.map(|i| s.lots[i].price_cents).unwrap_or_else(|| {
-                open.last()
-                    .map(|i| s.lots[*i].price_cents)
-                    .unwrap_or_else(|| s.base_price())
-            });
+            let price = current
+                .map(|i| s.lots[i].price_cents)
+                .unwrap_or_else(|| open.last().map(|i| s.lots[*i].price_cents).unwrap_or_else(|| s.base_price()));
             let lots = s
                 .lots
                 .iter()
@@ -96,9 +82,7 @@ pub fn view(event: &Event, stock: Option<&StockBySector>, now: DateTime<Utc>) ->
                     ends_at: l.ends_at,
                     status: if Some(i) == current {
                         "on_sale"
-                    } else if sector_stock.lots.get(&i).copied().unwrap_or(0) == 0
-                        && (current.is_none_or(|c| i < c))
-                    {
+                    } else if sector_stock.lots.get(&i).copied().unwrap_or(0) == 0 && (current.is_none_or(|c| i < c)) {
                         "sold_out"
                     } else if !open.contains(&i) {
                         "ended"
@@ -139,18 +123,12 @@ pub async fn views(app: &App, events: &[Event]) -> AppResult<Vec<EventView>> {
     let ids: Vec<EventId> = events.iter().map(|e| e.id.clone()).collect();
     let stock = app.inventory.stock(&ids).await?;
     let now = app.clock.now();
-    Ok(events
-        .iter()
-        .map(|e| view(e, stock.get(&e.id), now))
-        .collect())
+    Ok(events.iter().map(|e| view(e, stock.get(&e.id), now)).collect())
 }
 
 /// Active and paused events, soonest first, with what is left of each sector.
 pub async fn list(app: &App) -> AppResult<Vec<EventView>> {
-    let events = app
-        .events
-        .list(&[EventStatus::Active, EventStatus::Paused])
-        .await?;
+    let events = app.events.list(&[EventStatus::Active, EventStatus::Paused]).await?;
     views(app, &events).await
 }
 

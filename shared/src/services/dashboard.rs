@@ -94,14 +94,7 @@ fn is_held(s: OrderStatus) -> bool {
 
 pub async fn dashboard(app: &App) -> AppResult<Dashboard> {
     let now = app.clock.now();
-    let events = app
-        .events
-        .list(&[
-            EventStatus::Active,
-            EventStatus::Paused,
-            EventStatus::Cancelled,
-        ])
-        .await?;
+    let events = app.events.list(&[EventStatus::Active, EventStatus::Paused, EventStatus::Cancelled]).await?;
     let ids: Vec<EventId> = events.iter().map(|e| e.id.clone()).collect();
     let (rows, stock, per_minute, per_day) = futures::try_join!(
         app.sales.rows(),
@@ -121,17 +114,10 @@ pub async fn dashboard(app: &App) -> AppResult<Dashboard> {
             .sectors
             .iter()
             .map(|s| {
-                let mut by = ByPriceType {
-                    full: PriceTypeFigures::default(),
-                    half: PriceTypeFigures::default(),
-                };
+                let mut by = ByPriceType { full: PriceTypeFigures::default(), half: PriceTypeFigures::default() };
                 let mut refunded = 0;
                 for r in event_rows.iter().filter(|r| r.sector_id == s.id) {
-                    let f = if r.price_type == PriceType::Half {
-                        &mut by.half
-                    } else {
-                        &mut by.full
-                    };
+                    let f = if r.price_type == PriceType::Half { &mut by.half } else { &mut by.full };
                     match r.status {
                         OrderStatus::Paid => {
                             f.tickets_sold += r.tickets;
@@ -145,11 +131,7 @@ pub async fn dashboard(app: &App) -> AppResult<Dashboard> {
                         _ => {}
                     }
                 }
-                let available = stock
-                    .get(&event.id)
-                    .and_then(|st| st.get(&s.id))
-                    .map(|st| st.available)
-                    .unwrap_or(0);
+                let available = stock.get(&event.id).and_then(|st| st.get(&s.id)).map(|st| st.available).unwrap_or(0);
                 SectorFigures {
                     name: s.name.clone(),
                     capacity: s.capacity(),
@@ -193,13 +175,7 @@ pub async fn dashboard(app: &App) -> AppResult<Dashboard> {
     totals.net_revenue_cents = totals.gross_revenue_cents - totals.refunded_cents;
     totals.conversion = conversion(totals.orders_paid, totals.orders_reserved);
     let points = |v: Vec<crate::ports::SalesPoint>| {
-        v.into_iter()
-            .map(|p| Point {
-                at: p.at,
-                tickets: p.tickets,
-                revenue_cents: p.revenue_cents,
-            })
-            .collect()
+        v.into_iter().map(|p| Point { at: p.at, tickets: p.tickets, revenue_cents: p.revenue_cents }).collect()
     };
     Ok(Dashboard {
         generated_at: now,
@@ -235,11 +211,7 @@ pub struct InventoryView {
 async fn admin_event(app: &App, raw_id: &str) -> AppResult<Event> {
     let not_found = || AppError::NotFound("no such event".into());
     let id = EventId::parse(raw_id).ok_or_else(not_found)?;
-    app.events
-        .find(&id)
-        .await?
-        .filter(|e| e.status != EventStatus::Deleted)
-        .ok_or_else(not_found)
+    app.events.find(&id).await?.filter(|e| e.status != EventStatus::Deleted).ok_or_else(not_found)
 }
 
 /// Where an event's stock sits: every bucket, and on a sharded cluster the shard that holds it.
@@ -285,17 +257,12 @@ pub async fn inventory(app: &App, raw_id: &str) -> AppResult<InventoryView> {
 
 fn csv_field(value: &str) -> String {
     // Quote every field and neutralise spreadsheet formulas (CSV injection).
-    let v = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
+    let v = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
     format!("\"{}\"", v.replace('"', "\"\""))
 }
 
 fn time(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .unwrap_or_default()
+    t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)).unwrap_or_default()
 }
 
 /// The event's orders as CSV: a header, then one row per order, oldest first.
@@ -313,13 +280,8 @@ pub async fn orders_csv(app: &App, raw_id: &str) -> AppResult<String> {
     let mut user_ids: Vec<_> = orders.iter().map(|o| o.user_id.clone()).collect();
     user_ids.sort();
     user_ids.dedup();
-    let users: HashMap<String, (String, String)> = app
-        .users
-        .find_many(&user_ids)
-        .await?
-        .into_iter()
-        .map(|u| (u.id.to_string(), (u.name, u.email)))
-        .collect();
+    let users: HashMap<String, (String, String)> =
+        app.users.find_many(&user_ids).await?.into_iter().map(|u| (u.id.to_string(), (u.name, u.email))).collect();
     let mut out = String::from("order_id,status,buyer_name,buyer_email,sector,lot,price_type,quantity,unit_price_cents,total_cents,created_at,paid_at,cancelled_at,expired_at,refunded_at\n");
     for o in orders {
         let (name, email) = users.get(o.user_id.as_str()).cloned().unwrap_or_default();

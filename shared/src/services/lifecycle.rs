@@ -20,23 +20,16 @@ pub struct PayRequest {
 /// Why a transition was refused, from the order as it is now.
 fn refusal(order: &Order, transition: Transition, now: chrono::DateTime<chrono::Utc>) -> AppError {
     let detail = match order.status {
-        OrderStatus::Reserved
-            if transition == Transition::RequestPayment && order.expires_at <= now =>
-        {
+        OrderStatus::Reserved if transition == Transition::RequestPayment && order.expires_at <= now => {
             "the hold on this order has expired".to_string()
         }
-        OrderStatus::PaymentPending => format!(
-            "cannot {} this order: its payment is being processed",
-            transition.name()
-        ),
+        OrderStatus::PaymentPending => {
+            format!("cannot {} this order: its payment is being processed", transition.name())
+        }
         OrderStatus::Expired => {
             format!("cannot {} this order: its hold expired", transition.name())
         }
-        status => format!(
-            "cannot {} an order that is {}",
-            transition.name(),
-            status.as_str()
-        ),
+        status => format!("cannot {} an order that is {}", transition.name(), status.as_str()),
     };
     AppError::Conflict(detail)
 }
@@ -50,15 +43,9 @@ async fn refused(app: &App, caller: &Caller, order: &Order, transition: Transiti
 }
 
 fn check_card(number: Option<&str>) -> AppResult<String> {
-    let digits: String = number
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
+    let digits: String = number.unwrap_or("").chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
     if !(12..=19).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(AppError::Unprocessable(
-            "'card_number' must have 12 to 19 digits".into(),
-        ));
+        return Err(AppError::Unprocessable("'card_number' must have 12 to 19 digits".into()));
     }
     Ok(digits[digits.len() - 4..].to_string())
 }
@@ -74,12 +61,7 @@ fn pix_code(order: &Order) -> String {
     )
 }
 
-pub async fn pay(
-    app: &App,
-    caller: &Caller,
-    raw_id: &str,
-    request: PayRequest,
-) -> AppResult<OrderView> {
+pub async fn pay(app: &App, caller: &Caller, raw_id: &str, request: PayRequest) -> AppResult<OrderView> {
     let order = find_mine(app, caller, raw_id).await?;
     let card_last4 = match request.method {
         PaymentMethod::Card => Some(check_card(request.card_number.as_deref())?),
@@ -95,31 +77,13 @@ pub async fn pay(
         attempt,
     };
     let now = app.clock.now();
-    let changes = TransitionChanges {
-        payment: Some(payment),
-    };
-    let Some(pending) = app
-        .orders
-        .transition(
-            &order.id,
-            Some(&caller.user_id),
-            Transition::RequestPayment,
-            changes,
-            now,
-        )
-        .await?
+    let changes = TransitionChanges { payment: Some(payment) };
+    let Some(pending) =
+        app.orders.transition(&order.id, Some(&caller.user_id), Transition::RequestPayment, changes, now).await?
     else {
         return Err(refused(app, caller, &order, Transition::RequestPayment).await);
     };
-    if let Err(err) = app
-        .publisher
-        .publish(&Message::payment_requested(
-            pending.id.clone(),
-            attempt,
-            now,
-        ))
-        .await
-    {
+    if let Err(err) = app.publisher.publish(&Message::payment_requested(pending.id.clone(), attempt, now)).await {
         tracing::warn!(order_id = %pending.id, error = %err, "payment.requested not published; left to the outbox sweep");
     }
     Ok(OrderView::from(&pending))
@@ -130,13 +94,7 @@ pub async fn cancel(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Order
     let now = app.clock.now();
     let Some(cancelled) = app
         .orders
-        .transition(
-            &order.id,
-            Some(&caller.user_id),
-            Transition::Cancel,
-            TransitionChanges::default(),
-            now,
-        )
+        .transition(&order.id, Some(&caller.user_id), Transition::Cancel, TransitionChanges::default(), now)
         .await?
     else {
         return Err(refused(app, caller, &order, Transition::Cancel).await);
@@ -151,40 +109,23 @@ pub async fn refund(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Order
     let event = app.events.find(&order.event_id).await?;
     let now = app.clock.now();
     if event.as_ref().is_some_and(|e| e.starts_at <= now) {
-        return Err(AppError::Conflict(
-            "the event has already started; it can no longer be refunded".into(),
-        ));
+        return Err(AppError::Conflict("the event has already started; it can no longer be refunded".into()));
     }
     let Some(refunded) = app
         .orders
-        .transition(
-            &order.id,
-            Some(&caller.user_id),
-            Transition::Refund,
-            TransitionChanges::default(),
-            now,
-        )
+        .transition(&order.id, Some(&caller.user_id), Transition::Refund, TransitionChanges::default(), now)
         .await?
     else {
         return Err(refused(app, caller, &order, Transition::Refund).await);
     };
-    settle_refund(
-        app,
-        &refunded,
-        "O valor volta pelo mesmo meio de pagamento.",
-    )
-    .await?;
+    settle_refund(app, &refunded, "O valor volta pelo mesmo meio de pagamento.").await?;
     Ok(OrderView::from(&refunded))
 }
 
 /// After an order became `refunded`: money back, tickets void, buyer told. Each step is
 /// idempotent, so running it again after a crash is harmless.
 pub async fn settle_refund(app: &App, order: &Order, why: &str) -> AppResult<()> {
-    if let Some(tx) = order
-        .payment
-        .as_ref()
-        .and_then(|p| p.transaction_id.as_deref())
-    {
+    if let Some(tx) = order.payment.as_ref().and_then(|p| p.transaction_id.as_deref()) {
         app.payments.refund(tx, order.total_cents).await?;
     }
     app.tickets.void(&order.id).await?;
@@ -221,11 +162,5 @@ pub async fn tickets(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Vec<
     if order.status != OrderStatus::Paid {
         return Ok(Vec::new());
     }
-    Ok(app
-        .tickets
-        .for_order(&order.id)
-        .await?
-        .into_iter()
-        .map(TicketView::from)
-        .collect())
+    Ok(app.tickets.for_order(&order.id).await?.into_iter().map(TicketView::from).collect())
 }

@@ -25,12 +25,8 @@ pub struct MaintenanceReport {
 }
 
 pub async fn run(app: &App) -> AppResult<MaintenanceReport> {
-    let mut report = MaintenanceReport {
-        expired: expire_due_holds(app).await?,
-        ..Default::default()
-    };
-    let (republished, failures) =
-        drain_outbox(app, Duration::seconds(OUTBOX_GRACE_SECONDS)).await?;
+    let mut report = MaintenanceReport { expired: expire_due_holds(app).await?, ..Default::default() };
+    let (republished, failures) = drain_outbox(app, Duration::seconds(OUTBOX_GRACE_SECONDS)).await?;
     report.republished = republished;
     report.publish_failures = failures;
     report.lots_rolled_over = roll_over_ended_lots(app).await?;
@@ -47,16 +43,8 @@ pub async fn expire_due_holds(app: &App) -> AppResult<usize> {
     let now = app.clock.now();
     let mut expired = 0;
     for order in app.orders.due_for_expiry(now, BATCH).await? {
-        if let Some(o) = app
-            .orders
-            .transition(
-                &order.id,
-                None,
-                Transition::Expire,
-                TransitionChanges::default(),
-                now,
-            )
-            .await?
+        if let Some(o) =
+            app.orders.transition(&order.id, None, Transition::Expire, TransitionChanges::default(), now).await?
         {
             expired += 1;
             notifications::expired(app, &o).await?;
@@ -79,11 +67,7 @@ pub async fn drain_outbox(app: &App, grace: Duration) -> AppResult<(usize, usize
         .collect();
     for o in app.orders.payments_pending_before(before, BATCH).await? {
         let attempt = o.payment.as_ref().map(|p| p.attempt).unwrap_or(1);
-        messages.push(Message::payment_requested(
-            o.id.clone(),
-            attempt,
-            o.updated_at,
-        ));
+        messages.push(Message::payment_requested(o.id.clone(), attempt, o.updated_at));
     }
     let (mut sent, mut failed) = (0, 0);
     for m in messages {
@@ -103,25 +87,16 @@ pub async fn drain_outbox(app: &App, grace: Duration) -> AppResult<(usize, usize
 pub async fn roll_over_ended_lots(app: &App) -> AppResult<usize> {
     let now = app.clock.now();
     let mut moved = 0;
-    for event in app
-        .events
-        .list(&[EventStatus::Active, EventStatus::Paused])
-        .await?
-    {
+    for event in app.events.list(&[EventStatus::Active, EventStatus::Paused]).await? {
         let buckets = app.inventory.buckets(&event.id).await?;
         for sector in &event.sectors {
             let open: Vec<usize> = sector.lots_open_at(now).map(|(i, _)| i).collect();
             let Some(&target_lot) = open.first() else {
                 continue;
             };
-            let target = buckets
-                .iter()
-                .find(|b| b.sector_id == sector.id && b.lot == target_lot);
+            let target = buckets.iter().find(|b| b.sector_id == sector.id && b.lot == target_lot);
             let Some(target) = target else { continue };
-            for b in buckets
-                .iter()
-                .filter(|b| b.sector_id == sector.id && b.lot < target_lot && b.available > 0)
-            {
+            for b in buckets.iter().filter(|b| b.sector_id == sector.id && b.lot < target_lot && b.available > 0) {
                 let half = b.half_available.min(b.available).max(0);
                 if app.inventory.adjust(&b.id, -b.available, -half).await? {
                     app.inventory.adjust(&target.id, b.available, half).await?;
@@ -138,15 +113,7 @@ pub async fn roll_over_ended_lots(app: &App) -> AppResult<usize> {
 /// process that crashed before writing its order.
 pub async fn reconcile(app: &App) -> AppResult<(usize, usize)> {
     let (mut seen, mut repaired) = (0, 0);
-    for event in app
-        .events
-        .list(&[
-            EventStatus::Active,
-            EventStatus::Paused,
-            EventStatus::Cancelled,
-        ])
-        .await?
-    {
+    for event in app.events.list(&[EventStatus::Active, EventStatus::Paused, EventStatus::Cancelled]).await? {
         let held = app.orders.held_per_bucket(&event.id).await?;
         for b in app.inventory.buckets(&event.id).await? {
             let (held_total, held_half) = held.get(&b.id).copied().unwrap_or((0, 0));
@@ -158,10 +125,7 @@ pub async fn reconcile(app: &App) -> AppResult<(usize, usize)> {
             }
             seen += 1;
             tracing::warn!(bucket = %b.id, drift, half_drift, "stock drift");
-            if app
-                .inventory
-                .remember_drift(&b.id, drift, half_drift)
-                .await?
+            if app.inventory.remember_drift(&b.id, drift, half_drift).await?
                 && app.inventory.correct(&b.id, drift, half_drift).await?
             {
                 repaired += 1;

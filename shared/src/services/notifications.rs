@@ -17,13 +17,7 @@ fn brl(cents: i64) -> String {
     format!("R$ {digits}{grouped},{:02}", cents % 100)
 }
 
-async fn send(
-    app: &App,
-    order: &Order,
-    kind: &str,
-    subject: String,
-    body: String,
-) -> AppResult<()> {
+async fn send(app: &App, order: &Order, kind: &str, subject: String, body: String) -> AppResult<()> {
     let Some(user) = app.users.find_by_id(&order.user_id).await? else {
         tracing::warn!(order_id = %order.id, "no buyer to e-mail");
         return Ok(());
@@ -32,10 +26,7 @@ async fn send(
         id: format!("{kind}:{}", order.id),
         to: user.email,
         subject,
-        body: format!(
-            "Olá, {}!\n\n{body}\n\nPedido {} · Bilheteria",
-            user.name, order.id
-        ),
+        body: format!("Olá, {}!\n\n{body}\n\nPedido {} · Bilheteria", user.name, order.id),
     };
     app.mailer.send(&email).await
 }
@@ -50,21 +41,11 @@ pub async fn reservation_received(app: &App, o: &Order) -> AppResult<()> {
         brl(o.total_cents),
         o.expires_at.format("%d/%m/%Y %H:%M"),
     );
-    send(
-        app,
-        o,
-        "reservation-received",
-        format!("Reserva recebida: {}", o.event_name),
-        body,
-    )
-    .await
+    send(app, o, "reservation-received", format!("Reserva recebida: {}", o.event_name), body).await
 }
 
 pub async fn paid(app: &App, o: &Order, tickets: &[Ticket]) -> AppResult<()> {
-    let codes: Vec<String> = tickets
-        .iter()
-        .map(|t| format!("  • Ingresso {}: {}", t.seat_number, t.code))
-        .collect();
+    let codes: Vec<String> = tickets.iter().map(|t| format!("  • Ingresso {}: {}", t.seat_number, t.code)).collect();
     let body = format!(
         "Pagamento confirmado: {}. Seus ingressos para {} ({}):\n{}",
         brl(o.total_cents),
@@ -72,57 +53,22 @@ pub async fn paid(app: &App, o: &Order, tickets: &[Ticket]) -> AppResult<()> {
         o.sector,
         codes.join("\n")
     );
-    send(
-        app,
-        o,
-        "paid",
-        format!("Seus ingressos: {}", o.event_name),
-        body,
-    )
-    .await
+    send(app, o, "paid", format!("Seus ingressos: {}", o.event_name), body).await
 }
 
 pub async fn expired(app: &App, o: &Order) -> AppResult<()> {
-    let body = format!(
-        "Sua reserva para {} expirou e os ingressos voltaram à venda.",
-        o.event_name
-    );
-    send(
-        app,
-        o,
-        "expired",
-        format!("Reserva expirada: {}", o.event_name),
-        body,
-    )
-    .await
+    let body = format!("Sua reserva para {} expirou e os ingressos voltaram à venda.", o.event_name);
+    send(app, o, "expired", format!("Reserva expirada: {}", o.event_name), body).await
 }
 
 pub async fn cancelled(app: &App, o: &Order) -> AppResult<()> {
     let body = format!("Sua reserva para {} foi cancelada.", o.event_name);
-    send(
-        app,
-        o,
-        "cancelled",
-        format!("Reserva cancelada: {}", o.event_name),
-        body,
-    )
-    .await
+    send(app, o, "cancelled", format!("Reserva cancelada: {}", o.event_name), body).await
 }
 
 pub async fn refunded(app: &App, o: &Order, why: &str) -> AppResult<()> {
-    let body = format!(
-        "Reembolsamos {} referentes a {}. {why}",
-        brl(o.total_cents),
-        o.event_name
-    );
-    send(
-        app,
-        o,
-        "refunded",
-        format!("Reembolso: {}", o.event_name),
-        body,
-    )
-    .await
+    let body = format!("Reembolsamos {} referentes a {}. {why}", brl(o.total_cents), o.event_name);
+    send(app, o, "refunded", format!("Reembolso: {}", o.event_name), body).await
 }
 
 #[cfg(test)]

@@ -33,9 +33,11 @@ pub async fn process_batch(app: &App, messages: &[Message]) -> AppResult<BatchRe
 
 /// `Ok(true)` when this delivery did the work, `Ok(false)` when it had been done before.
 pub async fn process(app: &App, message: &Message) -> AppResult<bool> {
-    let order = app.orders.find(&message.order_id).await?.ok_or_else(|| {
-        AppError::NotFound(format!("message {} names an unknown order", message.id))
-    })?;
+    let order = app
+        .orders
+        .find(&message.order_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("message {} names an unknown order", message.id)))?;
     match message.kind {
         MessageKind::OrderReserved => reservation_received(app, &order).await,
         MessageKind::PaymentRequested => payment_requested(app, message, order).await,
@@ -56,9 +58,7 @@ async fn payment_requested(app: &App, message: &Message, order: Order) -> AppRes
     let Some(payment) = order.payment.clone() else {
         return Ok(false);
     };
-    if order.status != OrderStatus::PaymentPending
-        || !message.id.ends_with(&format!(":{}", payment.attempt))
-    {
+    if order.status != OrderStatus::PaymentPending || !message.id.ends_with(&format!(":{}", payment.attempt)) {
         return Ok(false); // settled already, or a message of an earlier attempt
     }
     // The charge is idempotent per message id: a redelivery gets the first outcome.
@@ -66,34 +66,16 @@ async fn payment_requested(app: &App, message: &Message, order: Order) -> AppRes
     let now = app.clock.now();
     match charge {
         Charge::Declined { reason } => {
-            let changes = TransitionChanges {
-                payment: Some(Payment {
-                    declined_reason: Some(reason),
-                    ..payment
-                }),
-            };
-            Ok(app
-                .orders
-                .transition(&order.id, None, Transition::DeclinePayment, changes, now)
-                .await?
-                .is_some())
+            let changes = TransitionChanges { payment: Some(Payment { declined_reason: Some(reason), ..payment }) };
+            Ok(app.orders.transition(&order.id, None, Transition::DeclinePayment, changes, now).await?.is_some())
         }
         Charge::Approved { transaction_id } => {
-            let charged = Payment {
-                transaction_id: Some(transaction_id.clone()),
-                ..payment
-            };
+            let charged = Payment { transaction_id: Some(transaction_id.clone()), ..payment };
             if order.expires_at <= now {
                 return late_payment(app, &order, charged).await;
             }
-            let changes = TransitionChanges {
-                payment: Some(charged.clone()),
-            };
-            match app
-                .orders
-                .transition(&order.id, None, Transition::ConfirmPayment, changes, now)
-                .await?
-            {
+            let changes = TransitionChanges { payment: Some(charged.clone()) };
+            match app.orders.transition(&order.id, None, Transition::ConfirmPayment, changes, now).await? {
                 Some(paid) => {
                     let tickets = issue_tickets(app, &paid).await?;
                     notifications::paid(app, &paid, &tickets).await?;
@@ -112,25 +94,13 @@ async fn late_payment(app: &App, order: &Order, charged: Payment) -> AppResult<b
     let now = app.clock.now();
     let _ = app
         .orders
-        .transition(
-            &order.id,
-            None,
-            Transition::Expire,
-            TransitionChanges {
-                payment: Some(charged.clone()),
-            },
-            now,
-        )
+        .transition(&order.id, None, Transition::Expire, TransitionChanges { payment: Some(charged.clone()) }, now)
         .await?;
     if let Some(tx) = &charged.transaction_id {
         app.payments.refund(tx, order.total_cents).await?;
     }
-    notifications::refunded(
-        app,
-        order,
-        "O pagamento chegou depois que a reserva expirou; nada foi cobrado de você.",
-    )
-    .await?;
+    notifications::refunded(app, order, "O pagamento chegou depois que a reserva expirou; nada foi cobrado de você.")
+        .await?;
     tracing::warn!(order_id = %order.id, "payment confirmed after the hold expired: refunded");
     Ok(true)
 }

@@ -17,8 +17,7 @@ use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::order::{check_idempotency_key, CheckedReservation};
 use crate::domain::{
-    Event, EventStatus, Message, NewOrder, Order, OrderId, OrderStatus, PaymentMethod, PriceType,
-    ReservationRequest,
+    Event, EventStatus, Message, NewOrder, Order, OrderId, OrderStatus, PaymentMethod, PriceType, ReservationRequest,
 };
 use crate::error::{AppError, AppResult};
 use crate::ports::{Claim, Take, TakeRequest};
@@ -84,13 +83,7 @@ impl From<&Order> for OrderView {
 }
 
 fn fingerprint(r: &CheckedReservation) -> String {
-    format!(
-        "{}|{}|{}|{}",
-        r.event_id,
-        r.sector,
-        r.price_type.as_str(),
-        r.quantity
-    )
+    format!("{}|{}|{}|{}", r.event_id, r.sector, r.price_type.as_str(), r.quantity)
 }
 
 /// Reserves tickets for the caller. `Ok((order, replayed))`: `replayed` is true when an
@@ -107,23 +100,9 @@ pub async fn reserve(
     let now = app.clock.now();
 
     if let Some(key) = &key {
-        let claim = app
-            .idempotency
-            .claim(&caller.user_id, key, &order_id, &fingerprint(&wanted), now)
-            .await?;
-        if let Claim::Existing {
-            order_id,
-            request_fingerprint,
-        } = claim
-        {
-            return replay(
-                app,
-                caller,
-                &order_id,
-                &request_fingerprint,
-                &fingerprint(&wanted),
-            )
-            .await;
+        let claim = app.idempotency.claim(&caller.user_id, key, &order_id, &fingerprint(&wanted), now).await?;
+        if let Claim::Existing { order_id, request_fingerprint } = claim {
+            return replay(app, caller, &order_id, &request_fingerprint, &fingerprint(&wanted)).await;
         }
     }
 
@@ -136,11 +115,7 @@ pub async fn reserve(
     }
     let order = outcome?;
 
-    if let Err(err) = app
-        .publisher
-        .publish(&Message::order_reserved(order.id.clone(), now))
-        .await
-    {
+    if let Err(err) = app.publisher.publish(&Message::order_reserved(order.id.clone(), now)).await {
         // The order stands; the outbox sweep publishes unprocessed orders later.
         tracing::warn!(order_id = %order.id, error = %err, "order.reserved not published; left to the outbox sweep");
     }
@@ -156,17 +131,13 @@ async fn take_and_record(
     idempotency_key: Option<String>,
 ) -> AppResult<Order> {
     let not_found = || AppError::NotFound("no such event".into());
-    let event = app
-        .event_cache
-        .get(app.events.as_ref(), &wanted.event_id)
-        .await?
-        .ok_or_else(not_found)?;
+    let event = app.event_cache.get(app.events.as_ref(), &wanted.event_id).await?.ok_or_else(not_found)?;
     if matches!(event.status, EventStatus::Deleted) {
         return Err(not_found());
     }
-    let sector = event.sector_named(&wanted.sector).ok_or_else(|| {
-        AppError::NotFound(format!("the event has no sector '{}'", wanted.sector))
-    })?;
+    let sector = event
+        .sector_named(&wanted.sector)
+        .ok_or_else(|| AppError::NotFound(format!("the event has no sector '{}'", wanted.sector)))?;
     if wanted.quantity > event.max_per_order {
         return Err(AppError::Unprocessable(format!(
             "'quantity' must be between 1 and {} tickets per order for this event",
@@ -175,14 +146,8 @@ async fn take_and_record(
     }
     let counted = match event.max_per_buyer {
         Some(limit) => {
-            if !app
-                .buyer_limits
-                .count(&caller.user_id, &event.id, wanted.quantity, limit)
-                .await?
-            {
-                return Err(AppError::Conflict(format!(
-                    "this event allows at most {limit} tickets per buyer"
-                )));
+            if !app.buyer_limits.count(&caller.user_id, &event.id, wanted.quantity, limit).await? {
+                return Err(AppError::Conflict(format!("this event allows at most {limit} tickets per buyer")));
             }
             true
         }
@@ -193,9 +158,7 @@ async fn take_and_record(
         Ok(t) => t,
         Err(err) => {
             if counted {
-                app.buyer_limits
-                    .uncount(&caller.user_id, &event.id, wanted.quantity)
-                    .await?;
+                app.buyer_limits.uncount(&caller.user_id, &event.id, wanted.quantity).await?;
             }
             return Err(err);
         }
@@ -207,11 +170,7 @@ async fn take_and_record(
         event_name: event.name.clone(),
         sector_id: sector.id.clone(),
         sector: sector.name.clone(),
-        lot: sector
-            .lots
-            .get(lot)
-            .map(|l| l.name.clone())
-            .unwrap_or_default(),
+        lot: sector.lots.get(lot).map(|l| l.name.clone()).unwrap_or_default(),
         price_type: wanted.price_type,
         quantity: wanted.quantity,
         unit_price_cents: wanted.price_type.unit_price(full_price_cents),
@@ -225,18 +184,11 @@ async fn take_and_record(
         Ok(order) => Ok(order),
         Err(err) => {
             // The stock was taken but no order holds it: give it back before failing.
-            if let Err(back) = app
-                .inventory
-                .give_back(&allocations, wanted.price_type)
-                .await
-            {
+            if let Err(back) = app.inventory.give_back(&allocations, wanted.price_type).await {
                 tracing::error!(error = %back, "stock not returned after a failed order insert; the reconciler will");
             }
             if counted {
-                let _ = app
-                    .buyer_limits
-                    .uncount(&caller.user_id, &event.id, wanted.quantity)
-                    .await;
+                let _ = app.buyer_limits.uncount(&caller.user_id, &event.id, wanted.quantity).await;
             }
             Err(err)
         }
@@ -251,23 +203,12 @@ async fn take_from_open_lots(
     wanted: &CheckedReservation,
     now: DateTime<Utc>,
 ) -> AppResult<(usize, i64, Vec<crate::domain::Allocation>)> {
-    let sector = event
-        .sector_by_id(sector_id)
-        .ok_or_else(|| AppError::NotFound("no such sector".into()))?;
+    let sector = event.sector_by_id(sector_id).ok_or_else(|| AppError::NotFound("no such sector".into()))?;
     let mut best_left = 0;
     for (lot, _) in sector.lots_open_at(now) {
-        let request = TakeRequest {
-            event,
-            sector_id,
-            lot,
-            price_type: wanted.price_type,
-            quantity: wanted.quantity,
-        };
+        let request = TakeRequest { event, sector_id, lot, price_type: wanted.price_type, quantity: wanted.quantity };
         match app.inventory.take(&request).await? {
-            Take::Taken {
-                full_price_cents,
-                allocations,
-            } => return Ok((lot, full_price_cents, allocations)),
+            Take::Taken { full_price_cents, allocations } => return Ok((lot, full_price_cents, allocations)),
             Take::Short { left } => best_left = best_left.max(left),
             Take::Closed => return Err(why_closed(app, event).await),
         }
@@ -283,32 +224,17 @@ async fn why_closed(app: &App, cached: &Event) -> AppError {
             EventStatus::Paused => AppError::Conflict("sales for this event are paused".into()),
             EventStatus::Cancelled => AppError::Conflict("this event was cancelled".into()),
             EventStatus::Deleted => AppError::NotFound("no such event".into()),
-            EventStatus::Active => {
-                AppError::Conflict("sales for this event are reopening; try again".into())
-            }
+            EventStatus::Active => AppError::Conflict("sales for this event are reopening; try again".into()),
         },
         Ok(None) => AppError::NotFound("no such event".into()),
         Err(err) => err,
     }
 }
 
-async fn sold_out(
-    app: &App,
-    event: &Event,
-    sector_id: &str,
-    wanted: &CheckedReservation,
-    left: i64,
-) -> AppError {
-    let sector = event
-        .sector_by_id(sector_id)
-        .map(|s| s.name.clone())
-        .unwrap_or_default();
+async fn sold_out(app: &App, event: &Event, sector_id: &str, wanted: &CheckedReservation, left: i64) -> AppError {
+    let sector = event.sector_by_id(sector_id).map(|s| s.name.clone()).unwrap_or_default();
     if wanted.price_type == PriceType::Half && left == 0 {
-        let stock = app
-            .inventory
-            .stock(std::slice::from_ref(&event.id))
-            .await
-            .ok();
+        let stock = app.inventory.stock(std::slice::from_ref(&event.id)).await.ok();
         let any_left = stock
             .as_ref()
             .and_then(|s| s.get(&event.id))
@@ -353,10 +279,7 @@ async fn replay(
 pub const ORDERS_PAGE: i64 = 100;
 
 pub async fn list_mine(app: &App, caller: &Caller) -> AppResult<Vec<OrderView>> {
-    let orders = app
-        .orders
-        .list_for_user(&caller.user_id, ORDERS_PAGE)
-        .await?;
+    let orders = app.orders.list_for_user(&caller.user_id, ORDERS_PAGE).await?;
     Ok(orders.iter().map(OrderView::from).collect())
 }
 
@@ -364,10 +287,7 @@ pub async fn list_mine(app: &App, caller: &Caller) -> AppResult<Vec<OrderView>> 
 pub async fn find_mine(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Order> {
     let not_found = || AppError::NotFound("no such order".into());
     let id = OrderId::parse(raw_id).ok_or_else(not_found)?;
-    app.orders
-        .find_for_user(&caller.user_id, &id)
-        .await?
-        .ok_or_else(not_found)
+    app.orders.find_for_user(&caller.user_id, &id).await?.ok_or_else(not_found)
 }
 
 pub async fn get_mine(app: &App, caller: &Caller, raw_id: &str) -> AppResult<OrderView> {

@@ -14,16 +14,12 @@ pub struct MongoAudit {
 
 impl MongoAudit {
     pub fn new(db: &Database) -> Self {
-        MongoAudit {
-            log: db.collection("audit_log"),
-        }
+        MongoAudit { log: db.collection("audit_log") }
     }
 }
 
 fn to_bson_value(v: &Option<serde_json::Value>) -> Bson {
-    v.as_ref()
-        .and_then(|v| mongodb::bson::to_bson(v).ok())
-        .unwrap_or(Bson::Null)
+    v.as_ref().and_then(|v| mongodb::bson::to_bson(v).ok()).unwrap_or(Bson::Null)
 }
 
 #[async_trait]
@@ -51,18 +47,12 @@ impl AuditLog for MongoAudit {
             .limit(limit)
             .await
             .map_err(db_error("reading the audit log"))?;
-        let docs: Vec<Document> = cursor
-            .try_collect()
-            .await
-            .map_err(db_error("reading the audit log"))?;
+        let docs: Vec<Document> = cursor.try_collect().await.map_err(db_error("reading the audit log"))?;
         Ok(docs
             .into_iter()
             .filter_map(|d| {
-                let json = |k: &str| {
-                    d.get(k)
-                        .filter(|b| !matches!(b, Bson::Null))
-                        .map(|b| b.clone().into_relaxed_extjson())
-                };
+                let json =
+                    |k: &str| d.get(k).filter(|b| !matches!(b, Bson::Null)).map(|b| b.clone().into_relaxed_extjson());
                 Some(AuditEntry {
                     actor: UserId::parse(d.get_str("actor").ok()?)?,
                     action: d.get_str("action").ok()?.to_string(),

@@ -13,21 +13,13 @@ pub struct MongoBuyerLimits {
 
 impl MongoBuyerLimits {
     pub fn new(db: &Database) -> Self {
-        MongoBuyerLimits {
-            counts: db.collection("buyer_counts"),
-        }
+        MongoBuyerLimits { counts: db.collection("buyer_counts") }
     }
 }
 
 #[async_trait]
 impl BuyerLimits for MongoBuyerLimits {
-    async fn count(
-        &self,
-        user: &UserId,
-        event: &EventId,
-        quantity: i64,
-        limit: i64,
-    ) -> AppResult<bool> {
+    async fn count(&self, user: &UserId, event: &EventId, quantity: i64, limit: i64) -> AppResult<bool> {
         // The filter matches only a count that stays within the limit; when the document
         // exists but is at its limit, the upsert tries to insert a second `_id` and fails:
         // that duplicate-key error is the refusal.
@@ -48,10 +40,7 @@ impl BuyerLimits for MongoBuyerLimits {
 
     async fn uncount(&self, user: &UserId, event: &EventId, quantity: i64) -> AppResult<()> {
         self.counts
-            .update_one(
-                doc! {"_id": format!("{user}/{event}")},
-                doc! {"$inc": {"tickets": -quantity}},
-            )
+            .update_one(doc! {"_id": format!("{user}/{event}")}, doc! {"$inc": {"tickets": -quantity}})
             .await
             .map_err(db_error("uncounting a buyer's tickets"))?;
         Ok(())

@@ -13,9 +13,7 @@ pub struct MongoMailer {
 
 impl MongoMailer {
     pub fn new(db: &Database) -> Self {
-        MongoMailer {
-            emails: db.collection("emails"),
-        }
+        MongoMailer { emails: db.collection("emails") }
     }
 }
 

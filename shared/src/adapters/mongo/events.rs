@@ -85,9 +85,8 @@ impl From<&Event> for EventDoc {
 impl EventDoc {
     fn into_domain(self) -> AppResult<Event> {
         Ok(Event {
-            id: EventId::parse(&self.id).ok_or_else(|| {
-                AppError::Internal(format!("stored event id {} is malformed", self.id))
-            })?,
+            id: EventId::parse(&self.id)
+                .ok_or_else(|| AppError::Internal(format!("stored event id {} is malformed", self.id)))?,
             name: self.name,
             description: self.description,
             venue: self.venue,
@@ -129,19 +128,14 @@ pub struct MongoEvents {
 
 impl MongoEvents {
     pub fn new(db: &Database) -> Self {
-        MongoEvents {
-            events: db.collection("events"),
-        }
+        MongoEvents { events: db.collection("events") }
     }
 }
 
 #[async_trait]
 impl EventStore for MongoEvents {
     async fn create(&self, event: &Event) -> AppResult<()> {
-        self.events
-            .insert_one(EventDoc::from(event))
-            .await
-            .map_err(db_error("storing an event"))?;
+        self.events.insert_one(EventDoc::from(event)).await.map_err(db_error("storing an event"))?;
         Ok(())
     }
 
@@ -154,19 +148,12 @@ impl EventStore for MongoEvents {
             .limit(500)
             .await
             .map_err(db_error("listing events"))?;
-        let docs: Vec<EventDoc> = cursor
-            .try_collect()
-            .await
-            .map_err(db_error("listing events"))?;
+        let docs: Vec<EventDoc> = cursor.try_collect().await.map_err(db_error("listing events"))?;
         docs.into_iter().map(EventDoc::into_domain).collect()
     }
 
     async fn find(&self, id: &EventId) -> AppResult<Option<Event>> {
-        let found = self
-            .events
-            .find_one(doc! {"_id": id.as_str()})
-            .await
-            .map_err(db_error("finding an event"))?;
+        let found = self.events.find_one(doc! {"_id": id.as_str()}).await.map_err(db_error("finding an event"))?;
         found.map(EventDoc::into_domain).transpose()
     }
 

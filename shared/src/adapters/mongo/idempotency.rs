@@ -24,9 +24,7 @@ pub struct MongoIdempotency {
 
 impl MongoIdempotency {
     pub fn new(db: &Database) -> Self {
-        MongoIdempotency {
-            claims: db.collection("idempotency"),
-        }
+        MongoIdempotency { claims: db.collection("idempotency") }
     }
 }
 
@@ -60,18 +58,10 @@ impl IdempotencyStore for MongoIdempotency {
                     .await
                     .map_err(db_error("reading an idempotency key"))?
                     // Released between our insert and this read: treat it as in progress.
-                    .ok_or_else(|| {
-                        AppError::Conflict(
-                            "this Idempotency-Key is being retried; retry shortly".into(),
-                        )
-                    })?;
-                let order_id = OrderId::parse(&existing.order_id).ok_or_else(|| {
-                    AppError::Internal("a stored idempotency claim is malformed".into())
-                })?;
-                Ok(Claim::Existing {
-                    order_id,
-                    request_fingerprint: existing.fingerprint,
-                })
+                    .ok_or_else(|| AppError::Conflict("this Idempotency-Key is being retried; retry shortly".into()))?;
+                let order_id = OrderId::parse(&existing.order_id)
+                    .ok_or_else(|| AppError::Internal("a stored idempotency claim is malformed".into()))?;
+                Ok(Claim::Existing { order_id, request_fingerprint: existing.fingerprint })
             }
             Err(e) => Err(db_error("claiming an idempotency key")(e)),
         }

@@ -17,14 +17,8 @@ pub async fn ensure(db: &Database) -> Result<(), AppError> {
     let unique = || Some(IndexOptions::builder().unique(true).build());
     let plan: Vec<(&str, Vec<IndexModel>)> = vec![
         ("users", vec![index(doc! {"email": 1}, unique())]),
-        (
-            "events",
-            vec![index(doc! {"status": 1, "starts_at": 1}, None)],
-        ),
-        (
-            "inventory",
-            vec![index(doc! {"event_id": 1, "sector": 1}, None)],
-        ),
+        ("events", vec![index(doc! {"status": 1, "starts_at": 1}, None)]),
+        ("inventory", vec![index(doc! {"event_id": 1, "sector": 1}, None)]),
         (
             "orders",
             vec![
@@ -38,14 +32,7 @@ pub async fn ensure(db: &Database) -> Result<(), AppError> {
         ),
         (
             "idempotency",
-            vec![index(
-                doc! {"created_at": 1},
-                Some(
-                    IndexOptions::builder()
-                        .expire_after(IDEMPOTENCY_TTL)
-                        .build(),
-                ),
-            )],
+            vec![index(doc! {"created_at": 1}, Some(IndexOptions::builder().expire_after(IDEMPOTENCY_TTL).build()))],
         ),
     ];
     for (collection, models) in plan {

@@ -80,9 +80,7 @@ pub(crate) fn bucket_id(event: &EventId, sector_id: &str, lot: usize, bucket: u3
 /// Splits `total` into `parts` shares differing by at most one.
 fn split(total: i64, parts: u32) -> Vec<i64> {
     let parts = parts.max(1) as i64;
-    (0..parts)
-        .map(|i| total / parts + i64::from(i < total % parts))
-        .collect()
+    (0..parts).map(|i| total / parts + i64::from(i < total % parts)).collect()
 }
 
 /// The filter and update that take `quantity` from one bucket, atomically.
@@ -127,12 +125,7 @@ impl MongoInventory {
         }
     }
 
-    async fn take_from(
-        &self,
-        id: &str,
-        quantity: i64,
-        price_type: PriceType,
-    ) -> AppResult<Option<i64>> {
+    async fn take_from(&self, id: &str, quantity: i64, price_type: PriceType) -> AppResult<Option<i64>> {
         let (filter, update) = take_ops(id, quantity, price_type);
         let taken = self
             .prices
@@ -144,30 +137,20 @@ impl MongoInventory {
         Ok(taken.map(|p| p.price_cents))
     }
 
-    async fn lot_buckets(
-        &self,
-        event: &EventId,
-        sector_id: &str,
-        lot: usize,
-    ) -> AppResult<Vec<InventoryDoc>> {
+    async fn lot_buckets(&self, event: &EventId, sector_id: &str, lot: usize) -> AppResult<Vec<InventoryDoc>> {
         let cursor = self
             .buckets
             .find(doc! {"event_id": event.as_str(), "sector_id": sector_id, "lot": lot as i32})
             .await
             .map_err(db_error("reading a lot's stock"))?;
-        cursor
-            .try_collect()
-            .await
-            .map_err(db_error("reading a lot's stock"))
+        cursor.try_collect().await.map_err(db_error("reading a lot's stock"))
     }
 
     /// The slow path: gather the quantity from several buckets.
     async fn gather(&self, req: &TakeRequest<'_>) -> AppResult<Take> {
         let mut left = 0;
         for _ in 0..GATHER_ROUNDS {
-            let mut docs = self
-                .lot_buckets(&req.event.id, req.sector_id, req.lot)
-                .await?;
+            let mut docs = self.lot_buckets(&req.event.id, req.sector_id, req.lot).await?;
             if docs.is_empty() {
                 return Ok(Take::Short { left: 0 });
             }
@@ -187,16 +170,10 @@ impl MongoInventory {
                     continue;
                 }
                 if let Some(price) = self.take_from(&d.id, amount, req.price_type).await? {
-                    taken.push(Allocation {
-                        bucket: d.id.clone(),
-                        quantity: amount,
-                    });
+                    taken.push(Allocation { bucket: d.id.clone(), quantity: amount });
                     need -= amount;
                     if need == 0 {
-                        return Ok(Take::Taken {
-                            full_price_cents: price,
-                            allocations: taken,
-                        });
+                        return Ok(Take::Taken { full_price_cents: price, allocations: taken });
                     }
                 }
             }
@@ -236,21 +213,14 @@ impl Inventory for MongoInventory {
             // The half-price share, spread over the buckets in proportion to their size.
             let mut given = 0;
             for d in &mut sector_docs {
-                let share = if capacity > 0 {
-                    half_cap * d.capacity / capacity
-                } else {
-                    0
-                };
+                let share = if capacity > 0 { half_cap * d.capacity / capacity } else { 0 };
                 d.half_capacity = share;
                 given += share;
             }
             // The floors leave fewer than one ticket per bucket over: hand those out in turn.
             while given < half_cap {
                 let before = given;
-                for d in sector_docs
-                    .iter_mut()
-                    .filter(|d| d.half_capacity < d.capacity)
-                {
+                for d in sector_docs.iter_mut().filter(|d| d.half_capacity < d.capacity) {
                     if given < half_cap {
                         d.half_capacity += 1;
                         given += 1;
@@ -265,10 +235,7 @@ impl Inventory for MongoInventory {
             }
             docs.extend(sector_docs);
         }
-        self.buckets
-            .insert_many(docs)
-            .await
-            .map_err(db_error("opening the inventory"))?;
+        self.buckets.insert_many(docs).await.map_err(db_error("opening the inventory"))?;
         Ok(())
     }
 
@@ -281,21 +248,14 @@ impl Inventory for MongoInventory {
         };
         let n = lot.buckets.max(1);
         let start = rand::rng().random_range(0..n);
-        let step = if n > 2 {
-            rand::rng().random_range(1..n)
-        } else {
-            1
-        };
+        let step = if n > 2 { rand::rng().random_range(1..n) } else { 1 };
         for attempt in 0..FAST_TRIES.min(n) {
             let b = (start + attempt * step) % n;
             let id = bucket_id(&req.event.id, req.sector_id, req.lot, b);
             if let Some(price) = self.take_from(&id, req.quantity, req.price_type).await? {
                 return Ok(Take::Taken {
                     full_price_cents: price,
-                    allocations: vec![Allocation {
-                        bucket: id,
-                        quantity: req.quantity,
-                    }],
+                    allocations: vec![Allocation { bucket: id, quantity: req.quantity }],
                 });
             }
         }
@@ -314,10 +274,7 @@ impl Inventory for MongoInventory {
 
     async fn set_on_sale(&self, event: &EventId, on_sale: bool) -> AppResult<()> {
         self.buckets
-            .update_many(
-                doc! {"event_id": event.as_str()},
-                doc! {"$set": {"on_sale": on_sale}},
-            )
+            .update_many(doc! {"event_id": event.as_str()}, doc! {"$set": {"on_sale": on_sale}})
             .await
             .map_err(db_error("opening or closing sales"))?;
         Ok(())
@@ -325,25 +282,14 @@ impl Inventory for MongoInventory {
 
     async fn stock(&self, events: &[EventId]) -> AppResult<HashMap<EventId, StockBySector>> {
         let ids: Vec<&str> = events.iter().map(EventId::as_str).collect();
-        let cursor = self
-            .buckets
-            .find(doc! {"event_id": {"$in": ids}})
-            .await
-            .map_err(db_error("reading stock"))?;
-        let docs: Vec<InventoryDoc> = cursor
-            .try_collect()
-            .await
-            .map_err(db_error("reading stock"))?;
+        let cursor = self.buckets.find(doc! {"event_id": {"$in": ids}}).await.map_err(db_error("reading stock"))?;
+        let docs: Vec<InventoryDoc> = cursor.try_collect().await.map_err(db_error("reading stock"))?;
         let mut stock: HashMap<EventId, StockBySector> = HashMap::new();
         for d in docs {
             let Some(event) = EventId::parse(&d.event_id) else {
                 continue;
             };
-            let entry: &mut SectorStock = stock
-                .entry(event)
-                .or_default()
-                .entry(d.sector_id.clone())
-                .or_default();
+            let entry: &mut SectorStock = stock.entry(event).or_default().entry(d.sector_id.clone()).or_default();
             entry.available += d.available.max(0);
             entry.half_available += d.eligible(PriceType::Half);
             *entry.lots.entry(d.lot.max(0) as usize).or_insert(0) += d.available.max(0);
@@ -358,10 +304,7 @@ impl Inventory for MongoInventory {
             .sort(doc! {"sector": 1, "lot": 1, "bucket": 1})
             .await
             .map_err(db_error("reading buckets"))?;
-        let docs: Vec<InventoryDoc> = cursor
-            .try_collect()
-            .await
-            .map_err(db_error("reading buckets"))?;
+        let docs: Vec<InventoryDoc> = cursor.try_collect().await.map_err(db_error("reading buckets"))?;
         Ok(docs.into_iter().map(InventoryDoc::into_bucket).collect())
     }
 
@@ -399,10 +342,7 @@ impl Inventory for MongoInventory {
             price_cents: b.price_cents,
             on_sale: event.on_sale(),
         };
-        self.buckets
-            .insert_one(d)
-            .await
-            .map_err(db_error("adding a bucket"))?;
+        self.buckets.insert_one(d).await.map_err(db_error("adding a bucket"))?;
         Ok(())
     }
 
@@ -431,10 +371,7 @@ impl Inventory for MongoInventory {
         }
         let result = self
             .buckets
-            .update_one(
-                filter,
-                doc! {"$inc": {"available": delta, "half_available": half_delta}},
-            )
+            .update_one(filter, doc! {"$inc": {"available": delta, "half_available": half_delta}})
             .await
             .map_err(db_error("correcting a bucket"))?;
         Ok(result.modified_count == 1)
@@ -452,16 +389,12 @@ impl Inventory for MongoInventory {
             .await
             .map_err(db_error("remembering a drift"))?;
         Ok(previous.is_some_and(|p| {
-            p.get_i64("drift").ok() == Some(delta)
-                && p.get_i64("half_drift").ok() == Some(half_delta)
+            p.get_i64("drift").ok() == Some(delta) && p.get_i64("half_drift").ok() == Some(half_delta)
         }))
     }
 
     async fn forget_drift(&self, bucket: &str) -> AppResult<()> {
-        self.drifts
-            .delete_one(doc! {"_id": bucket})
-            .await
-            .map_err(db_error("forgetting a drift"))?;
+        self.drifts.delete_one(doc! {"_id": bucket}).await.map_err(db_error("forgetting a drift"))?;
         Ok(())
     }
 

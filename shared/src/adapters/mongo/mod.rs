@@ -50,16 +50,11 @@ impl MongoStores {
         let mut options = ClientOptions::parse(&config.mongodb_uri)
             .await
             .map_err(|e| AppError::internal("parsing MONGODB_URI", e))?;
-        options
-            .app_name
-            .get_or_insert_with(|| "bilheteria".to_string());
+        options.app_name.get_or_insert_with(|| "bilheteria".to_string());
         // Fail fast on a dead server instead of hanging a Lambda until its timeout.
-        options
-            .server_selection_timeout
-            .get_or_insert(std::time::Duration::from_secs(5));
+        options.server_selection_timeout.get_or_insert(std::time::Duration::from_secs(5));
         options.max_pool_size.get_or_insert(100);
-        let client = Client::with_options(options)
-            .map_err(|e| AppError::internal("creating the MongoDB client", e))?;
+        let client = Client::with_options(options).map_err(|e| AppError::internal("creating the MongoDB client", e))?;
         let stores = Self::from_client(client, &config.mongodb_database);
         indexes::ensure(&stores.db).await?;
         Ok(stores)
@@ -125,10 +120,7 @@ pub(crate) fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
     match err.kind.as_ref() {
         ErrorKind::Write(WriteFailure::WriteError(e)) => e.code == 11000,
         ErrorKind::Command(e) => e.code == 11000,
-        ErrorKind::InsertMany(e) => e
-            .write_errors
-            .as_ref()
-            .is_some_and(|errs| errs.iter().any(|w| w.code == 11000)),
+        ErrorKind::InsertMany(e) => e.write_errors.as_ref().is_some_and(|errs| errs.iter().any(|w| w.code == 11000)),
         _ => false,
     }
 }

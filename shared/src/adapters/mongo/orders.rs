@@ -1,8 +1,7 @@
 use super::inventory::return_op;
 use super::{db_error, from_bson, to_bson};
 use crate::domain::{
-    Allocation, EventId, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType, Transition,
-    UserId,
+    Allocation, EventId, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType, Transition, UserId,
 };
 use crate::error::{AppError, AppResult};
 use crate::ports::{OrderStore, TransitionChanges};
@@ -80,8 +79,7 @@ impl From<&Order> for OrderDoc {
 
 impl OrderDoc {
     fn into_domain(self) -> AppResult<Order> {
-        let malformed =
-            |what: &str| AppError::Internal(format!("order {} has a malformed {what}", self.id));
+        let malformed = |what: &str| AppError::Internal(format!("order {} has a malformed {what}", self.id));
         Ok(Order {
             id: OrderId::parse(&self.id).ok_or_else(|| malformed("id"))?,
             user_id: UserId::parse(&self.user_id).ok_or_else(|| malformed("user id"))?,
@@ -133,10 +131,7 @@ impl MongoOrders {
 }
 
 async fn collect(cursor: mongodb::Cursor<OrderDoc>) -> AppResult<Vec<Order>> {
-    let docs: Vec<OrderDoc> = cursor
-        .try_collect()
-        .await
-        .map_err(db_error("reading orders"))?;
+    let docs: Vec<OrderDoc> = cursor.try_collect().await.map_err(db_error("reading orders"))?;
     docs.into_iter().map(OrderDoc::into_domain).collect()
 }
 
@@ -178,10 +173,7 @@ fn transition_ops(
         set.insert(field, to_bson(now));
     }
     if let Some(payment) = &changes.payment {
-        set.insert(
-            "payment",
-            bson_of(payment).map_err(|e| AppError::internal("encoding a payment", e))?,
-        );
+        set.insert("payment", bson_of(payment).map_err(|e| AppError::internal("encoding a payment", e))?);
     }
     Ok((filter, doc! {"$set": set}))
 }
@@ -193,10 +185,7 @@ impl MongoOrders {
         filter: Document,
         update: Document,
     ) -> AppResult<Option<Order>> {
-        let action = self
-            .orders
-            .find_one_and_update(filter, update)
-            .return_document(ReturnDocument::After);
+        let action = self.orders.find_one_and_update(filter, update).return_document(ReturnDocument::After);
         let found = match session {
             Some(s) => action.session(&mut *s).await,
             None => action.await,
@@ -205,16 +194,9 @@ impl MongoOrders {
         found.map(OrderDoc::into_domain).transpose()
     }
 
-    async fn return_stock(
-        &self,
-        mut session: Option<&mut ClientSession>,
-        order: &Order,
-    ) -> AppResult<()> {
+    async fn return_stock(&self, mut session: Option<&mut ClientSession>, order: &Order) -> AppResult<()> {
         for a in &order.allocations {
-            let action = self.inventory.update_one(
-                doc! {"_id": &a.bucket},
-                return_op(a.quantity, order.price_type),
-            );
+            let action = self.inventory.update_one(doc! {"_id": &a.bucket}, return_op(a.quantity, order.price_type));
             match session.as_deref_mut() {
                 Some(s) => action.session(s).await,
                 None => action.await,
@@ -236,11 +218,7 @@ impl MongoOrders {
     }
 
     /// Status change and stock return in one transaction, retried on transient errors.
-    async fn transition_with_return(
-        &self,
-        filter: Document,
-        update: Document,
-    ) -> AppResult<Option<Order>> {
+    async fn transition_with_return(&self, filter: Document, update: Document) -> AppResult<Option<Order>> {
         if !self.transactions.load(Ordering::Relaxed) {
             // No transactions on this server: change first, then return. A crash between
             // the two leaves drift that the reconciler detects and repairs.
@@ -250,15 +228,10 @@ impl MongoOrders {
             }
             return Ok(order);
         }
-        let mut session = self
-            .client
-            .start_session()
-            .await
-            .map_err(db_error("starting a session"))?;
+        let mut session = self.client.start_session().await.map_err(db_error("starting a session"))?;
         for _ in 0..10 {
             if let Err(e) = session.start_transaction().await {
-                if e.to_string()
-                    .contains("Transaction numbers are only allowed")
+                if e.to_string().contains("Transaction numbers are only allowed")
                     || e.to_string().contains("not supported")
                 {
                     self.transactions.store(false, Ordering::Relaxed);
@@ -267,9 +240,7 @@ impl MongoOrders {
                 return Err(db_error("starting a transaction")(e));
             }
             let attempt = async {
-                let order = self
-                    .transition_in(Some(&mut session), filter.clone(), update.clone())
-                    .await?;
+                let order = self.transition_in(Some(&mut session), filter.clone(), update.clone()).await?;
                 if let Some(o) = &order {
                     self.return_stock(Some(&mut session), o).await?;
                 }
@@ -297,14 +268,9 @@ impl MongoOrders {
                     }
                 }
             }
-            tokio::time::sleep(std::time::Duration::from_millis(
-                5 + rand::random::<u64>() % 20,
-            ))
-            .await;
+            tokio::time::sleep(std::time::Duration::from_millis(5 + rand::random::<u64>() % 20)).await;
         }
-        Err(AppError::Unavailable(
-            "the order is too contended right now; retry".into(),
-        ))
+        Err(AppError::Unavailable("the order is too contended right now; retry".into()))
     }
 }
 
@@ -312,10 +278,7 @@ impl MongoOrders {
 impl OrderStore for MongoOrders {
     async fn insert(&self, order: &NewOrder) -> AppResult<Order> {
         let order = order.clone().into_order();
-        self.orders
-            .insert_one(OrderDoc::from(&order))
-            .await
-            .map_err(db_error("storing an order"))?;
+        self.orders.insert_one(OrderDoc::from(&order)).await.map_err(db_error("storing an order"))?;
         Ok(order)
     }
 
@@ -331,11 +294,7 @@ impl OrderStore for MongoOrders {
     }
 
     async fn find(&self, id: &OrderId) -> AppResult<Option<Order>> {
-        let found = self
-            .orders
-            .find_one(doc! {"_id": id.as_str()})
-            .await
-            .map_err(db_error("finding an order"))?;
+        let found = self.orders.find_one(doc! {"_id": id.as_str()}).await.map_err(db_error("finding an order"))?;
         found.map(OrderDoc::into_domain).transpose()
     }
 
@@ -369,10 +328,7 @@ impl OrderStore for MongoOrders {
     async fn mark_processed(&self, id: &OrderId, at: DateTime<Utc>) -> AppResult<bool> {
         let result = self
             .orders
-            .update_one(
-                doc! {"_id": id.as_str(), "processed_at": null},
-                doc! {"$set": {"processed_at": to_bson(at)}},
-            )
+            .update_one(doc! {"_id": id.as_str(), "processed_at": null}, doc! {"$set": {"processed_at": to_bson(at)}})
             .await
             .map_err(db_error("marking an order processed"))?;
         Ok(result.modified_count == 1)
@@ -389,11 +345,7 @@ impl OrderStore for MongoOrders {
         collect(cursor).await
     }
 
-    async fn payments_pending_before(
-        &self,
-        before: DateTime<Utc>,
-        limit: i64,
-    ) -> AppResult<Vec<Order>> {
+    async fn payments_pending_before(&self, before: DateTime<Utc>, limit: i64) -> AppResult<Vec<Order>> {
         let cursor = self
             .orders
             .find(doc! {"status": "payment_pending", "updated_at": {"$lt": to_bson(before)}})
@@ -435,24 +387,13 @@ impl OrderStore for MongoOrders {
                 "half": {"$sum": {"$cond": [{"$eq": ["$price_type", "half"]}, "$allocations.quantity", 0]}},
             }},
         ];
-        let cursor = self
-            .orders
-            .aggregate(pipeline)
-            .await
-            .map_err(db_error("counting held stock"))?;
-        let rows: Vec<Document> = cursor
-            .try_collect()
-            .await
-            .map_err(db_error("counting held stock"))?;
+        let cursor = self.orders.aggregate(pipeline).await.map_err(db_error("counting held stock"))?;
+        let rows: Vec<Document> = cursor.try_collect().await.map_err(db_error("counting held stock"))?;
         Ok(rows
             .into_iter()
             .filter_map(|r| {
                 let bucket = r.get_str("_id").ok()?.to_string();
-                let num = |k: &str| {
-                    r.get_i64(k)
-                        .or_else(|_| r.get_i32(k).map(i64::from))
-                        .unwrap_or(0)
-                };
+                let num = |k: &str| r.get_i64(k).or_else(|_| r.get_i32(k).map(i64::from)).unwrap_or(0);
                 Some((bucket, (num("held"), num("half"))))
             })
             .collect())

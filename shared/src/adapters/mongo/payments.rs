@@ -20,9 +20,7 @@ pub struct TestPaymentGateway {
 
 impl TestPaymentGateway {
     pub fn new(db: &Database) -> Self {
-        TestPaymentGateway {
-            payments: db.collection("payments"),
-        }
+        TestPaymentGateway { payments: db.collection("payments") }
     }
 }
 
@@ -31,8 +29,7 @@ impl PaymentGateway for TestPaymentGateway {
     async fn charge(&self, order: &Order, idempotency_key: &str) -> AppResult<Charge> {
         let payment = order.payment.as_ref();
         let declined = payment.is_some_and(|p| {
-            p.method == PaymentMethod::Card
-                && p.card_last4.as_deref() == Some(DECLINED_TEST_CARD_SUFFIX)
+            p.method == PaymentMethod::Card && p.card_last4.as_deref() == Some(DECLINED_TEST_CARD_SUFFIX)
         });
         let outcome = if declined { "declined" } else { "approved" };
         let stored = self
@@ -54,15 +51,8 @@ impl PaymentGateway for TestPaymentGateway {
             .map_err(db_error("charging"))?
             .unwrap_or_default();
         Ok(match stored.get_str("outcome").unwrap_or(outcome) {
-            "declined" => Charge::Declined {
-                reason: "card declined by the issuer (test card ending in 0002)".into(),
-            },
-            _ => Charge::Approved {
-                transaction_id: stored
-                    .get_str("transaction_id")
-                    .unwrap_or_default()
-                    .to_string(),
-            },
+            "declined" => Charge::Declined { reason: "card declined by the issuer (test card ending in 0002)".into() },
+            _ => Charge::Approved { transaction_id: stored.get_str("transaction_id").unwrap_or_default().to_string() },
         })
     }
 

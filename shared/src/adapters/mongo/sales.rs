@@ -16,16 +16,12 @@ pub struct MongoSales {
 
 impl MongoSales {
     pub fn new(db: &Database) -> Self {
-        MongoSales {
-            orders: db.collection("orders"),
-        }
+        MongoSales { orders: db.collection("orders") }
     }
 }
 
 fn num(d: &Document, k: &str) -> i64 {
-    d.get_i64(k)
-        .or_else(|_| d.get_i32(k).map(i64::from))
-        .unwrap_or(0)
+    d.get_i64(k).or_else(|_| d.get_i32(k).map(i64::from)).unwrap_or(0)
 }
 
 #[async_trait]
@@ -37,15 +33,8 @@ impl SalesReport for MongoSales {
             "tickets": {"$sum": "$quantity"},
             "amount": {"$sum": "$total_cents"},
         }}];
-        let cursor = self
-            .orders
-            .aggregate(pipeline)
-            .await
-            .map_err(db_error("aggregating sales"))?;
-        let docs: Vec<Document> = cursor
-            .try_collect()
-            .await
-            .map_err(db_error("aggregating sales"))?;
+        let cursor = self.orders.aggregate(pipeline).await.map_err(db_error("aggregating sales"))?;
+        let docs: Vec<Document> = cursor.try_collect().await.map_err(db_error("aggregating sales"))?;
         Ok(docs
             .into_iter()
             .filter_map(|d| {
@@ -54,10 +43,8 @@ impl SalesReport for MongoSales {
                     "half" => PriceType::Half,
                     _ => PriceType::Full,
                 };
-                let status: OrderStatus = serde_json::from_value(serde_json::Value::String(
-                    key.get_str("status").ok()?.to_string(),
-                ))
-                .ok()?;
+                let status: OrderStatus =
+                    serde_json::from_value(serde_json::Value::String(key.get_str("status").ok()?.to_string())).ok()?;
                 Some(SalesRow {
                     event_id: key.get_str("event_id").ok()?.to_string(),
                     sector_id: key.get_str("sector_id").unwrap_or("").to_string(),
@@ -82,15 +69,8 @@ impl SalesReport for MongoSales {
             }},
             doc! {"$sort": {"_id": 1}},
         ];
-        let cursor = self
-            .orders
-            .aggregate(pipeline)
-            .await
-            .map_err(db_error("aggregating the sales series"))?;
-        let docs: Vec<Document> = cursor
-            .try_collect()
-            .await
-            .map_err(db_error("aggregating the sales series"))?;
+        let cursor = self.orders.aggregate(pipeline).await.map_err(db_error("aggregating the sales series"))?;
+        let docs: Vec<Document> = cursor.try_collect().await.map_err(db_error("aggregating the sales series"))?;
         Ok(docs
             .into_iter()
             .filter_map(|d| {

@@ -25,9 +25,7 @@ pub struct MongoTickets {
 
 impl MongoTickets {
     pub fn new(db: &Database) -> Self {
-        MongoTickets {
-            tickets: db.collection("tickets"),
-        }
+        MongoTickets { tickets: db.collection("tickets") }
     }
 }
 
@@ -35,15 +33,11 @@ impl MongoTickets {
 impl TicketStore for MongoTickets {
     async fn issue(&self, tickets: &[Ticket]) -> AppResult<()> {
         for t in tickets {
-            let fields =
-                to_document(t).map_err(|e| crate::AppError::internal("encoding a ticket", e))?;
+            let fields = to_document(t).map_err(|e| crate::AppError::internal("encoding a ticket", e))?;
             let mut on_insert = fields;
             on_insert.insert("void", false);
             self.tickets
-                .update_one(
-                    doc! {"_id": format!("{}/{}", t.order_id, t.seat_number)},
-                    doc! {"$setOnInsert": on_insert},
-                )
+                .update_one(doc! {"_id": format!("{}/{}", t.order_id, t.seat_number)}, doc! {"$setOnInsert": on_insert})
                 .upsert(true)
                 .await
                 .map_err(db_error("issuing a ticket"))?;
@@ -58,19 +52,13 @@ impl TicketStore for MongoTickets {
             .sort(doc! {"seat_number": 1})
             .await
             .map_err(db_error("reading tickets"))?;
-        let docs: Vec<TicketDoc> = cursor
-            .try_collect()
-            .await
-            .map_err(db_error("reading tickets"))?;
+        let docs: Vec<TicketDoc> = cursor.try_collect().await.map_err(db_error("reading tickets"))?;
         Ok(docs.into_iter().map(|d| d.ticket).collect())
     }
 
     async fn void(&self, order: &OrderId) -> AppResult<()> {
         self.tickets
-            .update_many(
-                doc! {"order_id": order.as_str()},
-                doc! {"$set": {"void": true}},
-            )
+            .update_many(doc! {"order_id": order.as_str()}, doc! {"$set": {"void": true}})
             .await
             .map_err(db_error("voiding tickets"))?;
         Ok(())

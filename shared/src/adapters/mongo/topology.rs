@@ -17,11 +17,7 @@ pub async fn detect(client: &Client) -> Result<Topology, AppError> {
         .run_command(doc! {"hello": 1})
         .await
         .map_err(|e| AppError::internal("asking the server hello", e))?;
-    Ok(if hello.get_str("msg").ok() == Some("isdbgrid") {
-        Topology::Mongos
-    } else {
-        Topology::SingleNodeOrReplicaSet
-    })
+    Ok(if hello.get_str("msg").ok() == Some("isdbgrid") { Topology::Mongos } else { Topology::SingleNodeOrReplicaSet })
 }
 
 /// Which shard holds each of these documents (by `_id`), read from the config database's
@@ -43,10 +39,7 @@ pub async fn shards_of(
         .try_collect()
         .await
         .map_err(|e| AppError::internal("listing shards", e))?;
-    let shard_names: Vec<String> = shards
-        .iter()
-        .filter_map(|s| s.get_str("_id").ok().map(String::from))
-        .collect();
+    let shard_names: Vec<String> = shards.iter().filter_map(|s| s.get_str("_id").ok().map(String::from)).collect();
     let mut placement = std::collections::HashMap::new();
     // `explain` of a point query names the shard that would answer it.
     for id in ids {

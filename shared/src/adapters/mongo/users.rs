@@ -34,9 +34,8 @@ impl From<&User> for UserDoc {
 impl UserDoc {
     fn into_domain(self) -> AppResult<User> {
         Ok(User {
-            id: UserId::parse(&self.id).ok_or_else(|| {
-                AppError::Internal(format!("stored user id {} is malformed", self.id))
-            })?,
+            id: UserId::parse(&self.id)
+                .ok_or_else(|| AppError::Internal(format!("stored user id {} is malformed", self.id)))?,
             name: self.name,
             email: self.email,
             password_hash: self.password_hash,
@@ -52,9 +51,7 @@ pub struct MongoUsers {
 
 impl MongoUsers {
     pub fn new(db: &Database) -> Self {
-        MongoUsers {
-            users: db.collection("users"),
-        }
+        MongoUsers { users: db.collection("users") }
     }
 }
 
@@ -63,43 +60,28 @@ impl UserStore for MongoUsers {
     async fn insert(&self, user: &User) -> AppResult<()> {
         match self.users.insert_one(UserDoc::from(user)).await {
             Ok(_) => Ok(()),
-            Err(e) if is_duplicate_key(&e) => Err(AppError::Conflict(
-                "an account with this e-mail already exists".into(),
-            )),
+            Err(e) if is_duplicate_key(&e) => {
+                Err(AppError::Conflict("an account with this e-mail already exists".into()))
+            }
             Err(e) => Err(db_error("storing a user")(e)),
         }
     }
 
     async fn find_by_email(&self, email: &str) -> AppResult<Option<User>> {
-        let found = self
-            .users
-            .find_one(doc! {"email": email})
-            .await
-            .map_err(db_error("finding a user"))?;
+        let found = self.users.find_one(doc! {"email": email}).await.map_err(db_error("finding a user"))?;
         found.map(UserDoc::into_domain).transpose()
     }
 
     async fn find_by_id(&self, id: &UserId) -> AppResult<Option<User>> {
-        let found = self
-            .users
-            .find_one(doc! {"_id": id.as_str()})
-            .await
-            .map_err(db_error("finding a user"))?;
+        let found = self.users.find_one(doc! {"_id": id.as_str()}).await.map_err(db_error("finding a user"))?;
         found.map(UserDoc::into_domain).transpose()
     }
 
     async fn find_many(&self, ids: &[UserId]) -> AppResult<Vec<User>> {
         use futures::TryStreamExt;
         let ids: Vec<&str> = ids.iter().map(UserId::as_str).collect();
-        let cursor = self
-            .users
-            .find(doc! {"_id": {"$in": ids}})
-            .await
-            .map_err(db_error("finding users"))?;
-        let docs: Vec<UserDoc> = cursor
-            .try_collect()
-            .await
-            .map_err(db_error("finding users"))?;
+        let cursor = self.users.find(doc! {"_id": {"$in": ids}}).await.map_err(db_error("finding users"))?;
+        let docs: Vec<UserDoc> = cursor.try_collect().await.map_err(db_error("finding users"))?;
         docs.into_iter().map(UserDoc::into_domain).collect()
     }
 
