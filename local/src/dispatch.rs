@@ -17,4 +17,4 @@ pub async fn invoke(app: &App, function: &str, req: Request) -> Result<Response<
 }
 
 /// The function names this runner can invoke (checked against the route table in tests).
-pub const MOUNTED: &[&str] = &[routes::AUTH, routes::EVENTS, routes::ADMIN_EVENTS, routes::ORDERS];
+pub const MOUNTED: &[&str] = &[routes::AUTH, routes::EVENTS, routes::ADMIN_EVENTS, routes::ORDERS, routes::DASHBOARD];

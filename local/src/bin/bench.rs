@@ -6,7 +6,7 @@
 //! `bilheteria-local serve` instead (it then needs the same MONGODB_URI, MONGODB_DATABASE
 //! and JWT_SECRET to create its event and buyers).
 
-use bilheteria::adapters::mongo::MongoStores;
+use bilheteria::adapters::mongo::{MongoStores, TAKE_CALLS, TAKE_UPDATES};
 use bilheteria::domain::Role;
 use bilheteria::{testing, App, Config};
 use bilheteria_local::server::{self, Served};
@@ -39,6 +39,13 @@ struct Args {
     /// Target a running server instead of an in-process one.
     #[arg(long)]
     base_url: Option<String>,
+    /// Do not run the consumer during the measurement (in production it runs on other
+    /// machines; here it would compete for the same two cores). Messages wait in the queue.
+    #[arg(long)]
+    no_consumer: bool,
+    /// Append the figures as one JSON line to this file (for the chart).
+    #[arg(long)]
+    json_out: Option<std::path::PathBuf>,
     /// Keep the benchmark's database afterwards (in-process mode drops it).
     #[arg(long)]
     keep: bool,
@@ -61,7 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         Some(url) => url.trim_end_matches('/').to_string(),
         None => start_server(&app).await?,
     };
-    let consumer = in_process.then(|| tokio::spawn(bilheteria_local::consumer::run(app.clone())));
+    let consumer = (in_process && !args.no_consumer).then(|| tokio::spawn(bilheteria_local::consumer::run(app.clone())));
 
     let http = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency * 2).build()?;
     let (_, admin) =
@@ -79,6 +86,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     }
     let warmup_taken = count_taken(&app, &event).await?;
 
+    let (calls_before, updates_before) = (TAKE_CALLS.load(Ordering::Relaxed), TAKE_UPDATES.load(Ordering::Relaxed));
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut workers = Vec::new();
@@ -111,6 +119,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         errors += e;
     }
     let elapsed = started.elapsed();
+    let calls = TAKE_CALLS.load(Ordering::Relaxed) - calls_before;
+    let updates = TAKE_UPDATES.load(Ordering::Relaxed) - updates_before;
+    let retries = if calls > 0 { (updates as f64 - calls as f64) / calls as f64 } else { 0.0 };
 
     let taken = count_taken(&app, &event).await? - warmup_taken;
     let available = available(&app, &event).await?;
@@ -123,6 +134,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     println!("  elapsed            {:.2} s", elapsed.as_secs_f64());
     println!("  reservations/s     {:.0}", (created + conflicts) as f64 / elapsed.as_secs_f64());
     println!("  created / 409 / errors  {created} / {conflicts} / {errors}");
+    if in_process {
+        println!("  retries/reservation {retries:.3} (conditional updates beyond the first per reservation)");
+    }
     println!("  latency p50        {:.2} ms", hist.value_at_quantile(0.50) as f64 / 1000.0);
     println!("  latency p90        {:.2} ms", hist.value_at_quantile(0.90) as f64 / 1000.0);
     println!("  latency p99        {:.2} ms", hist.value_at_quantile(0.99) as f64 / 1000.0);
@@ -136,6 +150,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         if oversold { "YES — sold + available != capacity" } else { "no (sold + available == capacity)" }
     );
 
+    if let Some(path) = &args.json_out {
+        use std::io::Write;
+        let line = json!({
+            "buckets": args.buckets, "concurrency": args.concurrency, "quantity": args.quantity,
+            "capacity": args.capacity, "requests": args.requests, "created": created, "conflicts": conflicts,
+            "errors": errors, "seconds": elapsed.as_secs_f64(),
+            "per_second": (created + conflicts) as f64 / elapsed.as_secs_f64(),
+            "p50_ms": hist.value_at_quantile(0.50) as f64 / 1000.0,
+            "p99_ms": hist.value_at_quantile(0.99) as f64 / 1000.0,
+            "retries_per_reservation": retries, "oversold": oversold, "consumer": !args.no_consumer,
+        });
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        writeln!(f, "{line}")?;
+    }
     if let Some(c) = consumer {
         c.abort();
     }

@@ -358,7 +358,15 @@ impl EventInput {
                 .map(|(_, name, lots)| Sector {
                     id: new_sector_id(),
                     name,
-                    lots: lots.into_iter().map(|l| l.with_buckets(buckets)).collect(),
+                    // An explicit `buckets` applies to every lot; otherwise each lot gets what
+                    // its own size calls for, so a small VIP lot stays in one document.
+                    lots: lots
+                        .into_iter()
+                        .map(|l| {
+                            let n = c.buckets.unwrap_or_else(|| buckets_for(l.quantity));
+                            l.with_buckets(n)
+                        })
+                        .collect(),
                 })
                 .collect(),
             created_at: now,

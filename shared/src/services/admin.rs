@@ -113,8 +113,9 @@ pub async fn update(app: &App, caller: &Caller, raw_id: &str, input: EventInput)
                             bucket: b as u32,
                             available: cap,
                             capacity: cap,
-                            half_available: cap * checked.half_price_share_percent / 100,
-                            half_capacity: cap * checked.half_price_share_percent / 100,
+                            // The sector's half-price share is handed out below.
+                            half_available: 0,
+                            half_capacity: 0,
                             price_cents: lot.price_cents,
                             on_sale: current.on_sale(),
                         });
@@ -145,6 +146,16 @@ pub async fn update(app: &App, caller: &Caller, raw_id: &str, input: EventInput)
             return Err(AppError::Conflict(format!("sector '{}' has sales and cannot be removed", removed.name)));
         }
         spread(&mut plan, &sector_buckets, -removed.capacity());
+    }
+    // The half-price share is the sector's: `share`% of its new capacity (of none for a
+    // removed sector), moved over its buckets after the capacity changes above.
+    let targets: Vec<(String, i64)> = sectors
+        .iter()
+        .map(|s| (s.id.clone(), s.capacity() * checked.half_price_share_percent / 100))
+        .chain(current.sectors.iter().filter(|s| !kept_ids.contains(&s.id)).map(|s| (s.id.clone(), 0)))
+        .collect();
+    for (sector_id, target) in targets {
+        rebalance_half(&mut plan, &buckets, &mut new_buckets, &sector_id, target);
     }
     // Apply: removals are conditional, so a sale in between makes one fail → undo and 409.
     let mut applied: Vec<(String, i64, i64)> = Vec::new();
@@ -190,15 +201,14 @@ fn split_even(total: i64, parts: u32) -> Vec<i64> {
 }
 
 /// Spreads a capacity change over a lot's buckets: additions evenly, removals from the
-/// buckets with the most unsold stock. The half-price share follows in proportion.
+/// buckets with the most unsold stock. The half-price share is moved by `rebalance_half`.
 fn spread(plan: &mut Vec<(String, i64, i64)>, buckets: &[&Bucket], delta: i64) {
     if buckets.is_empty() || delta == 0 {
         return;
     }
     if delta > 0 {
         for (b, d) in buckets.iter().zip(split_even(delta, buckets.len() as u32)) {
-            let half = if b.capacity > 0 { d * b.half_capacity / b.capacity } else { 0 };
-            plan.push((b.id.clone(), d, half));
+            plan.push((b.id.clone(), d, 0));
         }
         return;
     }
@@ -208,11 +218,72 @@ fn spread(plan: &mut Vec<(String, i64, i64)>, buckets: &[&Bucket], delta: i64) {
     for b in sorted {
         let take = b.available.min(need);
         if take > 0 {
-            let half = (b.half_capacity - (b.capacity - take) * b.half_capacity / b.capacity.max(1))
-                .min(b.half_available)
-                .max(0);
-            plan.push((b.id.clone(), -take, -half));
+            plan.push((b.id.clone(), -take, 0));
             need -= take;
+        }
+    }
+}
+
+/// Brings a sector's half-price share (the sum of its buckets' `half_capacity`) to `target`,
+/// one ticket at a time, onto the buckets as they will be after `plan`: additions go where
+/// the most unsold stock has no half-price share yet, removals come first from a share that
+/// no stock backs any more, then from the largest unsold share. Per-bucket proportional
+/// floors would lose up to a ticket per bucket (and ignore a changed share percentage).
+fn rebalance_half(
+    plan: &mut Vec<(String, i64, i64)>,
+    buckets: &[Bucket],
+    new_buckets: &mut [Bucket],
+    sector_id: &str,
+    target: i64,
+) {
+    // (id, capacity, available, half capacity, half available) after the planned changes.
+    let mut state: Vec<(String, i64, i64, i64, i64)> = buckets
+        .iter()
+        .filter(|b| b.sector_id == sector_id)
+        .map(|b| {
+            let (d, h) =
+                plan.iter().filter(|(id, _, _)| *id == b.id).fold((0, 0), |(d, h), (_, pd, ph)| (d + pd, h + ph));
+            (b.id.clone(), b.capacity + d, b.available + d, b.half_capacity + h, b.half_available + h)
+        })
+        .chain(
+            new_buckets
+                .iter()
+                .filter(|b| b.sector_id == sector_id)
+                .map(|b| (b.id.clone(), b.capacity, b.available, b.half_capacity, b.half_available)),
+        )
+        .collect();
+    let mut moved = vec![0i64; state.len()];
+    let mut have: i64 = state.iter().map(|s| s.3).sum();
+    while have != target {
+        let pick = if have < target {
+            state
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.3 < s.1)
+                .max_by_key(|(_, s)| (s.2 - s.4, s.1 - s.3))
+                .map(|(i, _)| i)
+        } else {
+            state.iter().enumerate().filter(|(_, s)| s.4 > 0).max_by_key(|(_, s)| (s.4 - s.2, s.4)).map(|(i, _)| i)
+        };
+        let Some(i) = pick else {
+            break; // no room left (or the half-price tickets are already sold)
+        };
+        let step = if have < target { 1 } else { -1 };
+        state[i].3 += step;
+        state[i].4 += step;
+        moved[i] += step;
+        have += step;
+    }
+    for ((id, ..), half) in state.into_iter().zip(moved) {
+        if half == 0 {
+            continue;
+        }
+        match new_buckets.iter_mut().find(|b| b.id == id) {
+            Some(b) => {
+                b.half_capacity += half;
+                b.half_available += half;
+            }
+            None => plan.push((id, 0, half)),
         }
     }
 }
@@ -277,7 +348,9 @@ pub async fn cancel(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Event
             OrderStatus::Reserved => (Transition::Cancel, false),
             _ => (Transition::Expire, true),
         };
-        let when = if expire_now { order.expires_at.min(now) } else { now };
+        // `Expire` only matches a hold that is up at `when`: a payment in flight is ended at
+        // its hold's end (not `now`, which would not match and leave it to be charged later).
+        let when = if expire_now { order.expires_at.max(now) } else { now };
         if let Some(done) =
             app.orders.transition(&order.id, None, transition, TransitionChanges::default(), when).await?
         {

@@ -246,6 +246,12 @@ async fn sold_out(app: &App, event: &Event, sector_id: &str, wanted: &CheckedRes
             ));
         }
     }
+    if wanted.price_type == PriceType::Half && left > 0 {
+        return AppError::Conflict(format!(
+            "only {left} half-price (meia-entrada) ticket(s) left in sector '{sector}', fewer than the {} asked for",
+            wanted.quantity
+        ));
+    }
     if left == 0 {
         AppError::Conflict(format!("sector '{sector}' is sold out"))
     } else {

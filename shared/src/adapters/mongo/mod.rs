@@ -31,7 +31,7 @@ pub use buyer_limits::MongoBuyerLimits;
 pub use emails::MongoMailer;
 pub use events::MongoEvents;
 pub use idempotency::MongoIdempotency;
-pub use inventory::MongoInventory;
+pub use inventory::{MongoInventory, TAKE_CALLS, TAKE_UPDATES};
 pub use orders::MongoOrders;
 pub use payments::{TestPaymentGateway, DECLINED_TEST_CARD_SUFFIX};
 pub use sales::MongoSales;

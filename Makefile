@@ -1,0 +1,26 @@
+# The few verbs people reach for; each is one line over the README's commands.
+.PHONY: dev test bench soak lambda-build deploy fmt lint
+
+dev:            ## the whole box office at http://localhost:8000 with demo data
+	bash local/dev.sh
+
+test:           ## the whole suite (what CI runs)
+	bash local/test.sh
+
+bench:          ## the reservation benchmark matrix → docs/bench/
+	bash local/bench/run.sh
+
+soak:           ## the long-run lifecycle check
+	bash -c 'source local/services.sh && cargo run --release -p bilheteria-local --bin bilheteria-soak'
+
+lambda-build:   ## every function as an arm64 Lambda bootstrap under target/lambda/
+	cargo lambda build --release --arm64 --workspace --exclude bilheteria-local --exclude bilheteria-shared
+
+deploy:         ## build and deploy the SAM stack (first time: sam deploy --guided)
+	sam build && sam deploy
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo clippy --workspace --all-targets -- -D warnings

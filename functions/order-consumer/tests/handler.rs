@@ -1,0 +1,126 @@
+//! The `order-consumer` handler in-process, fed the Amazon MQ for RabbitMQ event Lambda's
+//! event-source mapping sends, against a real `App`.
+
+use aws_lambda_events::event::rabbitmq::RabbitMqEvent;
+use base64::{engine::general_purpose::STANDARD, Engine};
+use bilheteria::adapters::amazon_mq::{self, RawDelivery};
+use bilheteria::auth::Caller;
+use bilheteria::domain::{Message, OrderId, Role};
+use bilheteria::services::{admin, reservations};
+use bilheteria::testing;
+use lambda_runtime::{Context, LambdaEvent};
+use order_consumer_fn::{handle, Outcome};
+use serde_json::{json, Value};
+
+/// Creates an event through the admin service (what `admin-events` does), with one sector
+/// "Pista" of `capacity` seats at R$ 100,00.
+async fn create_event(app: &bilheteria::App, capacity: i64) -> String {
+    let (admin_id, _) =
+        testing::user_with_role(app, Role::Admin, &format!("{}@example.com", testing::unique_name("admin")))
+            .await
+            .expect("an admin");
+    let input = serde_json::from_value(json!({
+        "name": "Noite de Teste",
+        "venue": "Teatro Local",
+        "starts_at": (chrono::Utc::now() + chrono::Duration::days(20)).to_rfc3339(),
+        "description": "Um evento de teste.",
+        "sectors": [{"name": "Pista", "price_cents": 10000, "capacity": capacity}]
+    }))
+    .expect("an event input");
+    let event = admin::create(app, &Caller { user_id: admin_id, role: Role::Admin }, input).await.expect("created");
+    serde_json::to_value(&event).expect("json")["id"].as_str().expect("an id").to_string()
+}
+
+/// Reserves one seat for a new buyer through the reservation service (what `orders` does).
+async fn reserve_one(app: &bilheteria::App, event_id: &str) -> OrderId {
+    let (buyer_id, _) =
+        testing::user_with_role(app, Role::Buyer, &format!("{}@example.com", testing::unique_name("buyer")))
+            .await
+            .expect("a buyer");
+    let request =
+        serde_json::from_value(json!({"event_id": event_id, "sector": "Pista", "price_type": "full", "quantity": 1}))
+            .expect("a reservation request");
+    let (order, _) = reservations::reserve(app, &Caller { user_id: buyer_id, role: Role::Buyer }, request, None)
+        .await
+        .expect("reserved");
+    let id = serde_json::to_value(&order).expect("json")["id"].as_str().expect("id").to_string();
+    OrderId::parse(&id).expect("an order id")
+}
+
+fn event_of(messages: &[Message]) -> RabbitMqEvent {
+    let bodies: Vec<Vec<u8>> = messages.iter().map(|m| serde_json::to_vec(m).expect("encode")).collect();
+    let deliveries: Vec<RawDelivery<'_>> = messages
+        .iter()
+        .zip(&bodies)
+        .map(|(m, body)| RawDelivery { body, redelivered: false, message_id: Some(&m.id), kind: Some(m.kind.as_str()) })
+        .collect();
+    amazon_mq::event_for("orders", "/", &deliveries).expect("an Amazon MQ event")
+}
+
+#[tokio::test]
+async fn a_reservation_message_is_processed_once_even_when_redelivered() {
+    let config = testing::fresh_config("fn_consumer");
+    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
+    let event_id = create_event(&app, 5).await;
+    let order_id = reserve_one(&app, &event_id).await;
+
+    let message = Message::order_reserved(order_id.clone(), chrono::Utc::now());
+    let outcome =
+        handle(&app, LambdaEvent::new(event_of(&[message.clone()]), Context::default())).await.expect("batch");
+    assert_eq!(outcome, Outcome { processed: 1, already_done: 0 });
+
+    // Amazon MQ redelivers the whole batch: nothing is done twice.
+    let outcome = handle(&app, LambdaEvent::new(event_of(&[message]), Context::default())).await.expect("batch");
+    assert_eq!(outcome, Outcome { processed: 0, already_done: 1 });
+
+    let order = app.orders.find(&order_id).await.expect("read").expect("the order");
+    assert!(order.processed_at.is_some());
+
+    testing::cleanup(&config).await;
+}
+
+#[tokio::test]
+async fn the_shipped_fixture_with_a_real_order_id_is_processed() {
+    let config = testing::fresh_config("fn_consumer");
+    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
+    let event_id = create_event(&app, 5).await;
+    let order_id = reserve_one(&app, &event_id).await;
+
+    // fixtures/amazon-mq/order-reserved.json, with its order id replaced inside the base64 body.
+    let mut fixture: Value =
+        serde_json::from_str(include_str!("../../../fixtures/amazon-mq/order-reserved.json")).expect("fixture");
+    let message = &mut fixture["rmqMessagesByQueue"]["orders::/"][0];
+    let body = STANDARD.decode(message["data"].as_str().expect("data")).expect("base64");
+    let mut body: Value = serde_json::from_slice(&body).expect("a message");
+    let old = body["order_id"].as_str().expect("order_id").to_string();
+    let new = order_id.to_string();
+    body["order_id"] = json!(new);
+    body["id"] = json!(body["id"].as_str().expect("id").replace(&old, &new));
+    message["data"] = json!(STANDARD.encode(body.to_string()));
+    message["basicProperties"]["messageId"] = body["id"].clone();
+    let event: RabbitMqEvent = serde_json::from_value(fixture).expect("a RabbitMqEvent");
+
+    let outcome = handle(&app, LambdaEvent::new(event, Context::default())).await.expect("batch");
+    assert_eq!(outcome, Outcome { processed: 1, already_done: 0 });
+
+    testing::cleanup(&config).await;
+}
+
+#[tokio::test]
+async fn a_poison_message_or_an_unknown_order_fails_the_whole_batch() {
+    let config = testing::fresh_config("fn_consumer");
+    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
+
+    let poison = amazon_mq::event_for(
+        "orders",
+        "/",
+        &[RawDelivery { body: b"not a message", redelivered: true, message_id: None, kind: None }],
+    )
+    .expect("event");
+    assert!(handle(&app, LambdaEvent::new(poison, Context::default())).await.is_err());
+
+    let unknown = Message::order_reserved(OrderId::generate(), chrono::Utc::now());
+    assert!(handle(&app, LambdaEvent::new(event_of(&[unknown]), Context::default())).await.is_err());
+
+    testing::cleanup(&config).await;
+}

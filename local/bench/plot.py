@@ -1,0 +1,45 @@
+"""Turns the benchmark's results.jsonl into a chart (PNG) and a Markdown table."""
+import json
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+results_path, out_dir = Path(sys.argv[1]), Path(sys.argv[2])
+rows = [json.loads(line) for line in results_path.read_text().splitlines() if line.strip()]
+
+table = [
+    "| buckets | tickets/order | capacity | reservations/s | p50 ms | p99 ms | retries/reservation | 201 / 409 / errors | oversold |",
+    "|---:|---:|---:|---:|---:|---:|---:|---|---|",
+]
+for r in rows:
+    table.append(
+        f"| {r['buckets']} | {r['quantity']} | {r['capacity']:,} | {r['per_second']:.0f} | {r['p50_ms']:.1f} | "
+        f"{r['p99_ms']:.1f} | {r['retries_per_reservation']:.3f} | {r['created']} / {r['conflicts']} / {r['errors']} | "
+        f"{'YES' if r['oversold'] else 'no'} |"
+    )
+(out_dir / "table.md").write_text("\n".join(table) + "\n")
+
+hot = [r for r in rows if r["capacity"] >= 1_000_000]
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+for quantity, color in ((1, "#4f46e5"), (4, "#f59e0b")):
+    series = sorted((r for r in hot if r["quantity"] == quantity), key=lambda r: r["buckets"])
+    xs = [str(r["buckets"]) for r in series]
+    ax1.plot(xs, [r["per_second"] for r in series], marker="o", color=color, label=f"{quantity} ticket(s)/order")
+    ax2.plot(xs, [r["p99_ms"] for r in series], marker="o", color=color, label=f"p99, {quantity}/order")
+    ax2.plot(xs, [r["p50_ms"] for r in series], marker="x", linestyle="--", color=color, label=f"p50, {quantity}/order")
+ax1.set_title("Reservations per second (64 buyers)")
+ax1.set_xlabel("inventory buckets per sector")
+ax1.set_ylim(bottom=0)
+ax1.legend()
+ax2.set_title("Latency (ms)")
+ax2.set_xlabel("inventory buckets per sector")
+ax2.set_ylim(bottom=0)
+ax2.legend(fontsize=8)
+fig.suptitle("Bilheteria reservation path — local router, real MongoDB-compatible server and RabbitMQ, 2 cores")
+fig.tight_layout()
+fig.savefig(out_dir / "reservations.png", dpi=110)
+print((out_dir / "table.md").read_text())

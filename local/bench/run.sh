@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The benchmark matrix behind docs/benchmarks.md: the reservation path through the local
+# router on the real server and broker, a hot sector in 1 bucket vs N buckets, at 64
+# concurrent buyers; writes results.jsonl, the chart (PNG, by plot.py) and the Markdown table.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+# shellcheck source=local/services.sh
+source local/services.sh
+export RUST_LOG=warn
+out="${BENCH_OUT:-docs/bench}"
+mkdir -p "$out"
+rm -f "$out/results.jsonl"
+cargo build --release -p bilheteria-local --bin bilheteria-bench --quiet
+requests="${BENCH_REQUESTS:-20000}"
+for buckets in 1 4 16; do
+  for quantity in 1 4; do
+    ./target/release/bilheteria-bench --concurrency 64 --requests "$requests" --buckets "$buckets" \
+      --quantity "$quantity" --json-out "$out/results.jsonl"
+  done
+done
+# A sold-out run: more demand than stock, to show 409s stay cheap and nothing is oversold.
+./target/release/bilheteria-bench --concurrency 64 --requests "$requests" --buckets 16 --capacity 5000 \
+  --json-out "$out/results.jsonl"
+
+venv="${BILHETERIA_CACHE:-$HOME/.cache/bilheteria}/venv"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -c 'import matplotlib' 2>/dev/null || "$venv/bin/pip" install --quiet matplotlib
+"$venv/bin/python" local/bench/plot.py "$out/results.jsonl" "$out"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Browser tests: builds the site, starts `bilheteria-local serve` on a free port with a fresh
+# database and queue (and a 1-minute hold so expiry can be seen), seeds it, and runs the
+# playwright-core tests in Debian's chromium (installed from apt when missing).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+: "${MONGODB_URI:?source local/services.sh first}"
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Debian's chromium for the browser tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+npm --prefix site ci --no-audit --no-fund --loglevel=error
+npm --prefix site run build --silent
+cargo build -p bilheteria-local --quiet
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+name="e2e_$(date +%s)_$$"
+export MONGODB_DATABASE="$name" ORDERS_QUEUE="$name.orders" PORT="$port" SITE_DIR=site/dist
+export JWT_SECRET="e2e-secret-e2e-secret-e2e-secret-0123456789"
+export BILHETERIA_ADMIN_EMAIL="admin@e2e.local" BILHETERIA_ADMIN_PASSWORD="admin12345"
+export HOLD_MINUTES=1 MAINTENANCE_EVERY_SECONDS=2 RUST_LOG=warn
+./target/debug/bilheteria-local seed >/dev/null
+./target/debug/bilheteria-local serve >"/tmp/$name.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
+  sleep 0.2
+done
+
+E2E_BASE_URL="http://127.0.0.1:$port" E2E_ADMIN_EMAIL="$BILHETERIA_ADMIN_EMAIL" \
+  E2E_ADMIN_PASSWORD="$BILHETERIA_ADMIN_PASSWORD" E2E_HOLD_SECONDS_EXPIRY=1 \
+  npm --prefix site run test:e2e

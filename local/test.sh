@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: brings up the services, runs every Rust test (unit,
+# handler, integration, concurrency, fault), every check (OpenAPI, SAM template, shell
+# scripts, compose file, cargo lambda, schemathesis) and the browser tests, then prints one
+# closing line "suite: N passed, M failed".
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=local/services.sh
+source local/services.sh || { echo "suite: 0 passed, 1 failed"; exit 1; }
+set +e
+export TEST_MONGODB_URI="$MONGODB_URI" TEST_AMQP_URL="$AMQP_URL"
+export RUST_LOG="${RUST_LOG:-warn}"
+
+passed=0
+failed=0
+failures=()
+step() {
+  local name="$1"
+  shift
+  printf '\n===== %s =====\n' "$name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+  fi
+}
+
+step "cargo build (all targets)" cargo build --workspace --all-targets --quiet
+step "cargo test" cargo test --workspace --no-fail-fast
+for check in local/checks/*.sh; do
+  step "$(basename "$check" .sh)" bash "$check"
+done
+step "browser tests" bash local/e2e.sh
+
+printf '\n'
+for f in "${failures[@]}"; do printf 'FAILED: %s\n' "$f"; done
+echo "suite: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
