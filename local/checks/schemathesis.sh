@@ -133,7 +133,8 @@ EOF
 
 run_as() { # ROLE TOKEN ORDER_ID
   echo "$name: running as the $1 (max $examples examples per operation)"
-  ST_ORDER_ID="$3" ST_EVENT_ID="$event_id" "$st" --config-file "$work/schemathesis.toml" --no-color run "$root/openapi.yaml" \
+  # From the scratch folder: schemathesis keeps its cache (.schemathesis/) in the working one.
+  (cd "$work" && ST_ORDER_ID="$3" ST_EVENT_ID="$event_id" "$st" --config-file "$work/schemathesis.toml" --no-color run "$root/openapi.yaml" \
     --url "$base" \
     -H "Authorization: Bearer $2" \
     --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance \
@@ -142,7 +143,7 @@ run_as() { # ROLE TOKEN ORDER_ID
     --seed "${ST_SEED:-20261129}" \
     --request-timeout 10 \
     --suppress-health-check all \
-    --warnings off
+    --warnings off)
 }
 
 status=0

@@ -68,7 +68,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         Some(url) => url.trim_end_matches('/').to_string(),
         None => start_server(&app).await?,
     };
-    let consumer = (in_process && !args.no_consumer).then(|| tokio::spawn(bilheteria_local::consumer::run(app.clone())));
+    let consumer =
+        (in_process && !args.no_consumer).then(|| tokio::spawn(bilheteria_local::consumer::run(app.clone())));
 
     let http = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency * 2).build()?;
     let (_, admin) =
