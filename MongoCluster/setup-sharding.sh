@@ -79,14 +79,12 @@ const plan = [
   ["events", {status: 1, starts_at: 1}, {}],
   ["inventory", {event_id: 1, sector_id: 1, lot: 1}, {}],
   ["orders", {user_id: 1, created_at: -1}, {}],
-  ["orders", {status: 1, processed_at: 1, created_at: 1}, {}],
   ["orders", {event_id: 1, status: 1}, {}],
   ["orders", {status: 1, expires_at: 1}, {}],
-  ["orders", {status: 1, updated_at: 1}, {}],
-  ["orders", {paid_at: 1}, {}],
-  ["idempotency", {created_at: 1}, {expireAfterSeconds: 86400}],
+  ["orders", {paid_at: 1}, {sparse: true}],
   ["tickets", {order_id: 1}, {}],
   ["audit_log", {at: -1}, {}],
+  ["idempotency", {created_at: 1}, {expireAfterSeconds: 86400}],
 ];
 for (const [coll, keys, options] of plan) {
   try {

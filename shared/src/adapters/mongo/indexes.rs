@@ -1,5 +1,12 @@
 //! The indexes the application relies on, created at cold start (idempotent: creating an
 //! existing index is a no-op). `MongoCluster/setup-sharding.sh` creates the same ones.
+//!
+//! Every index on `orders` costs every reservation an index update, so there are few:
+//! - `{user_id, created_at}`: a buyer's orders, newest first (and the shard key's prefix);
+//! - `{event_id, status}`: an event's orders (dashboard, CSV, cancel, reconciler);
+//! - `{status, expires_at}`: due holds (expiry), and the outbox and pending payments, which
+//!   filter a status's few documents further;
+//! - `{paid_at}` sparse: the sales series (only paid orders carry `paid_at`).
 
 use crate::error::AppError;
 use mongodb::bson::{doc, Document};
@@ -18,22 +25,19 @@ pub async fn ensure(db: &Database) -> Result<(), AppError> {
     let plan: Vec<(&str, Vec<IndexModel>)> = vec![
         ("users", vec![index(doc! {"email": 1}, unique())]),
         ("events", vec![index(doc! {"status": 1, "starts_at": 1}, None)]),
-        ("inventory", vec![index(doc! {"event_id": 1, "sector": 1}, None)]),
+        ("inventory", vec![index(doc! {"event_id": 1, "sector_id": 1, "lot": 1}, None)]),
         (
             "orders",
             vec![
                 index(doc! {"user_id": 1, "created_at": -1}, None),
-                index(doc! {"status": 1, "processed_at": 1, "created_at": 1}, None),
                 index(doc! {"event_id": 1, "status": 1}, None),
                 index(doc! {"status": 1, "expires_at": 1}, None),
-                index(doc! {"status": 1, "updated_at": 1}, None),
-                index(doc! {"paid_at": 1}, None),
+                index(doc! {"paid_at": 1}, Some(IndexOptions::builder().sparse(true).build())),
             ],
         ),
-        (
-            "idempotency",
-            vec![index(doc! {"created_at": 1}, Some(IndexOptions::builder().expire_after(IDEMPOTENCY_TTL).build()))],
-        ),
+        ("tickets", vec![index(doc! {"order_id": 1}, None)]),
+        ("audit_log", vec![index(doc! {"at": -1}, None)]),
+        ("idempotency", vec![index(doc! {"created_at": 1}, Some(IndexOptions::builder().expire_after(IDEMPOTENCY_TTL).build()))]),
     ];
     for (collection, models) in plan {
         db.collection::<Document>(collection)

@@ -38,6 +38,8 @@ struct OrderDoc {
     updated_at: BsonDateTime,
     expires_at: BsonDateTime,
     processed_at: Option<BsonDateTime>,
+    /// Absent until paid, so the sparse `paid_at` index holds only paid orders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     paid_at: Option<BsonDateTime>,
     cancelled_at: Option<BsonDateTime>,
     expired_at: Option<BsonDateTime>,
