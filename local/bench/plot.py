@@ -12,18 +12,18 @@ results_path, out_dir = Path(sys.argv[1]), Path(sys.argv[2])
 rows = [json.loads(line) for line in results_path.read_text().splitlines() if line.strip()]
 
 table = [
-    "| buckets | tickets/order | capacity | reservations/s | p50 ms | p99 ms | retries/reservation | 201 / 409 / errors | oversold |",
-    "|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    "| buckets | tickets/order | capacity | consumer on the same cores | reservations/s | p50 ms | p99 ms | retries/reservation | 201 / 409 / errors | oversold |",
+    "|---:|---:|---:|---|---:|---:|---:|---:|---|---|",
 ]
 for r in rows:
     table.append(
-        f"| {r['buckets']} | {r['quantity']} | {r['capacity']:,} | {r['per_second']:.0f} | {r['p50_ms']:.1f} | "
+        f"| {r['buckets']} | {r['quantity']} | {r['capacity']:,} | {'yes' if r.get('consumer', True) else 'no'} | {r['per_second']:.0f} | {r['p50_ms']:.1f} | "
         f"{r['p99_ms']:.1f} | {r['retries_per_reservation']:.3f} | {r['created']} / {r['conflicts']} / {r['errors']} | "
         f"{'YES' if r['oversold'] else 'no'} |"
     )
 (out_dir / "table.md").write_text("\n".join(table) + "\n")
 
-hot = [r for r in rows if r["capacity"] >= 1_000_000]
+hot = [r for r in rows if r["capacity"] >= 1_000_000 and not r.get("consumer", True)]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
 for quantity, color in ((1, "#4f46e5"), (4, "#f59e0b")):
     series = sorted((r for r in hot if r["quantity"] == quantity), key=lambda r: r["buckets"])

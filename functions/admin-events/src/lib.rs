@@ -33,6 +33,7 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
                 .map_err(|e| AppError::internal("building a response", e))
         }
         RouteId::CreateAdmin => json(StatusCode::CREATED, &admin::create_admin(app, &caller, json_body(req)?).await?),
+        RouteId::AuditLog => json(StatusCode::OK, &admin::audit_log(app).await?),
         other => Err(AppError::Internal(format!("route {other:?} is not served by {FUNCTION}"))),
     }
 }

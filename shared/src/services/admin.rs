@@ -409,3 +409,26 @@ pub async fn create_admin(app: &App, caller: &Caller, input: Registration) -> Ap
         .await?;
     Ok(admin)
 }
+
+#[derive(serde::Serialize, Debug)]
+pub struct AuditView {
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+pub const AUDIT_PAGE: i64 = 200;
+
+/// The most recent admin actions, newest first: who did what to which object, when.
+pub async fn audit_log(app: &App) -> AppResult<Vec<AuditView>> {
+    Ok(app
+        .audit
+        .recent(AUDIT_PAGE)
+        .await?
+        .into_iter()
+        .map(|e| AuditView { actor: e.actor.to_string(), action: e.action, target: e.target, before: e.before, after: e.after, at: e.at })
+        .collect())
+}
