@@ -14,7 +14,8 @@ async fn an_admin_sees_every_admin_action_newest_first_and_a_buyer_is_refused() 
     let admin = h.admin().await;
     let log = h.get("/api/v1/admin/audit", Some(&admin)).await;
     assert_eq!(log.status, StatusCode::OK);
-    let actions: Vec<&str> = log.body.as_array().expect("entries").iter().filter_map(|e| e["action"].as_str()).collect();
+    let actions: Vec<&str> =
+        log.body.as_array().expect("entries").iter().filter_map(|e| e["action"].as_str()).collect();
     assert_eq!(actions, vec!["event.pause", "event.create"]);
     assert_eq!(log.body[0]["target"], event.as_str());
     assert_eq!(log.body[0]["before"]["status"], "active");

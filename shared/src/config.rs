@@ -59,9 +59,9 @@ fn optional(name: &'static str, default: &str) -> String {
     env::var(name).ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| default.to_string())
 }
 
-fn number<T: FromStr>(name: &'static str, default: T, min: T, max: T) -> Result<T, ConfigError>
+fn number<T>(name: &'static str, default: T, min: T, max: T) -> Result<T, ConfigError>
 where
-    T: PartialOrd + std::fmt::Display + Copy,
+    T: FromStr + PartialOrd + std::fmt::Display + Copy,
 {
     let Ok(raw) = env::var(name) else {
         return Ok(default);

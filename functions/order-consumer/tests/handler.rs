@@ -66,7 +66,7 @@ async fn a_reservation_message_is_processed_once_even_when_redelivered() {
 
     let message = Message::order_reserved(order_id.clone(), chrono::Utc::now());
     let outcome =
-        handle(&app, LambdaEvent::new(event_of(&[message.clone()]), Context::default())).await.expect("batch");
+        handle(&app, LambdaEvent::new(event_of(std::slice::from_ref(&message)), Context::default())).await.expect("batch");
     assert_eq!(outcome, Outcome { processed: 1, already_done: 0 });
 
     // Amazon MQ redelivers the whole batch: nothing is done twice.

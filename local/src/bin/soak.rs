@@ -63,9 +63,9 @@ async fn main() -> Result<(), BoxError> {
         .json(&json!({
             "name": "Soak", "venue": "Arena", "starts_at": "2031-01-01T20:00:00Z",
             "sectors": [
-                {"name": "Pista", "price_cents": 10_000, "capacity": 1_500,
-                 "lots": [{"name": "1º lote", "price_cents": 10_000, "quantity": 500}, {"name": "2º lote", "price_cents": 14_000, "quantity": 1_000}]},
-                {"name": "VIP", "price_cents": 30_000, "capacity": 300},
+                {"name": "Pista", "price_cents": 10_000, "capacity": 4_000,
+                 "lots": [{"name": "1º lote", "price_cents": 10_000, "quantity": 1_000}, {"name": "2º lote", "price_cents": 14_000, "quantity": 3_000}]},
+                {"name": "VIP", "price_cents": 30_000, "capacity": 800},
             ],
         }))
         .send()
@@ -166,7 +166,7 @@ async fn act(http: &reqwest::Client, base: &str, token: &str, event: &str, seed:
         };
         let _ = post("pay".into(), Some(body)).await;
         if rng.random_bool(0.1) {
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            tokio::time::sleep(Duration::from_millis(1_000)).await;
             let _ = post("refund".into(), None).await;
             return "paid, then asked a refund";
         }

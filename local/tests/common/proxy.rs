@@ -9,10 +9,13 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
+/// The accept loop and the links it opened, so that a cut can end them all.
+type Running = (JoinHandle<()>, Arc<Mutex<Vec<JoinHandle<()>>>>);
+
 pub struct BrokerProxy {
     pub addr: SocketAddr,
     upstream: SocketAddr,
-    running: Mutex<Option<(JoinHandle<()>, Arc<Mutex<Vec<JoinHandle<()>>>>)>>,
+    running: Mutex<Option<Running>>,
 }
 
 impl BrokerProxy {

@@ -429,6 +429,13 @@ pub async fn audit_log(app: &App) -> AppResult<Vec<AuditView>> {
         .recent(AUDIT_PAGE)
         .await?
         .into_iter()
-        .map(|e| AuditView { actor: e.actor.to_string(), action: e.action, target: e.target, before: e.before, after: e.after, at: e.at })
+        .map(|e| AuditView {
+            actor: e.actor.to_string(),
+            action: e.action,
+            target: e.target,
+            before: e.before,
+            after: e.after,
+            at: e.at,
+        })
         .collect())
 }

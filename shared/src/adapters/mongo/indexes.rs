@@ -37,7 +37,10 @@ pub async fn ensure(db: &Database) -> Result<(), AppError> {
         ),
         ("tickets", vec![index(doc! {"order_id": 1}, None)]),
         ("audit_log", vec![index(doc! {"at": -1}, None)]),
-        ("idempotency", vec![index(doc! {"created_at": 1}, Some(IndexOptions::builder().expire_after(IDEMPOTENCY_TTL).build()))]),
+        (
+            "idempotency",
+            vec![index(doc! {"created_at": 1}, Some(IndexOptions::builder().expire_after(IDEMPOTENCY_TTL).build()))],
+        ),
     ];
     for (collection, models) in plan {
         db.collection::<Document>(collection)
