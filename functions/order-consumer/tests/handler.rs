@@ -65,8 +65,9 @@ async fn a_reservation_message_is_processed_once_even_when_redelivered() {
     let order_id = reserve_one(&app, &event_id).await;
 
     let message = Message::order_reserved(order_id.clone(), chrono::Utc::now());
-    let outcome =
-        handle(&app, LambdaEvent::new(event_of(std::slice::from_ref(&message)), Context::default())).await.expect("batch");
+    let outcome = handle(&app, LambdaEvent::new(event_of(std::slice::from_ref(&message)), Context::default()))
+        .await
+        .expect("batch");
     assert_eq!(outcome, Outcome { processed: 1, already_done: 0 });
 
     // Amazon MQ redelivers the whole batch: nothing is done twice.

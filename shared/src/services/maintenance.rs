@@ -40,18 +40,32 @@ pub async fn run(app: &App) -> AppResult<MaintenanceReport> {
 /// Expires every hold whose time is up; each expiry returns its stock exactly once (the
 /// transition is conditional, so a racing cancel or payment cannot also win).
 pub async fn expire_due_holds(app: &App) -> AppResult<usize> {
-    let now = app.clock.now();
+    // Batch after batch until none is due, within a time budget that fits a one-minute
+    // schedule: after a big on-sale thousands of holds fall due in the same minute.
+    let started = std::time::Instant::now();
     let mut expired = 0;
-    for order in app.orders.due_for_expiry(now, BATCH).await? {
-        if let Some(o) =
-            app.orders.transition(&order.id, None, Transition::Expire, TransitionChanges::default(), now).await?
-        {
-            expired += 1;
-            notifications::expired(app, &o).await?;
+    loop {
+        let now = app.clock.now();
+        let due = app.orders.due_for_expiry(now, BATCH).await?;
+        let full_batch = due.len() as i64 == BATCH;
+        let mut progressed = false;
+        for order in due {
+            if let Some(o) =
+                app.orders.transition(&order.id, None, Transition::Expire, TransitionChanges::default(), now).await?
+            {
+                expired += 1;
+                progressed = true;
+                notifications::expired(app, &o).await?;
+            }
+        }
+        if !full_batch || !progressed || started.elapsed() > EXPIRY_BUDGET {
+            return Ok(expired);
         }
     }
-    Ok(expired)
 }
+
+/// How long one run may spend expiring holds (the schedule is every minute).
+pub const EXPIRY_BUDGET: std::time::Duration = std::time::Duration::from_secs(40);
 
 /// The orders collection is the outbox: reserved orders the consumer has not processed and
 /// payments still pending after `grace` get their message published again. A duplicate is
