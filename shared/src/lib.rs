@@ -18,6 +18,7 @@ pub mod routes;
 pub mod services;
 pub mod telemetry;
 pub mod testing;
+pub mod testing_lambda;
 
 pub use app::App;
 pub use config::Config;

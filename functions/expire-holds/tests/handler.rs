@@ -1,49 +1,13 @@
 //! The `expire-holds` handler in-process, fed the EventBridge scheduled event that invokes
 //! it every minute, against a real `App` whose clock the test moves forward.
 
-use bilheteria::auth::Caller;
-use bilheteria::domain::{OrderId, OrderStatus, Role};
-use bilheteria::services::{admin, reservations};
+use bilheteria::domain::{OrderId, OrderStatus};
 use bilheteria::testing;
+use bilheteria::testing_lambda::{create_event, reserve_one};
 use expire_holds_fn::handle;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
 use std::sync::Arc;
-
-/// Creates an event through the admin service (what `admin-events` does), with one sector
-/// "Pista" of `capacity` seats at R$ 100,00.
-async fn create_event(app: &bilheteria::App, capacity: i64) -> String {
-    let (admin_id, _) =
-        testing::user_with_role(app, Role::Admin, &format!("{}@example.com", testing::unique_name("admin")))
-            .await
-            .expect("an admin");
-    let input = serde_json::from_value(json!({
-        "name": "Noite de Teste",
-        "venue": "Teatro Local",
-        "starts_at": (chrono::Utc::now() + chrono::Duration::days(20)).to_rfc3339(),
-        "description": "Um evento de teste.",
-        "sectors": [{"name": "Pista", "price_cents": 10000, "capacity": capacity}]
-    }))
-    .expect("an event input");
-    let event = admin::create(app, &Caller { user_id: admin_id, role: Role::Admin }, input).await.expect("created");
-    serde_json::to_value(&event).expect("json")["id"].as_str().expect("an id").to_string()
-}
-
-/// Reserves one seat for a new buyer through the reservation service (what `orders` does).
-async fn reserve_one(app: &bilheteria::App, event_id: &str) -> OrderId {
-    let (buyer_id, _) =
-        testing::user_with_role(app, Role::Buyer, &format!("{}@example.com", testing::unique_name("buyer")))
-            .await
-            .expect("a buyer");
-    let request =
-        serde_json::from_value(json!({"event_id": event_id, "sector": "Pista", "price_type": "full", "quantity": 1}))
-            .expect("a reservation request");
-    let (order, _) = reservations::reserve(app, &Caller { user_id: buyer_id, role: Role::Buyer }, request, None)
-        .await
-        .expect("reserved");
-    let id = serde_json::to_value(&order).expect("json")["id"].as_str().expect("id").to_string();
-    OrderId::parse(&id).expect("an order id")
-}
 
 /// What EventBridge Scheduler / a `Schedule` event sends.
 fn scheduled_event() -> LambdaEvent<Value> {
