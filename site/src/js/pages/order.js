@@ -59,7 +59,9 @@ function tickCountdown() {
 }
 
 function holdCard() {
-  if (!LIVE.includes(order.status) || !order.expires_at) return '';
+  // An expired order keeps its hold card, which then says the hold expired — whether the
+  // page's own clock or the server's expiry got there first.
+  if (!(LIVE.includes(order.status) || order.status === 'expired') || !order.expires_at) return '';
   return `<section id="hold" class="card p-5" aria-labelledby="hold-title" data-testid="hold">
     <div class="flex flex-wrap items-center justify-between gap-3">
       <div>
