@@ -166,7 +166,6 @@ pub fn resolve_for(function: &str, method: &Method, path: &str) -> Result<Matche
 /// Every function that serves HTTP routes.
 pub fn http_functions() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = ROUTES.iter().map(|r| r.function).collect();
-    names.dedup();
     names.sort_unstable();
     names.dedup();
     names

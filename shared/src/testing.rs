@@ -44,8 +44,9 @@ pub async fn app_for(config: Config) -> Result<App, AppError> {
 
 /// Drops the test's database and deletes its queues.
 pub async fn cleanup(config: &Config) {
-    if let Ok(stores) = MongoStores::connect(config).await {
-        let _ = stores.database().drop().await;
+    // A bare client: dropping the database needs no indexes ensured first.
+    if let Ok(client) = mongodb::Client::with_uri_str(&config.mongodb_uri).await {
+        let _ = client.database(&config.mongodb_database).drop().await;
     }
     if let Ok(conn) = crate::adapters::rabbit::connect(&config.amqp_url, "bilheteria-test-cleanup").await {
         if let Ok(ch) = conn.create_channel().await {

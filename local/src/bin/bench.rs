@@ -6,7 +6,7 @@
 //! `bilheteria-local serve` instead (it then needs the same MONGODB_URI, MONGODB_DATABASE
 //! and JWT_SECRET to create its event and buyers).
 
-use bilheteria::adapters::mongo::{MongoStores, TAKE_CALLS, TAKE_UPDATES};
+use bilheteria::adapters::mongo::{TAKE_CALLS, TAKE_UPDATES};
 use bilheteria::domain::Role;
 use bilheteria::{testing, App, Config};
 use bilheteria_local::server::{self, Served};
@@ -85,7 +85,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     for b in buyers.iter().take(4) {
         let _ = reserve(&http, &base, b, &event, args.quantity).await;
     }
-    let warmup_taken = count_taken(&app, &event).await?;
+    let warmup_taken = sold_by_orders(&app, &event).await?;
 
     let (calls_before, updates_before) = (TAKE_CALLS.load(Ordering::Relaxed), TAKE_UPDATES.load(Ordering::Relaxed));
     let next = Arc::new(AtomicU64::new(0));
@@ -124,7 +124,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let updates = TAKE_UPDATES.load(Ordering::Relaxed) - updates_before;
     let retries = if calls > 0 { (updates as f64 - calls as f64) / calls as f64 } else { 0.0 };
 
-    let taken = count_taken(&app, &event).await? - warmup_taken;
+    let taken = sold_by_orders(&app, &event).await? - warmup_taken;
     let available = available(&app, &event).await?;
     let sold_by_orders = sold_by_orders(&app, &event).await?;
     let oversold = sold_by_orders + available != args.capacity || available < 0;
@@ -215,17 +215,9 @@ async fn reserve(http: &reqwest::Client, base: &str, token: &str, event: &str, q
         .map(|r| r.status().as_u16())
 }
 
-async fn stores(app: &App) -> Result<MongoStores, Box<dyn std::error::Error + Send + Sync>> {
-    Ok(MongoStores::connect(&app.config).await?)
-}
-
-async fn count_taken(app: &App, event: &str) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
-    sold_by_orders(app, event).await
-}
-
 async fn sold_by_orders(app: &App, event: &str) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
-    let s = stores(app).await?;
-    let mut cursor = s
+    let mut cursor = app
+        .stores
         .database()
         .collection::<Document>("orders")
         .aggregate(vec![

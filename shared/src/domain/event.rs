@@ -123,6 +123,13 @@ impl Event {
     }
 }
 
+/// Splits `total` tickets into `parts` shares that differ by at most one (a lot over its
+/// buckets, a capacity change over a lot's buckets).
+pub fn split_evenly(total: i64, parts: u32) -> Vec<i64> {
+    let parts = parts.max(1) as i64;
+    (0..parts).map(|i| total / parts + i64::from(i < total % parts)).collect()
+}
+
 /// A short random id for a sector, unique within its event.
 pub fn new_sector_id() -> String {
     super::ids::new_hex_id()[12..].to_string()

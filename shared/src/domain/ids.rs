@@ -21,7 +21,7 @@ pub fn new_hex_id() -> String {
 }
 
 macro_rules! id_type {
-    ($name:ident, $what:literal) => {
+    ($name:ident) => {
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(String);
@@ -40,8 +40,6 @@ macro_rules! id_type {
             pub fn as_str(&self) -> &str {
                 &self.0
             }
-
-            pub const KIND: &'static str = $what;
         }
 
         impl fmt::Display for $name {
@@ -52,9 +50,9 @@ macro_rules! id_type {
     };
 }
 
-id_type!(UserId, "user");
-id_type!(EventId, "event");
-id_type!(OrderId, "order");
+id_type!(UserId);
+id_type!(EventId);
+id_type!(OrderId);
 
 #[cfg(test)]
 mod tests {

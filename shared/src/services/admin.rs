@@ -3,13 +3,13 @@
 
 use crate::app::App;
 use crate::auth::Caller;
-use crate::domain::event::new_sector_id;
+use crate::domain::event::{new_sector_id, split_evenly};
 use crate::domain::{Event, EventId, EventInput, EventStatus, Lot, OrderStatus, Sector, Transition};
 use crate::error::{AppError, AppResult};
 use crate::ports::{AuditEntry, Bucket, TransitionChanges};
 use crate::services::accounts::{self, Registration, UserView};
 use crate::services::catalog::{self, EventView};
-use crate::services::processing;
+use crate::services::lifecycle;
 use serde::Deserialize;
 
 async fn audit(
@@ -104,7 +104,7 @@ pub async fn update(app: &App, caller: &Caller, raw_id: &str, input: EventInput)
                 }
                 _ => {
                     let lot = lot.with_buckets(current.buckets);
-                    for (b, cap) in split_even(lot.quantity, lot.buckets).into_iter().enumerate() {
+                    for (b, cap) in split_evenly(lot.quantity, lot.buckets).into_iter().enumerate() {
                         new_buckets.push(Bucket {
                             id: format!("{}/{}/{}/{}", current.id, sector_id, i, b),
                             sector_id: sector_id.clone(),
@@ -195,11 +195,6 @@ pub async fn update(app: &App, caller: &Caller, raw_id: &str, input: EventInput)
     Ok(after)
 }
 
-fn split_even(total: i64, parts: u32) -> Vec<i64> {
-    let parts = parts.max(1) as i64;
-    (0..parts).map(|i| total / parts + i64::from(i < total % parts)).collect()
-}
-
 /// Spreads a capacity change over a lot's buckets: additions evenly, removals from the
 /// buckets with the most unsold stock. The half-price share is moved by `rebalance_half`.
 fn spread(plan: &mut Vec<(String, i64, i64)>, buckets: &[&Bucket], delta: i64) {
@@ -207,7 +202,7 @@ fn spread(plan: &mut Vec<(String, i64, i64)>, buckets: &[&Bucket], delta: i64) {
         return;
     }
     if delta > 0 {
-        for (b, d) in buckets.iter().zip(split_even(delta, buckets.len() as u32)) {
+        for (b, d) in buckets.iter().zip(split_evenly(delta, buckets.len() as u32)) {
             plan.push((b.id.clone(), d, 0));
         }
         return;
@@ -355,7 +350,7 @@ pub async fn cancel(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Event
             app.orders.transition(&order.id, None, transition, TransitionChanges::default(), when).await?
         {
             if transition == Transition::Refund {
-                processing::settle_refund(app, &done, why).await?;
+                lifecycle::settle_refund(app, &done, why).await?;
             } else {
                 crate::services::notifications::cancelled(app, &done).await?;
             }

@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::domain::{Message, MessageKind, Order, OrderStatus, Payment, Ticket, Transition};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Charge, TransitionChanges};
-use crate::services::{lifecycle, notifications};
+use crate::services::notifications;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
@@ -139,9 +139,4 @@ fn qr_payload(secret: &str, code: &str, order: &Order) -> String {
     mac.update(body.as_bytes());
     let signature = hex::encode(&mac.finalize().into_bytes()[..12]);
     format!("{body}:{signature}")
-}
-
-/// Settles a refund that an admin's event cancellation started.
-pub async fn settle_refund(app: &App, order: &Order, why: &str) -> AppResult<()> {
-    lifecycle::settle_refund(app, order, why).await
 }

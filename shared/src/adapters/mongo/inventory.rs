@@ -20,6 +20,7 @@
 //! told "sold out" for tickets that were then sold to someone who asked later.
 
 use super::db_error;
+use crate::domain::event::split_evenly;
 use crate::domain::{Allocation, Event, EventId, PriceType};
 use crate::error::AppResult;
 use crate::ports::{Bucket, Inventory, SectorStock, StockBySector, Take, TakeRequest};
@@ -108,12 +109,6 @@ impl InventoryDoc {
 /// update a sharded cluster routes to exactly one shard.
 pub(crate) fn bucket_id(event: &EventId, sector_id: &str, lot: usize, bucket: u32) -> String {
     format!("{event}/{sector_id}/{lot}/{bucket}")
-}
-
-/// Splits `total` into `parts` shares differing by at most one.
-fn split(total: i64, parts: u32) -> Vec<i64> {
-    let parts = parts.max(1) as i64;
-    (0..parts).map(|i| total / parts + i64::from(i < total % parts)).collect()
 }
 
 /// The filter and update that take `quantity` from one bucket, atomically.
@@ -288,7 +283,7 @@ impl Inventory for MongoInventory {
             let half_cap = event.half_price_cap(capacity);
             let mut sector_docs = Vec::new();
             for (lot_index, lot) in sector.lots.iter().enumerate() {
-                for (b, cap) in split(lot.quantity, lot.buckets).into_iter().enumerate() {
+                for (b, cap) in split_evenly(lot.quantity, lot.buckets).into_iter().enumerate() {
                     sector_docs.push(InventoryDoc {
                         id: bucket_id(&event.id, &sector.id, lot_index, b as u32),
                         event_id: event.id.to_string(),
@@ -509,7 +504,7 @@ impl Inventory for MongoInventory {
 
 #[cfg(test)]
 mod tests {
-    use super::split;
+    use crate::domain::event::split_evenly as split;
 
     #[test]
     fn a_lot_is_split_evenly_over_its_buckets() {

@@ -30,7 +30,6 @@ pub async fn shards_of(
     use futures::TryStreamExt;
     let client = db.client();
     let config = client.database("config");
-    let namespace = format!("{}.{collection}", db.name());
     let shards: Vec<Document> = config
         .collection::<Document>("shards")
         .find(doc! {})
@@ -60,6 +59,5 @@ pub async fn shards_of(
             placement.insert(id.clone(), shard);
         }
     }
-    let _ = namespace;
     Ok((placement, shard_names))
 }
