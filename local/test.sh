@@ -5,6 +5,14 @@
 # closing line "suite: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# A build on a full disk dies mid-way with "No space left on device"; say so up front. The
+# whole suite from scratch needs about 6 GB (debug build and tests ~3 GB, the release
+# cargo-lambda build ~1.5 GB, the database and caches the rest).
+free_mb="$(df -Pm . | awk 'NR == 2 {print $4}')"
+echo "[test] ${free_mb:-?} MB free on $(df -P . | awk 'NR == 2 {print $6}')"
+if [ -n "$free_mb" ] && [ "$free_mb" -lt 6000 ]; then
+  echo "[test] WARNING: under 6 GB free; the build may run out of disk (cargo clean in other checkouts frees space)"
+fi
 # shellcheck source=local/services.sh
 source local/services.sh || { echo "suite: 0 passed, 1 failed"; exit 1; }
 set +e

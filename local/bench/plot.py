@@ -14,7 +14,7 @@ raw = [json.loads(line) for line in results_path.read_text().splitlines() if lin
 # One row per configuration: the run with the median throughput among its repetitions.
 groups = {}
 for r in raw:
-    key = (r["buckets"], r["quantity"], r["capacity"], r.get("consumer", True))
+    key = (r["buckets"], r["quantity"], r["capacity"], r.get("consumer", True), r.get("offered_per_second"))
     groups.setdefault(key, []).append(r)
 rows = []
 for key, runs in groups.items():
@@ -24,21 +24,45 @@ for key, runs in groups.items():
     median["oversold"] = any(r["oversold"] for r in runs)
     median["errors"] = sum(r["errors"] for r in runs)
     rows.append(median)
-rows.sort(key=lambda r: (r["capacity"] < 1_000_000, r.get("consumer", True), r["quantity"], r["buckets"]))
+rows.sort(
+    key=lambda r: (
+        r.get("offered_per_second") is not None,
+        r["capacity"] < 1_000_000,
+        r.get("consumer", True),
+        r["quantity"],
+        r["buckets"],
+    )
+)
+
+
+def offered(r):
+    rate = r.get("offered_per_second")
+    return "closed loop" if rate is None else f"{rate:,.0f}/s"
+
+
+def combined(r):
+    share = r.get("combined_share")
+    return "—" if share is None else f"{100 * share:.0f}%"
+
+
 
 table = [
-    "| buckets | tickets/order | capacity | consumer on the same cores | runs | reservations/s (median) | p50 ms | p99 ms | retries/reservation | 201 / 409 / errors | oversold (any run) |",
-    "|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---|",
+    "| offered load | buckets | tickets/order | capacity | consumer on the same cores | runs | reservations/s (median) | p50 ms | p99 ms | retries/reservation | combined takes | 201 / 409 / errors | oversold (any run) |",
+    "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|",
 ]
 for r in rows:
     table.append(
-        f"| {r['buckets']} | {r['quantity']} | {r['capacity']:,} | {'yes' if r.get('consumer', True) else 'no'} | {r['runs']} | {r['per_second']:.0f} | {r['p50_ms']:.1f} | "
-        f"{r['p99_ms']:.1f} | {r['retries_per_reservation']:.3f} | {r['created']} / {r['conflicts']} / {r['errors']} | "
+        f"| {offered(r)} | {r['buckets']} | {r['quantity']} | {r['capacity']:,} | {'yes' if r.get('consumer', True) else 'no'} | {r['runs']} | {r['per_second']:.0f} | {r['p50_ms']:.1f} | "
+        f"{r['p99_ms']:.1f} | {r['retries_per_reservation']:.3f} | {combined(r)} | {r['created']} / {r['conflicts']} / {r['errors']} | "
         f"{'YES' if r['oversold'] else 'no'} |"
     )
 (out_dir / "table.md").write_text("\n".join(table) + "\n")
 
-hot = [r for r in rows if r["capacity"] >= 1_000_000 and not r.get("consumer", True)]
+hot = [
+    r
+    for r in rows
+    if r["capacity"] >= 1_000_000 and not r.get("consumer", True) and r.get("offered_per_second") is None
+]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
 for quantity, color in ((1, "#4f46e5"), (4, "#f59e0b")):
     series = sorted((r for r in hot if r["quantity"] == quantity), key=lambda r: r["buckets"])

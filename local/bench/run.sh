@@ -26,6 +26,12 @@ for round in 1 2 3; do
   done
 done
 ./target/release/bilheteria-bench --concurrency 64 --requests "$requests" --buckets 16 --json-out "$out/results.jsonl"
+# Open loop: 2,000 reservations/s offered whatever the answers' pace (latency counted from when
+# each was due), the issue's target load, on 1 and 16 buckets.
+for buckets in 1 16; do
+  ./target/release/bilheteria-bench --concurrency 64 --requests "$requests" --buckets "$buckets" --rate 2000 \
+    --no-consumer --json-out "$out/results.jsonl"
+done
 # A sold-out run: more demand than stock, to show 409s stay cheap and nothing is oversold.
 ./target/release/bilheteria-bench --concurrency 64 --requests "$requests" --buckets 16 --capacity 5000 \
   --no-consumer --json-out "$out/results.jsonl"

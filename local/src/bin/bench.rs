@@ -6,7 +6,7 @@
 //! `bilheteria-local serve` instead (it then needs the same MONGODB_URI, MONGODB_DATABASE
 //! and JWT_SECRET to create its event and buyers).
 
-use bilheteria::adapters::mongo::{TAKE_CALLS, TAKE_UPDATES};
+use bilheteria::adapters::mongo::{COMBINED_TAKES, COMBINED_UPDATES, TAKE_CALLS, TAKE_UPDATES};
 use bilheteria::domain::Role;
 use bilheteria::{testing, App, Config};
 use bilheteria_local::server::{self, Served};
@@ -16,7 +16,7 @@ use mongodb::bson::{doc, Document};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Parser, Debug)]
 #[command(about = "Concurrent reservation benchmark for the Bilheteria reservation path")]
@@ -49,6 +49,12 @@ struct Args {
     /// Keep the benchmark's database afterwards (in-process mode drops it).
     #[arg(long)]
     keep: bool,
+    /// Offer this many reservations per second (open loop) instead of as many as the buyers
+    /// can push (closed loop). Reservation i is due at start + i/rate; its latency is counted
+    /// from when it was due, so a server that falls behind is charged for the wait
+    /// (no coordinated omission).
+    #[arg(long)]
+    rate: Option<f64>,
 }
 
 #[tokio::main]
@@ -88,19 +94,32 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let warmup_taken = sold_by_orders(&app, &event).await?;
 
     let (calls_before, updates_before) = (TAKE_CALLS.load(Ordering::Relaxed), TAKE_UPDATES.load(Ordering::Relaxed));
+    let (combined_before, shared_before) =
+        (COMBINED_TAKES.load(Ordering::Relaxed), COMBINED_UPDATES.load(Ordering::Relaxed));
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut workers = Vec::new();
     for token in buyers {
         let (http, base, event, next) = (http.clone(), base.clone(), event.clone(), next.clone());
-        let (total, quantity) = (args.requests, args.quantity);
+        let (total, quantity, rate) = (args.requests, args.quantity, args.rate);
         workers.push(tokio::spawn(async move {
             let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram");
             let (mut created, mut conflicts, mut errors) = (0u64, 0u64, 0u64);
-            while next.fetch_add(1, Ordering::Relaxed) < total {
-                let t = Instant::now();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let due = match rate {
+                    Some(rate) => {
+                        let due = started + Duration::from_secs_f64(i as f64 / rate);
+                        tokio::time::sleep_until(due.into()).await;
+                        due
+                    }
+                    None => Instant::now(),
+                };
                 let status = reserve(&http, &base, &token, &event, quantity).await;
-                hist.record(t.elapsed().as_micros().max(1) as u64).ok();
+                hist.record(due.elapsed().as_micros().max(1) as u64).ok();
                 match status {
                     Some(201) => created += 1,
                     Some(409) => conflicts += 1,
@@ -122,6 +141,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let elapsed = started.elapsed();
     let calls = TAKE_CALLS.load(Ordering::Relaxed) - calls_before;
     let updates = TAKE_UPDATES.load(Ordering::Relaxed) - updates_before;
+    let combined = COMBINED_TAKES.load(Ordering::Relaxed) - combined_before;
+    let shared_updates = COMBINED_UPDATES.load(Ordering::Relaxed) - shared_before;
     let retries = if calls > 0 { (updates as f64 - calls as f64) / calls as f64 } else { 0.0 };
 
     let taken = sold_by_orders(&app, &event).await? - warmup_taken;
@@ -132,11 +153,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         "bilheteria-bench: {} concurrent buyers, {} reservations of {} ticket(s), sector of {} in {} bucket(s)",
         args.concurrency, args.requests, args.quantity, args.capacity, args.buckets
     );
+    match args.rate {
+        Some(rate) => {
+            println!("  offered            {rate:.0} reservations/s (open loop, latency from when each was due)")
+        }
+        None => println!("  offered            as fast as the buyers can go (closed loop)"),
+    }
     println!("  elapsed            {:.2} s", elapsed.as_secs_f64());
     println!("  reservations/s     {:.0}", (created + conflicts) as f64 / elapsed.as_secs_f64());
     println!("  created / 409 / errors  {created} / {conflicts} / {errors}");
     if in_process {
         println!("  retries/reservation {retries:.3} (conditional updates beyond the first per reservation)");
+        println!(
+            "  combined takes     {:.1}% of takes served by {shared_updates} shared updates (tried; misses go alone)",
+            if calls > 0 { 100.0 * combined as f64 / calls as f64 } else { 0.0 }
+        );
     }
     println!("  latency p50        {:.2} ms", hist.value_at_quantile(0.50) as f64 / 1000.0);
     println!("  latency p90        {:.2} ms", hist.value_at_quantile(0.90) as f64 / 1000.0);
@@ -161,6 +192,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             "p50_ms": hist.value_at_quantile(0.50) as f64 / 1000.0,
             "p99_ms": hist.value_at_quantile(0.99) as f64 / 1000.0,
             "retries_per_reservation": retries, "oversold": oversold, "consumer": !args.no_consumer,
+            "offered_per_second": args.rate, "combined_share": if calls > 0 { combined as f64 / calls as f64 } else { 0.0 }, "p90_ms": hist.value_at_quantile(0.90) as f64 / 1000.0,
+            "max_ms": hist.max() as f64 / 1000.0,
         });
         let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
         writeln!(f, "{line}")?;

@@ -20,6 +20,7 @@
 //! told "sold out" for tickets that were then sold to someone who asked later.
 
 use super::db_error;
+use super::group_take::{GroupTake, Served};
 use crate::domain::event::split_evenly;
 use crate::domain::{Allocation, Event, EventId, PriceType};
 use crate::error::AppResult;
@@ -157,13 +158,16 @@ pub(crate) fn return_op(quantity: i64, price_type: PriceType) -> Document {
 }
 
 #[derive(Deserialize)]
-struct PriceOnly {
-    price_cents: i64,
+pub(crate) struct PriceOnly {
+    pub price_cents: i64,
 }
 
 pub struct MongoInventory {
     buckets: Collection<InventoryDoc>,
     prices: Collection<PriceOnly>,
+    /// The first take of each reservation goes through here, combined with the takes on the
+    /// same lot that arrive with it (see `group_take`).
+    first_takes: GroupTake,
     drifts: Collection<Document>,
 }
 
@@ -172,6 +176,7 @@ impl MongoInventory {
         MongoInventory {
             buckets: db.collection("inventory"),
             prices: db.collection("inventory"),
+            first_takes: GroupTake::new(db.collection("inventory")),
             drifts: db.collection("reconciliation"),
         }
     }
@@ -345,10 +350,19 @@ impl Inventory for MongoInventory {
         for attempt in 0..FAST_TRIES.min(n) {
             let b = (start + attempt * step) % n;
             let id = bucket_id(&req.event.id, req.sector_id, req.lot, b);
-            if let Some(price) = self.take_from(&id, req.quantity, req.price_type).await? {
+            let taken = if attempt == 0 {
+                count(&TAKE_UPDATES);
+                let lot_key = format!("{}/{}/{}", req.event.id, req.sector_id, req.lot);
+                let first = self.first_takes.take(lot_key, id, req.quantity, req.price_type).await;
+                first.map_err(db_error("taking stock"))?
+            } else {
+                let price = self.take_from(&id, req.quantity, req.price_type).await?;
+                price.map(|price_cents| Served { price_cents, bucket: id })
+            };
+            if let Some(served) = taken {
                 return Ok(Take::Taken {
-                    full_price_cents: price,
-                    allocations: vec![Allocation { bucket: id, quantity: req.quantity }],
+                    full_price_cents: served.price_cents,
+                    allocations: vec![Allocation { bucket: served.bucket, quantity: req.quantity }],
                 });
             }
         }

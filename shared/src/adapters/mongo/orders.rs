@@ -1,3 +1,4 @@
+use super::group_insert::{GroupInsert, InsertFailure};
 use super::inventory::return_op;
 use super::{db_error, from_bson, to_bson};
 use crate::domain::{
@@ -114,6 +115,9 @@ impl OrderDoc {
 pub struct MongoOrders {
     client: Client,
     orders: Collection<OrderDoc>,
+    /// New orders go in through group commit (see `group_insert`): a peak's reservations
+    /// share `insertMany` commands instead of paying one command each.
+    new_orders: GroupInsert<OrderDoc>,
     inventory: Collection<Document>,
     buyer_counts: Collection<Document>,
     /// Cleared once the server says it has no transactions (a standalone server).
@@ -125,6 +129,7 @@ impl MongoOrders {
         MongoOrders {
             client: client.clone(),
             orders: db.collection("orders"),
+            new_orders: GroupInsert::new(db.collection("orders")),
             inventory: db.collection("inventory"),
             buyer_counts: db.collection("buyer_counts"),
             transactions: AtomicBool::new(true),
@@ -280,8 +285,13 @@ impl MongoOrders {
 impl OrderStore for MongoOrders {
     async fn insert(&self, order: &NewOrder) -> AppResult<Order> {
         let order = order.clone().into_order();
-        self.orders.insert_one(OrderDoc::from(&order)).await.map_err(db_error("storing an order"))?;
-        Ok(order)
+        match self.new_orders.insert(OrderDoc::from(&order)).await {
+            Ok(()) => Ok(order),
+            Err(InsertFailure::Command(e)) => Err(db_error("storing an order")(e)),
+            Err(InsertFailure::Refused { code, message }) => {
+                Err(AppError::Internal(format!("storing an order: refused by the server (code {code}): {message}")))
+            }
+        }
     }
 
     async fn find_for_user(&self, user: &UserId, id: &OrderId) -> AppResult<Option<Order>> {
