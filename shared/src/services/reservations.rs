@@ -5,8 +5,10 @@
 //!    return the first response instead of reserving again;
 //! 2. (only for an event with a per-buyer limit) count the buyer's tickets atomically;
 //! 3. take the stock: one conditional `findOneAndUpdate` on one bucket (see the inventory
-//!    adapter), which also checks that sales are open and returns the price;
-//! 4. insert the order;
+//!    adapter), which also checks that sales are open and returns the price — shared with the
+//!    takes on the same lot that arrive at the same moment (`adapters/mongo/group_take.rs`);
+//! 4. insert the order — in one `insertMany` with the orders that arrive with it
+//!    (`adapters/mongo/group_insert.rs`);
 //! 5. publish `order.reserved` and wait for the broker's confirm (if the broker is down the
 //!    order is kept and the outbox sweep publishes it later).
 //!
