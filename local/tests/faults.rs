@@ -151,3 +151,31 @@ async fn stock_taken_by_a_process_that_crashed_before_writing_its_order_is_resto
     assert_eq!(maintenance::reconcile(&h.app).await.expect("reconcile"), (0, 0));
     h.finish().await;
 }
+
+#[tokio::test]
+async fn a_hold_left_by_a_gather_that_died_is_released_by_the_reconciler() {
+    use bilheteria::domain::EventId;
+    use mongodb::bson::Document;
+    let h = Harness::start().await;
+    let event_id = h.event(&[("Pista", 10_000, 50)]).await;
+    let event = EventId::parse(&event_id).expect("id");
+    let bucket = h.app.inventory.buckets(&event).await.expect("buckets").remove(0);
+    // A gather holds 2 tickets of this bucket (as its partial take does), then its process dies.
+    h.app
+        .stores
+        .database()
+        .collection::<Document>("inventory")
+        .update_one(doc! {"_id": &bucket.id}, doc! {"$inc": {"available": -2, "pending": 2}})
+        .await
+        .expect("hold");
+    assert_eq!(h.available(&event_id, "Pista").await, 48);
+
+    assert_eq!(maintenance::reconcile(&h.app).await.expect("reconcile"), (1, 0), "seen once: maybe in flight");
+    assert_eq!(maintenance::reconcile(&h.app).await.expect("reconcile"), (1, 1), "seen twice: released");
+    let after = h.app.inventory.buckets(&event).await.expect("buckets").into_iter().find(|b| b.id == bucket.id);
+    let after = after.expect("bucket");
+    assert_eq!((after.available, after.pending), (bucket.available, 0), "back to available, no longer held");
+    assert_eq!(h.available(&event_id, "Pista").await, 50);
+    assert_eq!(maintenance::reconcile(&h.app).await.expect("reconcile"), (0, 0));
+    h.finish().await;
+}

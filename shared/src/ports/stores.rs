@@ -58,6 +58,9 @@ pub struct Bucket {
     pub half_capacity: i64,
     pub price_cents: i64,
     pub on_sale: bool,
+    /// Tickets held by gathers in flight (taken from `available`, not yet in an order).
+    pub pending: i64,
+    pub half_pending: i64,
 }
 
 /// A request to take stock from one lot of a sector.
@@ -102,8 +105,9 @@ pub trait Inventory: Send + Sync {
     async fn refresh(&self, event: &Event) -> AppResult<()>;
     async fn remove_event(&self, event: &EventId) -> AppResult<()>;
     /// Corrects a bucket's stock (not its capacity) by `delta`; a negative correction only
-    /// if that much is available.
-    async fn correct(&self, bucket: &str, delta: i64, half_delta: i64) -> AppResult<bool>;
+    /// if that much is available. `stale_pending` (full, half) of the correction are tickets
+    /// a dead gather left held: they leave `pending` as they return (only if that much is).
+    async fn correct(&self, bucket: &str, delta: i64, half_delta: i64, stale_pending: (i64, i64)) -> AppResult<bool>;
     /// Records a drift seen on a bucket; `true` when the same drift was seen the run before.
     async fn remember_drift(&self, bucket: &str, delta: i64, half_delta: i64) -> AppResult<bool>;
     async fn forget_drift(&self, bucket: &str) -> AppResult<()>;

@@ -118,6 +118,8 @@ pub async fn update(app: &App, caller: &Caller, raw_id: &str, input: EventInput)
                             half_capacity: 0,
                             price_cents: lot.price_cents,
                             on_sale: current.on_sale(),
+                            pending: 0,
+                            half_pending: 0,
                         });
                     }
                     new_lots.push(lot);

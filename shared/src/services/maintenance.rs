@@ -139,8 +139,14 @@ pub async fn reconcile(app: &App) -> AppResult<(usize, usize)> {
             }
             seen += 1;
             tracing::warn!(bucket = %b.id, drift, half_drift, "stock drift");
+            // Missing stock that the bucket still counts as `pending` is a gather's hold whose
+            // process died before settling it (a live gather settles in milliseconds, and the
+            // drift must be the same a run apart): it leaves `pending` as it returns, as the
+            // gather's own release would have done — else refusals on this lot would keep
+            // waiting for a gather that will never finish.
+            let stale_pending = (drift.clamp(0, b.pending.max(0)), half_drift.clamp(0, b.half_pending.max(0)));
             if app.inventory.remember_drift(&b.id, drift, half_drift).await?
-                && app.inventory.correct(&b.id, drift, half_drift).await?
+                && app.inventory.correct(&b.id, drift, half_drift, stale_pending).await?
             {
                 repaired += 1;
                 app.inventory.forget_drift(&b.id).await?;

@@ -102,6 +102,8 @@ impl InventoryDoc {
             half_capacity: self.half_capacity,
             price_cents: self.price_cents,
             on_sale: self.on_sale,
+            pending: self.pending,
+            half_pending: self.half_pending,
         }
     }
 }
@@ -470,7 +472,7 @@ impl Inventory for MongoInventory {
         Ok(())
     }
 
-    async fn correct(&self, bucket: &str, delta: i64, half_delta: i64) -> AppResult<bool> {
+    async fn correct(&self, bucket: &str, delta: i64, half_delta: i64, stale_pending: (i64, i64)) -> AppResult<bool> {
         let mut filter = doc! {"_id": bucket};
         if delta < 0 {
             filter.insert("available", doc! {"$gte": -delta});
@@ -478,11 +480,17 @@ impl Inventory for MongoInventory {
         if half_delta < 0 {
             filter.insert("half_available", doc! {"$gte": -half_delta});
         }
-        let result = self
-            .buckets
-            .update_one(filter, doc! {"$inc": {"available": delta, "half_available": half_delta}})
-            .await
-            .map_err(db_error("correcting a bucket"))?;
+        let (stale, half_stale) = (stale_pending.0.max(0), stale_pending.1.max(0));
+        if stale > 0 {
+            filter.insert("pending", doc! {"$gte": stale});
+        }
+        if half_stale > 0 {
+            filter.insert("half_pending", doc! {"$gte": half_stale});
+        }
+        let update = doc! {"$inc": {
+            "available": delta, "half_available": half_delta, "pending": -stale, "half_pending": -half_stale,
+        }};
+        let result = self.buckets.update_one(filter, update).await.map_err(db_error("correcting a bucket"))?;
         Ok(result.modified_count == 1)
     }
 
