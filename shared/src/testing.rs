@@ -36,6 +36,13 @@ pub fn fresh_config(prefix: &str) -> Config {
     Config::for_connections(&mongodb_uri(), &name, &amqp_url(), &format!("{name}.orders"))
 }
 
+/// A handle on a fresh, empty database of its own (for adapter tests below the `App`).
+pub async fn fresh_database(prefix: &str) -> mongodb::Database {
+    let config = fresh_config(prefix);
+    let client = mongodb::Client::with_uri_str(&config.mongodb_uri).await.expect("MongoDB at TEST_MONGODB_URI");
+    client.database(&config.mongodb_database)
+}
+
 pub async fn app_for(config: Config) -> Result<App, AppError> {
     let stores = MongoStores::connect(&config).await?;
     let publisher = Arc::new(RabbitPublisher::new(&config));

@@ -143,6 +143,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let updates = TAKE_UPDATES.load(Ordering::Relaxed) - updates_before;
     let combined = COMBINED_TAKES.load(Ordering::Relaxed) - combined_before;
     let shared_updates = COMBINED_UPDATES.load(Ordering::Relaxed) - shared_before;
+    let combined_share = if calls > 0 { combined as f64 / calls as f64 } else { 0.0 };
     let retries = if calls > 0 { (updates as f64 - calls as f64) / calls as f64 } else { 0.0 };
 
     let taken = sold_by_orders(&app, &event).await? - warmup_taken;
@@ -166,7 +167,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         println!("  retries/reservation {retries:.3} (conditional updates beyond the first per reservation)");
         println!(
             "  combined takes     {:.1}% of takes served by {shared_updates} shared updates (tried; misses go alone)",
-            if calls > 0 { 100.0 * combined as f64 / calls as f64 } else { 0.0 }
+            100.0 * combined_share
         );
     }
     println!("  latency p50        {:.2} ms", hist.value_at_quantile(0.50) as f64 / 1000.0);
@@ -192,7 +193,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             "p50_ms": hist.value_at_quantile(0.50) as f64 / 1000.0,
             "p99_ms": hist.value_at_quantile(0.99) as f64 / 1000.0,
             "retries_per_reservation": retries, "oversold": oversold, "consumer": !args.no_consumer,
-            "offered_per_second": args.rate, "combined_share": if calls > 0 { combined as f64 / calls as f64 } else { 0.0 }, "p90_ms": hist.value_at_quantile(0.90) as f64 / 1000.0,
+            "offered_per_second": args.rate, "combined_share": combined_share, "p90_ms": hist.value_at_quantile(0.90) as f64 / 1000.0,
             "max_ms": hist.max() as f64 / 1000.0,
         });
         let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;

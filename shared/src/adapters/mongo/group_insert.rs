@@ -8,14 +8,14 @@
 //! once, alone, with no added wait; under a peak the batches grow by themselves, up to
 //! `MAX_BATCH`, with no timer to tune.
 //!
-//! One background task per collection and process drains the queue; it is started on first
-//! use on the caller's runtime. If it is gone (its runtime ended), inserts go out one by one.
+//! The queue and its task are `batch_queue`'s. If the task is gone (its runtime ended),
+//! inserts go out one by one.
 
+use super::batch_queue::{BatchQueue, Job, Submitted};
+use futures::FutureExt;
 use mongodb::error::{ErrorKind, InsertManyError};
 use mongodb::Collection;
 use serde::Serialize;
-use std::sync::OnceLock;
-use tokio::sync::{mpsc, oneshot};
 
 /// Large enough for every concurrent reservation of a busy process, small enough that one
 /// batch stays far below the 48 MB message limit (an order is under 1 kB).
@@ -31,47 +31,38 @@ pub(crate) enum InsertFailure {
 }
 
 type Outcome = Result<(), InsertFailure>;
-type Pending<T> = (T, oneshot::Sender<Outcome>);
 
-pub(crate) struct GroupInsert<T: Send + Sync + 'static> {
+pub(crate) struct GroupInsert<T: Send + Sync> {
     collection: Collection<T>,
-    queue: OnceLock<mpsc::UnboundedSender<Pending<T>>>,
+    queue: BatchQueue<T, Outcome>,
 }
 
 impl<T: Serialize + Send + Sync + 'static> GroupInsert<T> {
     pub(crate) fn new(collection: Collection<T>) -> Self {
-        GroupInsert { collection, queue: OnceLock::new() }
+        let target = collection.clone();
+        let queue = BatchQueue::new(MAX_BATCH, move |jobs| serve(target.clone(), jobs).boxed());
+        GroupInsert { collection, queue }
     }
 
     pub(crate) async fn insert(&self, document: T) -> Outcome {
-        let queue = self.queue.get_or_init(|| {
-            let (sender, receiver) = mpsc::unbounded_channel();
-            tokio::spawn(drain(self.collection.clone(), receiver));
-            sender
-        });
-        let (reply, outcome) = oneshot::channel();
-        match queue.send((document, reply)) {
-            Ok(()) => outcome.await.unwrap_or_else(|_| {
+        match self.queue.submit(document).await {
+            Submitted::Answered(outcome) => outcome,
+            Submitted::Lost => {
                 Err(InsertFailure::Refused { code: 0, message: "the insert task stopped mid-batch".into() })
-            }),
-            // The task is gone: insert this one directly.
-            Err(mpsc::error::SendError((document, _))) => {
+            }
+            Submitted::NotQueued(document) => {
                 self.collection.insert_one(document).await.map(drop).map_err(InsertFailure::Command)
             }
         }
     }
 }
 
-async fn drain<T: Serialize + Send + Sync>(collection: Collection<T>, mut queue: mpsc::UnboundedReceiver<Pending<T>>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    // `recv_many` waits for one, then takes whatever else is already waiting.
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let (documents, replies): (Vec<T>, Vec<oneshot::Sender<Outcome>>) = batch.drain(..).unzip();
-        let outcomes = insert_all(&collection, documents).await;
-        for (reply, outcome) in replies.into_iter().zip(outcomes) {
-            // The caller may have gone (its request was dropped); the document stands anyway.
-            let _ = reply.send(outcome);
-        }
+async fn serve<T: Serialize + Send + Sync>(collection: Collection<T>, jobs: Vec<Job<T, Outcome>>) {
+    let (documents, replies): (Vec<T>, Vec<_>) = jobs.into_iter().unzip();
+    let outcomes = insert_all(&collection, documents).await;
+    for (reply, outcome) in replies.into_iter().zip(outcomes) {
+        // The caller may have gone (its request was dropped); the document stands anyway.
+        let _ = reply.send(outcome);
     }
 }
 
@@ -107,16 +98,10 @@ mod tests {
     use crate::testing;
     use mongodb::bson::{doc, Document};
 
-    async fn collection(prefix: &str) -> (mongodb::Database, Collection<Document>) {
-        let config = testing::fresh_config(prefix);
-        let client = mongodb::Client::with_uri_str(&config.mongodb_uri).await.expect("MongoDB");
-        let db = client.database(&config.mongodb_database);
-        (db.clone(), db.collection("orders"))
-    }
-
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_inserts_each_learn_their_own_outcome_and_a_duplicate_fails_alone() {
-        let (db, orders) = collection("group_insert").await;
+        let db = testing::fresh_database("group_insert").await;
+        let orders = db.collection::<Document>("orders");
         let group = std::sync::Arc::new(GroupInsert::new(orders.clone()));
         orders.insert_one(doc! {"_id": "taken"}).await.expect("seed");
         let ids: Vec<String> = (0..200).map(|i| if i == 77 { "taken".to_string() } else { format!("o{i}") }).collect();

@@ -10,17 +10,17 @@
 //! fast path, then the gather). Stock cannot be oversold by combining, only requested in a
 //! larger piece.
 //!
-//! Like `group_insert`, no timer: a lone take (one Lambda invocation, a quiet server) goes
-//! out at once, alone; takes that arrive while a batch is in flight go together next.
+//! Like `group_insert`, on `batch_queue`: no timer; a lone take (one Lambda invocation, a
+//! quiet server) goes out at once, alone; takes that arrive while a batch is in flight go
+//! together next.
 
-use super::inventory::{take_ops, PriceOnly};
+use super::batch_queue::{BatchQueue, Job, Submitted};
+use super::inventory::{take_ops, take_price, PriceOnly};
 use crate::domain::PriceType;
 use futures::future::join_all;
-use mongodb::options::ReturnDocument;
+use futures::FutureExt;
 use mongodb::Collection;
 use std::collections::HashMap;
-use std::sync::OnceLock;
-use tokio::sync::{mpsc, oneshot};
 
 const MAX_BATCH: usize = 256;
 
@@ -39,23 +39,24 @@ pub(crate) type TakeOutcome = Result<Option<Served>, mongodb::error::Error>;
 pub static COMBINED_TAKES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 pub static COMBINED_UPDATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-struct Pending {
+struct Wanted {
     /// Takes sharing a key may be combined: the same lot, at the same price type.
     key: (String, PriceType),
     /// The bucket this take would try alone (picked at random by the caller).
     bucket: String,
     quantity: i64,
-    reply: oneshot::Sender<TakeOutcome>,
 }
 
 pub(crate) struct GroupTake {
     prices: Collection<PriceOnly>,
-    queue: OnceLock<mpsc::UnboundedSender<Pending>>,
+    queue: BatchQueue<Wanted, TakeOutcome>,
 }
 
 impl GroupTake {
     pub(crate) fn new(prices: Collection<PriceOnly>) -> Self {
-        GroupTake { prices, queue: OnceLock::new() }
+        let target = prices.clone();
+        let queue = BatchQueue::new(MAX_BATCH, move |jobs| serve_batch(target.clone(), jobs).boxed());
+        GroupTake { prices, queue }
     }
 
     /// Takes `quantity` from `bucket` (of lot `lot_key`), possibly together with others.
@@ -66,71 +67,55 @@ impl GroupTake {
         quantity: i64,
         price_type: PriceType,
     ) -> TakeOutcome {
-        let queue = self.queue.get_or_init(|| {
-            let (sender, receiver) = mpsc::unbounded_channel();
-            tokio::spawn(drain(self.prices.clone(), receiver));
-            sender
-        });
-        let (reply, outcome) = oneshot::channel();
-        let pending = Pending { key: (lot_key, price_type), bucket, quantity, reply };
-        match queue.send(pending) {
-            // A dropped reply means the task stopped mid-batch: nothing is known to be taken.
-            Ok(()) => outcome.await.unwrap_or(Ok(None)),
-            // The task is gone (its runtime ended): take alone.
-            Err(mpsc::error::SendError(p)) => take_one(&self.prices, &p.bucket, p.quantity, p.key.1).await,
+        match self.queue.submit(Wanted { key: (lot_key, price_type), bucket, quantity }).await {
+            Submitted::Answered(outcome) => outcome,
+            // The task stopped mid-batch: nothing is known to be taken.
+            Submitted::Lost => Ok(None),
+            Submitted::NotQueued(w) => take_one(&self.prices, &w.bucket, w.quantity, w.key.1).await,
         }
     }
 }
 
-async fn drain(prices: Collection<PriceOnly>, mut queue: mpsc::UnboundedReceiver<Pending>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let mut groups: HashMap<(String, PriceType), Vec<Pending>> = HashMap::new();
-        for p in batch.drain(..) {
-            groups.entry(p.key.clone()).or_default().push(p);
-        }
-        join_all(groups.into_values().map(|group| serve(&prices, group))).await;
+async fn serve_batch(prices: Collection<PriceOnly>, jobs: Vec<Job<Wanted, TakeOutcome>>) {
+    let mut groups: HashMap<(String, PriceType), Vec<Job<Wanted, TakeOutcome>>> = HashMap::new();
+    for job in jobs {
+        groups.entry(job.0.key.clone()).or_default().push(job);
     }
+    join_all(groups.into_values().map(|group| serve(&prices, group))).await;
 }
 
-async fn serve(prices: &Collection<PriceOnly>, group: Vec<Pending>) {
+async fn serve(prices: &Collection<PriceOnly>, group: Vec<Job<Wanted, TakeOutcome>>) {
     if group.len() > 1 {
-        let price_type = group[0].key.1;
-        let sum: i64 = group.iter().map(|p| p.quantity).sum();
+        let price_type = group[0].0.key.1;
+        let sum: i64 = group.iter().map(|(w, _)| w.quantity).sum();
         COMBINED_UPDATES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        match take_one(prices, &group[0].bucket, sum, price_type).await {
+        match take_one(prices, &group[0].0.bucket, sum, price_type).await {
             Ok(Some(served)) => {
                 COMBINED_TAKES.fetch_add(group.len() as u64, std::sync::atomic::Ordering::Relaxed);
-                for p in group {
-                    let _ = p.reply.send(Ok(Some(served.clone())));
+                for (_, reply) in group {
+                    let _ = reply.send(Ok(Some(served.clone())));
                 }
                 return;
             }
             // Not enough in that bucket for all of them: nothing was taken; each goes alone.
             Ok(None) => {}
             Err(e) => {
-                for p in group {
-                    let _ = p.reply.send(Err(e.clone()));
+                for (_, reply) in group {
+                    let _ = reply.send(Err(e.clone()));
                 }
                 return;
             }
         }
     }
-    join_all(group.into_iter().map(|p| async move {
-        let outcome = take_one(prices, &p.bucket, p.quantity, p.key.1).await;
-        let _ = p.reply.send(outcome);
+    join_all(group.into_iter().map(|(w, reply)| async move {
+        let _ = reply.send(take_one(prices, &w.bucket, w.quantity, w.key.1).await);
     }))
     .await;
 }
 
 async fn take_one(prices: &Collection<PriceOnly>, bucket: &str, quantity: i64, price_type: PriceType) -> TakeOutcome {
-    let (filter, update) = take_ops(bucket, quantity, price_type);
-    let taken = prices
-        .find_one_and_update(filter, update)
-        .projection(mongodb::bson::doc! {"_id": 0, "price_cents": 1})
-        .return_document(ReturnDocument::After)
-        .await?;
-    Ok(taken.map(|p| Served { price_cents: p.price_cents, bucket: bucket.to_string() }))
+    let price = take_price(prices, take_ops(bucket, quantity, price_type)).await?;
+    Ok(price.map(|price_cents| Served { price_cents, bucket: bucket.to_string() }))
 }
 
 #[cfg(test)]
@@ -142,9 +127,7 @@ mod tests {
 
     /// Two buckets of one lot: `a` with 10 tickets, `b` with 1,000.
     async fn lot(prefix: &str) -> (mongodb::Database, Collection<Document>, Arc<GroupTake>) {
-        let config = testing::fresh_config(prefix);
-        let client = mongodb::Client::with_uri_str(&config.mongodb_uri).await.expect("MongoDB");
-        let db = client.database(&config.mongodb_database);
+        let db = testing::fresh_database(prefix).await;
         let buckets = db.collection::<Document>("inventory");
         for (id, available) in [("a", 10i64), ("b", 1_000)] {
             buckets

@@ -161,7 +161,21 @@ pub(crate) fn return_op(quantity: i64, price_type: PriceType) -> Document {
 
 #[derive(Deserialize)]
 pub(crate) struct PriceOnly {
-    pub price_cents: i64,
+    price_cents: i64,
+}
+
+/// Applies a conditional take (`take_ops`, `hold_ops`) and returns the lot's price in the same
+/// trip, or `None` when the filter refused (nothing taken).
+pub(crate) async fn take_price(
+    prices: &Collection<PriceOnly>,
+    (filter, update): (Document, Document),
+) -> mongodb::error::Result<Option<i64>> {
+    let taken = prices
+        .find_one_and_update(filter, update)
+        .projection(doc! {"_id": 0, "price_cents": 1})
+        .return_document(ReturnDocument::After)
+        .await?;
+    Ok(taken.map(|p| p.price_cents))
 }
 
 pub struct MongoInventory {
@@ -187,16 +201,9 @@ impl MongoInventory {
         self.take_with(take_ops(id, quantity, price_type)).await
     }
 
-    async fn take_with(&self, (filter, update): (Document, Document)) -> AppResult<Option<i64>> {
+    async fn take_with(&self, ops: (Document, Document)) -> AppResult<Option<i64>> {
         count(&TAKE_UPDATES);
-        let taken = self
-            .prices
-            .find_one_and_update(filter, update)
-            .projection(doc! {"_id": 0, "price_cents": 1})
-            .return_document(ReturnDocument::After)
-            .await
-            .map_err(db_error("taking stock"))?;
-        Ok(taken.map(|p| p.price_cents))
+        take_price(&self.prices, ops).await.map_err(db_error("taking stock"))
     }
 
     async fn lot_buckets(&self, event: &EventId, sector_id: &str, lot: usize) -> AppResult<Vec<InventoryDoc>> {

@@ -5,6 +5,7 @@
 //! `orders` (sharded by hashed `user_id` in production), `idempotency` (24 h TTL), `emails`.
 
 mod audit;
+mod batch_queue;
 mod buyer_limits;
 mod emails;
 mod events;
