@@ -1,5 +1,6 @@
 //! `bilheteria-local serve | seed | create-admin`.
 
+use bilheteria::adapters::rabbit;
 use bilheteria::services::accounts;
 use bilheteria::{App, Config};
 use bilheteria_local::{consumer, seed, server};
@@ -93,6 +94,10 @@ async fn serve(
         tracing::info!(email = %admin.email, "admin ensured");
     }
     if !no_consumer {
+        // Before the consumer and the first publish can race to create them (rabbit.rs).
+        if let Err(err) = rabbit::ensure_topology(&app.config.amqp_url, &app.config.orders_queue).await {
+            tracing::warn!(error = %err, "could not declare the queues now; the consumer will retry");
+        }
         tokio::spawn(consumer::run(app.clone()));
     }
     tokio::spawn(bilheteria_local::scheduler::run(app.clone(), maintenance_every()));

@@ -74,6 +74,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         Some(url) => url.trim_end_matches('/').to_string(),
         None => start_server(&app).await?,
     };
+    if in_process {
+        bilheteria::adapters::rabbit::ensure_topology(&config.amqp_url, &config.orders_queue).await?;
+    }
     let consumer =
         (in_process && !args.no_consumer).then(|| tokio::spawn(bilheteria_local::consumer::run(app.clone())));
 

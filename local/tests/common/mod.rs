@@ -37,6 +37,9 @@ impl Harness {
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let mut config = testing::fresh_config("it");
         adjust(&mut config);
+        bilheteria::adapters::rabbit::ensure_topology(&config.amqp_url, &config.orders_queue)
+            .await
+            .expect("the test's queues can be declared");
         let mut app = testing::app_for(config.clone()).await.expect("the test database and broker are reachable");
         let clock = std::sync::Arc::new(testing::ShiftableClock::default());
         app.clock = clock.clone();
