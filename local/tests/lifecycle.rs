@@ -293,3 +293,74 @@ async fn cancel_expiry_and_payment_racing_on_the_same_order_leave_one_status_and
     assert_eq!(h.available(&event, "Pista").await, capacity - holding, "stock returned exactly once per ended order");
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_payment_message_processed_several_times_at_once_pays_once_and_refunds_nothing() {
+    // An outbox republish and the broker's delivery of the same payment can meet in two
+    // consumers at once; the one that loses the race must not take the order for a late payment.
+    use bilheteria::domain::{Message, OrderId};
+    use bilheteria::services::processing;
+    let h = Harness::start().await;
+    let event = h.event(&[("Pista", 10_000, 100)]).await;
+    let buyer = h.buyer().await;
+    for _ in 0..10 {
+        let order = reserve(&h, &buyer, &event, 2).await;
+        let pay = post(&h, &buyer, &format!("/api/v1/orders/{order}/pay"), Some(json!({"method": "pix"}))).await;
+        assert_eq!(pay.status, StatusCode::ACCEPTED, "{}", pay.body);
+        let message = Message::payment_requested(OrderId::parse(&order).expect("id"), 1, h.app.clock.now());
+        let outcomes = futures::future::join_all((0..6).map(|_| processing::process(&h.app, &message))).await;
+        assert!(outcomes.iter().all(|o| o.is_ok()), "{outcomes:?}");
+
+        assert_eq!(h.order(&buyer, &order).await["status"], "paid");
+        assert_eq!(
+            h.get(&format!("/api/v1/orders/{order}/tickets"), Some(&buyer)).await.body.as_array().map(Vec::len),
+            Some(2)
+        );
+        assert_eq!(h.count("payments", doc! {"refunded": true}).await, 0, "no paid order's money went back");
+        assert_eq!(h.count("emails", doc! {"_id": format!("paid:{order}")}).await, 1);
+        assert_eq!(h.count("emails", doc! {"_id": format!("refunded:{order}")}).await, 0);
+    }
+    assert_eq!(h.available(&event, "Pista").await, 80, "paid tickets stay sold");
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_order_seen_paid_already_has_all_its_tickets() {
+    use bilheteria::domain::{Message, OrderId};
+    use bilheteria::services::processing;
+    let h = Harness::start().await;
+    let event = h.event(&[("Pista", 10_000, 200)]).await;
+    let buyer = h.buyer().await;
+    let mut orders = Vec::new();
+    for _ in 0..20 {
+        let order = reserve(&h, &buyer, &event, 4).await;
+        assert_eq!(
+            post(&h, &buyer, &format!("/api/v1/orders/{order}/pay"), Some(json!({"method": "pix"}))).await.status,
+            StatusCode::ACCEPTED
+        );
+        orders.push(order);
+    }
+    // The buyer's page polls while the consumer works: the moment it reads `paid`, it shows
+    // the tickets, and it must never show fewer than were bought.
+    let watchers = orders.iter().map(|order| {
+        let (h, buyer) = (&h, &buyer);
+        async move {
+            loop {
+                let tickets = h.get(&format!("/api/v1/orders/{order}/tickets"), Some(buyer)).await;
+                let seen = tickets.body.as_array().map(Vec::len).unwrap_or(0);
+                if seen > 0 {
+                    return seen;
+                }
+                tokio::task::yield_now().await;
+            }
+        }
+    });
+    let payers = orders.iter().map(|order| {
+        let message = Message::payment_requested(OrderId::parse(order).expect("id"), 1, h.app.clock.now());
+        let app = h.app.clone();
+        async move { processing::process(&app, &message).await.expect("process") }
+    });
+    let (seen, _) = tokio::join!(futures::future::join_all(watchers), futures::future::join_all(payers));
+    assert!(seen.iter().all(|&n| n == 4), "tickets seen the moment each order was paid: {seen:?}");
+    h.finish().await;
+}

@@ -58,8 +58,19 @@ async fn payment_requested(app: &App, message: &Message, order: Order) -> AppRes
     let Some(payment) = order.payment.clone() else {
         return Ok(false);
     };
-    if order.status != OrderStatus::PaymentPending || !message.id.ends_with(&format!(":{}", payment.attempt)) {
-        return Ok(false); // settled already, or a message of an earlier attempt
+    if !message.id.ends_with(&format!(":{}", payment.attempt)) {
+        return Ok(false); // a message of an earlier attempt
+    }
+    match order.status {
+        OrderStatus::PaymentPending => {}
+        // A redelivery after a consumer died between confirming and e-mailing: the e-mail is
+        // keyed by order, so finishing it here sends it once.
+        OrderStatus::Paid => {
+            let tickets = app.tickets.for_order(&order.id).await?;
+            notifications::paid(app, &order, &tickets).await?;
+            return Ok(false);
+        }
+        _ => return Ok(false), // settled already
     }
     // The charge is idempotent per message id: a redelivery gets the first outcome.
     let charge = app.payments.charge(&order, &message.id).await?;
@@ -74,18 +85,32 @@ async fn payment_requested(app: &App, message: &Message, order: Order) -> AppRes
             if order.expires_at <= now {
                 return late_payment(app, &order, charged).await;
             }
+            // Tickets first, then `paid`: the buyer sees them only once the order is paid, and
+            // then sees all of them; a consumer that dies in between leaves the order pending,
+            // and the redelivery finds the same tickets (issuing is keyed by seat).
+            let tickets = issue_tickets(app, &order).await?;
             let changes = TransitionChanges { payment: Some(charged.clone()) };
             match app.orders.transition(&order.id, None, Transition::ConfirmPayment, changes, now).await? {
                 Some(paid) => {
-                    let tickets = issue_tickets(app, &paid).await?;
                     notifications::paid(app, &paid, &tickets).await?;
                     Ok(true)
                 }
-                // Expired (or otherwise settled) while we charged: never keep the money.
-                None => late_payment(app, &order, charged).await,
+                None => settled_while_charging(app, &order, charged).await,
             }
         }
     }
+}
+
+/// The order left `payment_pending` while its charge was made. Either a duplicate of this
+/// message (an outbox republish meeting the broker's delivery) confirmed it first — then
+/// there is nothing to undo — or the hold ended: never keep the money.
+async fn settled_while_charging(app: &App, order: &Order, charged: Payment) -> AppResult<bool> {
+    let current = app.orders.find(&order.id).await?;
+    if current.as_ref().is_some_and(|o| o.status == OrderStatus::Paid) {
+        return Ok(false);
+    }
+    app.tickets.void(&order.id).await?;
+    late_payment(app, order, charged).await
 }
 
 /// A payment confirmed after the hold was up: the order expires (stock back on sale, if the

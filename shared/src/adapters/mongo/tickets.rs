@@ -4,7 +4,8 @@ use crate::error::AppResult;
 use crate::ports::TicketStore;
 use async_trait::async_trait;
 use futures::TryStreamExt;
-use mongodb::bson::{doc, to_document};
+use mongodb::bson::doc;
+use mongodb::error::{ErrorKind, InsertManyError};
 use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 
@@ -31,18 +32,22 @@ impl MongoTickets {
 
 #[async_trait]
 impl TicketStore for MongoTickets {
+    /// One unordered insert for the order's seats. A seat already issued (a redelivery, a
+    /// duplicate message at the same time) is refused alone with a duplicate key, and its
+    /// first code stays.
     async fn issue(&self, tickets: &[Ticket]) -> AppResult<()> {
-        for t in tickets {
-            let fields = to_document(t).map_err(|e| crate::AppError::internal("encoding a ticket", e))?;
-            let mut on_insert = fields;
-            on_insert.insert("void", false);
-            self.tickets
-                .update_one(doc! {"_id": format!("{}/{}", t.order_id, t.seat_number)}, doc! {"$setOnInsert": on_insert})
-                .upsert(true)
-                .await
-                .map_err(db_error("issuing a ticket"))?;
+        if tickets.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let docs: Vec<TicketDoc> = tickets
+            .iter()
+            .map(|t| TicketDoc { id: format!("{}/{}", t.order_id, t.seat_number), ticket: t.clone(), void: false })
+            .collect();
+        match self.tickets.insert_many(docs).ordered(false).await {
+            Ok(_) => Ok(()),
+            Err(e) if only_duplicates(&e) => Ok(()),
+            Err(e) => Err(db_error("issuing tickets")(e)),
+        }
     }
 
     async fn for_order(&self, order: &OrderId) -> AppResult<Vec<Ticket>> {
@@ -62,5 +67,15 @@ impl TicketStore for MongoTickets {
             .await
             .map_err(db_error("voiding tickets"))?;
         Ok(())
+    }
+}
+
+/// Every refused document was a seat issued before, and nothing else went wrong.
+fn only_duplicates(error: &mongodb::error::Error) -> bool {
+    match error.kind.as_ref() {
+        ErrorKind::InsertMany(InsertManyError { write_errors: Some(refused), write_concern_error: None, .. }) => {
+            refused.iter().all(|w| w.code == 11000)
+        }
+        _ => false,
     }
 }
