@@ -95,32 +95,25 @@ async fn payment_requested(app: &App, message: &Message, order: Order) -> AppRes
                     notifications::paid(app, &paid, &tickets).await?;
                     Ok(true)
                 }
-                None => settled_while_charging(app, &order, charged).await,
+                None => late_payment(app, &order, charged).await,
             }
         }
     }
 }
 
-/// The order left `payment_pending` while its charge was made. Either a duplicate of this
-/// message (an outbox republish meeting the broker's delivery) confirmed it first — then
-/// there is nothing to undo — or the hold ended: never keep the money.
-async fn settled_while_charging(app: &App, order: &Order, charged: Payment) -> AppResult<bool> {
-    let current = app.orders.find(&order.id).await?;
-    if current.as_ref().is_some_and(|o| o.status == OrderStatus::Paid) {
+/// A payment confirmed when the order could no longer take it: the hold was up, or the order
+/// left `payment_pending` while it was charged. If a duplicate of this message (an outbox
+/// republish meeting the broker's delivery) confirmed it first, there is nothing to undo.
+/// Otherwise the order expires (stock back on sale, if the sweep had not done it yet), any
+/// tickets written for it are voided, and the money is refunded: never kept.
+async fn late_payment(app: &App, order: &Order, charged: Payment) -> AppResult<bool> {
+    let now = app.clock.now();
+    let changes = TransitionChanges { payment: Some(charged.clone()) };
+    let expired = app.orders.transition(&order.id, None, Transition::Expire, changes, now).await?;
+    if expired.is_none() && app.orders.find(&order.id).await?.is_some_and(|o| o.status == OrderStatus::Paid) {
         return Ok(false);
     }
     app.tickets.void(&order.id).await?;
-    late_payment(app, order, charged).await
-}
-
-/// A payment confirmed after the hold was up: the order expires (stock back on sale, if the
-/// sweep had not done it yet) and the money is refunded.
-async fn late_payment(app: &App, order: &Order, charged: Payment) -> AppResult<bool> {
-    let now = app.clock.now();
-    let _ = app
-        .orders
-        .transition(&order.id, None, Transition::Expire, TransitionChanges { payment: Some(charged.clone()) }, now)
-        .await?;
     if let Some(tx) = &charged.transaction_id {
         app.payments.refund(tx, order.total_cents).await?;
     }
