@@ -19,6 +19,14 @@ async fn reserve(h: &Harness, token: &str, event: &str, quantity: i64) -> String
     r.body["id"].as_str().expect("id").to_string()
 }
 
+/// A reserved order whose PIX payment was asked for (202); its message is not yet processed.
+async fn reserve_and_ask_to_pay(h: &Harness, token: &str, event: &str, quantity: i64) -> String {
+    let order = reserve(h, token, event, quantity).await;
+    let pay = post(h, token, &format!("/api/v1/orders/{order}/pay"), Some(json!({"method": "pix"}))).await;
+    assert_eq!(pay.status, StatusCode::ACCEPTED, "{}", pay.body);
+    order
+}
+
 #[tokio::test]
 async fn paying_with_pix_makes_the_order_paid_with_one_ticket_per_seat() {
     let h = Harness::start().await.with_consumer();
@@ -298,18 +306,13 @@ async fn cancel_expiry_and_payment_racing_on_the_same_order_leave_one_status_and
 async fn a_payment_message_processed_several_times_at_once_pays_once_and_refunds_nothing() {
     // An outbox republish and the broker's delivery of the same payment can meet in two
     // consumers at once; the one that loses the race must not take the order for a late payment.
-    use bilheteria::domain::{Message, OrderId};
-    use bilheteria::services::processing;
     let h = Harness::start().await;
     let event = h.event(&[("Pista", 10_000, 100)]).await;
     let buyer = h.buyer().await;
     for _ in 0..10 {
-        let order = reserve(&h, &buyer, &event, 2).await;
-        let pay = post(&h, &buyer, &format!("/api/v1/orders/{order}/pay"), Some(json!({"method": "pix"}))).await;
-        assert_eq!(pay.status, StatusCode::ACCEPTED, "{}", pay.body);
-        let message = Message::payment_requested(OrderId::parse(&order).expect("id"), 1, h.app.clock.now());
-        let outcomes = futures::future::join_all((0..6).map(|_| processing::process(&h.app, &message))).await;
-        assert!(outcomes.iter().all(|o| o.is_ok()), "{outcomes:?}");
+        let order = reserve_and_ask_to_pay(&h, &buyer, &event, 2).await;
+        // Each copy is processed without error (settle_payment fails the test otherwise).
+        futures::future::join_all((0..6).map(|_| h.settle_payment(&order))).await;
 
         assert_eq!(h.order(&buyer, &order).await["status"], "paid");
         assert_eq!(
@@ -326,19 +329,12 @@ async fn a_payment_message_processed_several_times_at_once_pays_once_and_refunds
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_order_seen_paid_already_has_all_its_tickets() {
-    use bilheteria::domain::{Message, OrderId};
-    use bilheteria::services::processing;
     let h = Harness::start().await;
     let event = h.event(&[("Pista", 10_000, 200)]).await;
     let buyer = h.buyer().await;
     let mut orders = Vec::new();
     for _ in 0..20 {
-        let order = reserve(&h, &buyer, &event, 4).await;
-        assert_eq!(
-            post(&h, &buyer, &format!("/api/v1/orders/{order}/pay"), Some(json!({"method": "pix"}))).await.status,
-            StatusCode::ACCEPTED
-        );
-        orders.push(order);
+        orders.push(reserve_and_ask_to_pay(&h, &buyer, &event, 4).await);
     }
     // The buyer's page polls while the consumer works: the moment it reads `paid`, it shows
     // the tickets, and it must never show fewer than were bought.
@@ -355,11 +351,7 @@ async fn an_order_seen_paid_already_has_all_its_tickets() {
             }
         }
     });
-    let payers = orders.iter().map(|order| {
-        let message = Message::payment_requested(OrderId::parse(order).expect("id"), 1, h.app.clock.now());
-        let app = h.app.clone();
-        async move { processing::process(&app, &message).await.expect("process") }
-    });
+    let payers = orders.iter().map(|order| h.settle_payment(order));
     let (seen, _) = tokio::join!(futures::future::join_all(watchers), futures::future::join_all(payers));
     assert!(seen.iter().all(|&n| n == 4), "tickets seen the moment each order was paid: {seen:?}");
     h.finish().await;

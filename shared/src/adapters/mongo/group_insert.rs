@@ -13,7 +13,7 @@
 
 use super::batch_queue::{BatchQueue, Job, Submitted};
 use futures::FutureExt;
-use mongodb::error::{ErrorKind, InsertManyError};
+use mongodb::error::{ErrorKind, IndexedWriteError, InsertManyError};
 use mongodb::Collection;
 use serde::Serialize;
 
@@ -77,9 +77,8 @@ async fn insert_all<T: Serialize + Send + Sync>(collection: &Collection<T>, docu
         Ok(_) => return (0..count).map(|_| Ok(())).collect(),
         Err(error) => error,
     };
-    match error.kind.as_ref() {
-        // Per-document refusals, and no write-concern doubt about the rest: the rest stand.
-        ErrorKind::InsertMany(InsertManyError { write_errors: Some(refused), write_concern_error: None, .. }) => {
+    match refusals(&error) {
+        Some(refused) => {
             let mut outcomes: Vec<Outcome> = (0..count).map(|_| Ok(())).collect();
             for r in refused {
                 if let Some(slot) = outcomes.get_mut(r.index) {
@@ -88,7 +87,18 @@ async fn insert_all<T: Serialize + Send + Sync>(collection: &Collection<T>, docu
             }
             outcomes
         }
-        _ => (0..count).map(|_| Err(InsertFailure::Command(error.clone()))).collect(),
+        None => (0..count).map(|_| Err(InsertFailure::Command(error.clone()))).collect(),
+    }
+}
+
+/// The documents an unordered `insertMany` refused one by one, when that is all that went
+/// wrong (no write-concern doubt about the rest): the others stand. `None` for any other failure.
+pub(crate) fn refusals(error: &mongodb::error::Error) -> Option<&[IndexedWriteError]> {
+    match error.kind.as_ref() {
+        ErrorKind::InsertMany(InsertManyError { write_errors: Some(refused), write_concern_error: None, .. }) => {
+            Some(refused)
+        }
+        _ => None,
     }
 }
 

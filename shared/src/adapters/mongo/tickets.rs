@@ -1,11 +1,11 @@
 use super::db_error;
+use super::group_insert::refusals;
 use crate::domain::{OrderId, Ticket};
 use crate::error::AppResult;
 use crate::ports::TicketStore;
 use async_trait::async_trait;
 use futures::TryStreamExt;
 use mongodb::bson::doc;
-use mongodb::error::{ErrorKind, InsertManyError};
 use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +45,8 @@ impl TicketStore for MongoTickets {
             .collect();
         match self.tickets.insert_many(docs).ordered(false).await {
             Ok(_) => Ok(()),
-            Err(e) if only_duplicates(&e) => Ok(()),
+            // Every refused seat was issued before, and nothing else went wrong.
+            Err(e) if refusals(&e).is_some_and(|refused| refused.iter().all(|w| w.code == 11000)) => Ok(()),
             Err(e) => Err(db_error("issuing tickets")(e)),
         }
     }
@@ -67,15 +68,5 @@ impl TicketStore for MongoTickets {
             .await
             .map_err(db_error("voiding tickets"))?;
         Ok(())
-    }
-}
-
-/// Every refused document was a seat issued before, and nothing else went wrong.
-fn only_duplicates(error: &mongodb::error::Error) -> bool {
-    match error.kind.as_ref() {
-        ErrorKind::InsertMany(InsertManyError { write_errors: Some(refused), write_concern_error: None, .. }) => {
-            refused.iter().all(|w| w.code == 11000)
-        }
-        _ => false,
     }
 }
