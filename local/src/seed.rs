@@ -3,7 +3,7 @@
 
 use bilheteria::auth::Caller;
 use bilheteria::domain::event::LotInput;
-use bilheteria::domain::{NewEvent, NewSector, Role, UserId};
+use bilheteria::domain::{EventStatus, NewEvent, NewSector, Role, UserId};
 use bilheteria::services::admin;
 use bilheteria::{App, AppError};
 use chrono::{Duration, Utc};
@@ -29,6 +29,7 @@ fn event(name: &str, venue: &str, days: i64, description: &str, sectors: Vec<New
         name: name.into(),
         venue: venue.into(),
         starts_at: Utc::now() + Duration::days(days),
+        sales_end_at: None,
         description: Some(description.into()),
         image_url: None,
         half_price_share_percent: None,
@@ -79,7 +80,8 @@ pub fn demo_events() -> Vec<NewEvent> {
 }
 
 pub async fn seed(app: &App) -> Result<usize, AppError> {
-    let existing: Vec<String> = admin::list(app).await?.into_iter().map(|e| e.name).collect();
+    let existing: Vec<String> =
+        app.events.list(&[EventStatus::Active, EventStatus::Paused]).await?.into_iter().map(|e| e.name).collect();
     // Seeding is an operator's act: the audit log records it under the all-zero system id.
     let system = Caller {
         user_id: UserId::parse("000000000000000000000000").ok_or_else(|| AppError::Internal("system id".into()))?,

@@ -558,7 +558,10 @@ async fn cancelling_an_event_cancels_its_holds_refunds_its_paid_orders_and_is_au
     assert_eq!(entry.actor.as_str(), admin_id, "who");
     assert_eq!(entry.target, event, "what");
     assert_eq!(entry.before.as_ref().expect("before")["status"], "active");
-    assert_eq!(entry.after.as_ref().expect("after")["status"], "cancelled");
+    assert_eq!(entry.after.as_ref().expect("after")["status"], "cancelling", "sales closed, the sweep begins");
+    let done = log.iter().find(|e| e.action == "event.cancelled").expect("the end of the sweep is audited");
+    assert_eq!((done.actor.as_str(), done.target.as_str()), (admin_id.as_str(), event.as_str()));
+    assert_eq!(done.after.as_ref().expect("after")["status"], "cancelled");
     let created =
         log.iter().find(|e| e.action == "event.create" && e.target == event).expect("the creation is audited");
     assert!(created.before.is_none() && created.after.as_ref().expect("after")["name"] == "Show de Teste");

@@ -66,14 +66,24 @@ async fn the_consumer_handler_takes_an_amazon_mq_event_and_a_redelivered_one_cha
 }
 
 #[tokio::test]
-async fn a_batch_with_an_unreadable_message_fails_whole_so_the_broker_retries_it() {
+async fn an_unreadable_message_is_dead_lettered_alone_and_the_rest_of_its_batch_is_processed() {
     let h = Harness::start().await;
-    let poison = amazon_mq::event_for(
-        "orders",
+    let event = h.event(&[("Pista", 10_000, 10)]).await;
+    let buyer = h.buyer().await;
+    let order = h.reserve(&buyer, &event, "Pista", "full", 1).await.body["id"].as_str().expect("id").to_string();
+    let good = serde_json::to_vec(&Message::order_reserved(OrderId::parse(&order).expect("id"), chrono::Utc::now()))
+        .expect("json");
+    let batch = amazon_mq::event_for(
+        &h.config.orders_queue,
         "/",
-        &[amazon_mq::RawDelivery { body: b"{\"not\":\"ours\"}", redelivered: false, message_id: None, kind: None }],
+        &[
+            amazon_mq::RawDelivery { body: b"{\"not\":\"ours\"}", redelivered: false, message_id: None, kind: None },
+            amazon_mq::RawDelivery { body: &good, redelivered: false, message_id: None, kind: None },
+        ],
     )
     .expect("event");
-    assert!(order_consumer_fn::handle(&h.app, LambdaEvent::new(poison, Context::default())).await.is_err());
+    let outcome = order_consumer_fn::handle(&h.app, LambdaEvent::new(batch, Context::default())).await.expect("ok");
+    assert_eq!((outcome.processed, outcome.dead_lettered), (1, 1), "{outcome:?}");
+    assert_eq!(h.count("emails", doc! {}).await, 1, "the good message was processed in the same batch");
     h.finish().await;
 }

@@ -26,6 +26,10 @@ pub struct Config {
     pub jwt_ttl_seconds: i64,
     pub hold_minutes: i64,
     pub max_tickets_per_order: i64,
+    /// How old a take of stock with no order behind it must be before the reconciler may
+    /// fence its order id and return it: longer than any reservation can live (the
+    /// function's timeout), so a slow request is never mistaken for a dead one.
+    pub take_grace_seconds: i64,
 }
 
 // Secrets must never reach a log: Debug shows everything but them.
@@ -42,6 +46,7 @@ impl std::fmt::Debug for Config {
             .field("jwt_ttl_seconds", &self.jwt_ttl_seconds)
             .field("hold_minutes", &self.hold_minutes)
             .field("max_tickets_per_order", &self.max_tickets_per_order)
+            .field("take_grace_seconds", &self.take_grace_seconds)
             .finish()
     }
 }
@@ -97,6 +102,7 @@ impl Config {
             jwt_ttl_seconds: number("JWT_TTL_SECONDS", 3600, 60, 86_400 * 7)?,
             hold_minutes: number("HOLD_MINUTES", 10, 1, 24 * 60)?,
             max_tickets_per_order: number("MAX_TICKETS_PER_ORDER", 6, 1, 100)?,
+            take_grace_seconds: number("TAKE_GRACE_SECONDS", 60, 1, 3_600)?,
         })
     }
 
@@ -113,6 +119,7 @@ impl Config {
             jwt_ttl_seconds: 3600,
             hold_minutes: 10,
             max_tickets_per_order: 6,
+            take_grace_seconds: 60,
         }
     }
 

@@ -26,6 +26,10 @@ pub enum AppError {
     /// The request conflicts with the current state (sold out, paused, e-mail taken).
     #[error("{0}")]
     Conflict(String),
+    /// A write based on a version of the object that is no longer current (another admin
+    /// changed it since): reload and try again.
+    #[error("the event was changed by someone else (it is now at version {current_version}); reload it and try again")]
+    StaleVersion { current_version: i64 },
     /// A dependency (database, broker) failed; the detail is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),

@@ -1,8 +1,9 @@
 //! `admin-events`: event management and admin accounts, for admins only.
 
-use bilheteria::http::{bearer_caller, json, json_body, respond};
+use bilheteria::http::{bearer_caller, if_match, json, json_body, json_page, json_versioned, page, respond};
 use bilheteria::routes::{self, RouteId};
-use bilheteria::services::admin;
+use bilheteria::services::admin::{self, Closing};
+use bilheteria::services::catalog::EventView;
 use bilheteria::{error::AppResult, App, AppError};
 use http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
@@ -20,20 +21,40 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
     caller.require_admin()?;
     let id = matched.param("id");
     match matched.route.id {
-        RouteId::AdminListEvents => json(StatusCode::OK, &admin::list(app).await?),
-        RouteId::CreateEvent => json(StatusCode::CREATED, &admin::create(app, &caller, json_body(req)?).await?),
-        RouteId::UpdateEvent => json(StatusCode::OK, &admin::update(app, &caller, id, json_body(req)?).await?),
-        RouteId::SetEventStatus => json(StatusCode::OK, &admin::set_status(app, &caller, id, json_body(req)?).await?),
-        RouteId::CancelEvent => json(StatusCode::OK, &admin::cancel(app, &caller, id).await?),
-        RouteId::DeleteEvent => {
-            admin::delete(app, &caller, id).await?;
-            Response::builder()
-                .status(StatusCode::NO_CONTENT)
-                .body(Body::Empty)
-                .map_err(|e| AppError::internal("building a response", e))
+        RouteId::AdminListEvents => {
+            let (limit, after) = page(req)?;
+            let (events, next) = admin::list(app, limit, after).await?;
+            json_page(req, &events, limit, next)
         }
+        RouteId::CreateEvent => versioned(StatusCode::CREATED, admin::create(app, &caller, json_body(req)?).await?),
+        RouteId::UpdateEvent => {
+            versioned(StatusCode::OK, admin::update(app, &caller, id, json_body(req)?, if_match(req)?).await?)
+        }
+        RouteId::SetEventStatus => {
+            versioned(StatusCode::OK, admin::set_status(app, &caller, id, json_body(req)?, if_match(req)?).await?)
+        }
+        RouteId::CancelEvent => closing(admin::cancel(app, &caller, id, if_match(req)?).await?, false),
+        RouteId::DeleteEvent => closing(admin::delete(app, &caller, id, if_match(req)?).await?, true),
         RouteId::CreateAdmin => json(StatusCode::CREATED, &admin::create_admin(app, &caller, json_body(req)?).await?),
         RouteId::AuditLog => json(StatusCode::OK, &admin::audit_log(app).await?),
         other => Err(AppError::Internal(format!("route {other:?} is not served by {FUNCTION}"))),
+    }
+}
+
+fn versioned(status: StatusCode, view: EventView) -> AppResult<Response<Body>> {
+    json_versioned(status, &view, view.version)
+}
+
+/// A cancel or delete that finished: 200 with the event (204 for a delete); one still
+/// sweeping: 202 with the event as it stands (`cancelling` / `deleting`) — call again, or
+/// let the scheduled function finish it.
+fn closing(outcome: Closing, is_delete: bool) -> AppResult<Response<Body>> {
+    match outcome {
+        Closing::Done(_) if is_delete => Response::builder()
+            .status(StatusCode::NO_CONTENT)
+            .body(Body::Empty)
+            .map_err(|e| AppError::internal("building a response", e)),
+        Closing::Done(view) => versioned(StatusCode::OK, view),
+        Closing::InProgress(view) => versioned(StatusCode::ACCEPTED, view),
     }
 }

@@ -12,16 +12,29 @@ use serde::Serialize;
 pub struct Outcome {
     pub processed: usize,
     pub already_done: usize,
+    pub dead_lettered: usize,
 }
 
-/// Fails the whole batch on the first failure: Amazon MQ redelivers it (there are no
-/// partial-batch responses), and what was already done is recognised and not redone.
+/// Each message has its own outcome. A message that can never succeed goes to the
+/// dead-letter queue alone, with its reason, and the rest of its batch proceeds; a transient
+/// failure fails the batch (Amazon MQ has no partial-batch responses), which is delivered
+/// again, and what was already done is recognised and not redone.
 pub async fn handle(app: &App, event: LambdaEvent<RabbitMqEvent>) -> Result<Outcome, Error> {
-    let messages = amazon_mq::messages_of(&event.payload)?;
-    let report = processing::process_batch(app, &messages).await.map_err(|err| {
-        tracing::error!(error = %err, "batch failed; the broker will redeliver it");
-        err
-    })?;
-    tracing::info!(processed = report.processed, already_done = report.already_done, "batch done");
-    Ok(Outcome { processed: report.processed, already_done: report.already_done })
+    let deliveries = amazon_mq::deliveries_of(&event.payload);
+    let report = processing::process_batch(app, &deliveries).await;
+    if let Some(err) = report.retry {
+        tracing::error!(error = %err, "batch failed; the broker will deliver it again");
+        return Err(err.into());
+    }
+    for (body, reason) in &report.poisoned {
+        tracing::warn!(reason = %reason, "message dead-lettered");
+        app.publisher.dead_letter(body, reason).await?;
+    }
+    let outcome = Outcome {
+        processed: report.processed,
+        already_done: report.already_done,
+        dead_lettered: report.poisoned.len(),
+    };
+    tracing::info!(?outcome, "batch done");
+    Ok(outcome)
 }

@@ -32,11 +32,11 @@ async fn a_reservation_message_is_processed_once_even_when_redelivered() {
     let outcome = handle(&app, LambdaEvent::new(event_of(std::slice::from_ref(&message)), Context::default()))
         .await
         .expect("batch");
-    assert_eq!(outcome, Outcome { processed: 1, already_done: 0 });
+    assert_eq!(outcome, Outcome { processed: 1, already_done: 0, dead_lettered: 0 });
 
     // Amazon MQ redelivers the whole batch: nothing is done twice.
     let outcome = handle(&app, LambdaEvent::new(event_of(&[message]), Context::default())).await.expect("batch");
-    assert_eq!(outcome, Outcome { processed: 0, already_done: 1 });
+    assert_eq!(outcome, Outcome { processed: 0, already_done: 1, dead_lettered: 0 });
 
     let order = app.orders.find(&order_id).await.expect("read").expect("the order");
     assert!(order.processed_at.is_some());
@@ -66,14 +66,15 @@ async fn the_shipped_fixture_with_a_real_order_id_is_processed() {
     let event: RabbitMqEvent = serde_json::from_value(fixture).expect("a RabbitMqEvent");
 
     let outcome = handle(&app, LambdaEvent::new(event, Context::default())).await.expect("batch");
-    assert_eq!(outcome, Outcome { processed: 1, already_done: 0 });
+    assert_eq!(outcome, Outcome { processed: 1, already_done: 0, dead_lettered: 0 });
 
     testing::cleanup(&config).await;
 }
 
 #[tokio::test]
-async fn a_poison_message_or_an_unknown_order_fails_the_whole_batch() {
+async fn a_poison_message_and_an_unknown_order_are_dead_lettered_alone_and_the_batch_succeeds() {
     let config = testing::fresh_config("fn_consumer");
+    bilheteria::adapters::rabbit::ensure_topology(&config.amqp_url, &config.orders_queue).await.expect("queues");
     let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
 
     let poison = amazon_mq::event_for(
@@ -82,10 +83,12 @@ async fn a_poison_message_or_an_unknown_order_fails_the_whole_batch() {
         &[RawDelivery { body: b"not a message", redelivered: true, message_id: None, kind: None }],
     )
     .expect("event");
-    assert!(handle(&app, LambdaEvent::new(poison, Context::default())).await.is_err());
+    let outcome = handle(&app, LambdaEvent::new(poison, Context::default())).await.expect("batch");
+    assert_eq!(outcome, Outcome { processed: 0, already_done: 0, dead_lettered: 1 });
 
     let unknown = Message::order_reserved(OrderId::generate(), chrono::Utc::now());
-    assert!(handle(&app, LambdaEvent::new(event_of(&[unknown]), Context::default())).await.is_err());
+    let outcome = handle(&app, LambdaEvent::new(event_of(&[unknown]), Context::default())).await.expect("batch");
+    assert_eq!(outcome, Outcome { processed: 0, already_done: 0, dead_lettered: 1 });
 
     testing::cleanup(&config).await;
 }

@@ -2,7 +2,7 @@
 //! `"<queue>::<vhost>"` to messages whose `data` is the base64 of the body. The local
 //! consumer loop builds the very same event from `lapin` deliveries.
 
-use crate::domain::Message;
+use crate::domain::Delivery;
 use crate::error::AppError;
 use aws_lambda_events::event::rabbitmq::RabbitMqEvent;
 use base64::{engine::general_purpose::STANDARD, Engine};
@@ -52,30 +52,36 @@ pub fn event_for(queue: &str, vhost: &str, deliveries: &[RawDelivery<'_>]) -> Re
     serde_json::from_value(event).map_err(|e| AppError::internal("building a RabbitMQ event", e))
 }
 
-/// Decodes every message of an event, in order. A body that is not a message of ours is an
-/// error: the batch fails, is redelivered, and ends in the dead-letter queue.
-pub fn messages_of(event: &RabbitMqEvent) -> Result<Vec<Message>, AppError> {
+/// Decodes every delivery of an event, in order; a body that is not a message of ours is
+/// kept with the reason, so the rest of its batch goes on.
+pub fn deliveries_of(event: &RabbitMqEvent) -> Vec<Delivery> {
     let mut out = Vec::new();
     let mut queues: Vec<_> = event.messages_by_queue.iter().collect();
     queues.sort_by(|a, b| a.0.cmp(b.0));
     for (queue, messages) in queues {
         for m in messages {
             let data = m.data.as_deref().unwrap_or("");
-            let body = STANDARD
-                .decode(data)
-                .map_err(|e| AppError::BadRequest(format!("a message on {queue} is not base64: {e}")))?;
-            let message: Message = serde_json::from_slice(&body)
-                .map_err(|e| AppError::BadRequest(format!("a message on {queue} is not a Bilheteria message: {e}")))?;
-            out.push(message);
+            let delivery = match STANDARD.decode(data) {
+                Err(e) => Delivery {
+                    body: data.as_bytes().to_vec(),
+                    message: Err(format!("a message on {queue} is not base64: {e}")),
+                },
+                Ok(body) => {
+                    let message = serde_json::from_slice(&body)
+                        .map_err(|e| format!("a message on {queue} is not a Bilheteria message: {e}"));
+                    Delivery { body, message }
+                }
+            };
+            out.push(delivery);
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::OrderId;
+    use crate::domain::{Message, OrderId};
 
     #[test]
     fn a_message_survives_the_trip_through_an_amazon_mq_event() {
@@ -93,17 +99,20 @@ mod tests {
         )
         .expect("event");
         assert!(event.messages_by_queue.contains_key("orders::/"));
-        assert_eq!(messages_of(&event).expect("decode"), vec![message]);
+        let decoded: Vec<Message> = deliveries_of(&event).into_iter().filter_map(|d| d.message.ok()).collect();
+        assert_eq!(decoded, vec![message]);
     }
 
     #[test]
-    fn a_body_that_is_not_a_message_is_an_error() {
+    fn a_body_that_is_not_a_message_is_kept_with_the_reason() {
         let event = event_for(
             "orders",
             "/",
             &[RawDelivery { body: b"nonsense", redelivered: false, message_id: None, kind: None }],
         )
         .expect("event");
-        assert!(messages_of(&event).is_err());
+        let deliveries = deliveries_of(&event);
+        assert_eq!(deliveries[0].body, b"nonsense");
+        assert!(deliveries[0].message.as_ref().is_err_and(|reason| reason.contains("not a Bilheteria message")));
     }
 }

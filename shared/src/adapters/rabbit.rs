@@ -22,6 +22,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const CONFIRM_TIMEOUT: Duration = Duration::from_secs(5);
 /// AMQP delivery mode 2: the broker writes the message to disk.
 const PERSISTENT: u8 = 2;
+/// The header a dead-lettered message carries with the reason it can never succeed.
+pub const REASON_HEADER: &str = "x-bilheteria-reason";
 
 fn broker_error(context: &str) -> impl Fn(lapin::Error) -> AppError + '_ {
     move |e| AppError::Unavailable(format!("{context}: {e}"))
@@ -116,19 +118,23 @@ impl RabbitPublisher {
     }
 
     async fn try_publish(&self, message: &Message) -> AppResult<()> {
-        let channel = self.channel().await?;
         let body = serde_json::to_vec(message).map_err(|e| AppError::internal("encoding a message", e))?;
         let properties = BasicProperties::default()
             .with_content_type(ShortString::from("application/json"))
             .with_delivery_mode(PERSISTENT)
             .with_message_id(ShortString::from(message.id.as_str()))
             .with_type(ShortString::from(message.kind.as_str()));
+        self.send_confirmed(&self.queue, &body, properties).await
+    }
+
+    async fn send_confirmed(&self, queue: &str, body: &[u8], properties: BasicProperties) -> AppResult<()> {
+        let channel = self.channel().await?;
         let confirm = channel
             .basic_publish(
                 ShortString::from(""),
-                ShortString::from(self.queue.as_str()),
+                ShortString::from(queue),
                 BasicPublishOptions::default(),
-                &body,
+                body,
                 properties,
             )
             .await
@@ -149,6 +155,17 @@ impl RabbitPublisher {
 impl Publisher for RabbitPublisher {
     async fn publish(&self, message: &Message) -> AppResult<()> {
         let outcome = self.try_publish(message).await;
+        if outcome.is_err() {
+            self.forget_link().await;
+        }
+        outcome
+    }
+
+    async fn dead_letter(&self, body: &[u8], reason: &str) -> AppResult<()> {
+        let mut headers = FieldTable::default();
+        headers.insert(ShortString::from(REASON_HEADER), AMQPValue::LongString(LongString::from(reason.to_string())));
+        let properties = BasicProperties::default().with_delivery_mode(PERSISTENT).with_headers(headers);
+        let outcome = self.send_confirmed(&format!("{}.dead", self.queue), body, properties).await;
         if outcome.is_err() {
             self.forget_link().await;
         }

@@ -25,8 +25,13 @@ pub enum EventStatus {
     Active,
     /// Visible, but new reservations are refused until it is resumed; holds may be paid.
     Paused,
+    /// Being called off: sales are closed and the orders are being ended (refunds, notices);
+    /// finished by a retry of the cancel or by the scheduled function.
+    Cancelling,
     /// Called off by an admin: paid orders refunded, visible to nobody for sale.
     Cancelled,
+    /// Being deleted: sales are closed and the reservations in flight are being swept.
+    Deleting,
     /// Gone for buyers; kept for the records.
     Deleted,
 }
@@ -36,9 +41,16 @@ impl EventStatus {
         match self {
             EventStatus::Active => "active",
             EventStatus::Paused => "paused",
+            EventStatus::Cancelling => "cancelling",
             EventStatus::Cancelled => "cancelled",
+            EventStatus::Deleting => "deleting",
             EventStatus::Deleted => "deleted",
         }
+    }
+
+    /// Whether an admin may still edit it, pause it or resume it.
+    pub fn is_open(self) -> bool {
+        matches!(self, EventStatus::Active | EventStatus::Paused)
     }
 }
 
@@ -92,8 +104,13 @@ pub struct Event {
     pub description: String,
     pub venue: String,
     pub starts_at: DateTime<Utc>,
+    /// When sales close, if before the start (they always close at the start).
+    pub sales_end_at: Option<DateTime<Utc>>,
     pub image_url: Option<String>,
     pub status: EventStatus,
+    /// Raised by every edit and status change, each conditional on the version it read, so
+    /// that of two admins writing from the same view exactly one wins.
+    pub version: i64,
     pub half_price_share_percent: i64,
     pub max_per_order: i64,
     pub max_per_buyer: Option<i64>,
@@ -121,14 +138,18 @@ impl Event {
     pub fn on_sale(&self) -> bool {
         self.status == EventStatus::Active
     }
+
+    /// When sales close: `sales_end_at` if set, else the start. Nothing is sold after it.
+    pub fn sales_close_at(&self) -> DateTime<Utc> {
+        self.sales_end_at.map_or(self.starts_at, |end| end.min(self.starts_at))
+    }
+
+    pub fn sales_open_at(&self, now: DateTime<Utc>) -> bool {
+        self.on_sale() && now < self.sales_close_at()
+    }
 }
 
-/// Splits `total` tickets into `parts` shares that differ by at most one (a lot over its
-/// buckets, a capacity change over a lot's buckets).
-pub fn split_evenly(total: i64, parts: u32) -> Vec<i64> {
-    let parts = parts.max(1) as i64;
-    (0..parts).map(|i| total / parts + i64::from(i < total % parts)).collect()
-}
+pub use super::stock::split_evenly;
 
 /// A short random id for a sector, unique within its event.
 pub fn new_sector_id() -> String {
@@ -156,6 +177,9 @@ pub struct EventInput {
     pub name: String,
     pub venue: String,
     pub starts_at: DateTime<Utc>,
+    /// Sales close at this moment (at most the start; they close at the start without it).
+    #[serde(default)]
+    pub sales_end_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
@@ -220,6 +244,7 @@ pub struct CheckedEvent {
     pub description: String,
     pub venue: String,
     pub starts_at: DateTime<Utc>,
+    pub sales_end_at: Option<DateTime<Utc>>,
     pub image_url: Option<String>,
     pub half_price_share_percent: i64,
     pub max_per_order: i64,
@@ -247,6 +272,9 @@ impl EventInput {
             }
             Some(_) => return Err(AppError::Unprocessable("'image_url' must be an http(s) URL or a path".into())),
         };
+        if self.sales_end_at.is_some_and(|end| end > self.starts_at) {
+            return Err(AppError::Unprocessable("'sales_end_at' must not be after 'starts_at'".into()));
+        }
         let half_price_share_percent = self.half_price_share_percent.unwrap_or(DEFAULT_HALF_PRICE_SHARE_PERCENT);
         if !(0..=100).contains(&half_price_share_percent) {
             return Err(AppError::Unprocessable("'half_price_share_percent' must be between 0 and 100".into()));
@@ -333,6 +361,7 @@ impl EventInput {
             description,
             venue,
             starts_at: self.starts_at,
+            sales_end_at: self.sales_end_at,
             image_url,
             half_price_share_percent,
             max_per_order,
@@ -353,8 +382,10 @@ impl EventInput {
             description: c.description,
             venue: c.venue,
             starts_at: c.starts_at,
+            sales_end_at: c.sales_end_at,
             image_url: c.image_url,
             status: EventStatus::Active,
+            version: 1,
             half_price_share_percent: c.half_price_share_percent,
             max_per_order: c.max_per_order,
             max_per_buyer: c.max_per_buyer,
@@ -391,6 +422,7 @@ mod tests {
             name: "Show".into(),
             venue: "Allianz Parque".into(),
             starts_at: Utc::now(),
+            sales_end_at: None,
             description: None,
             image_url: None,
             half_price_share_percent: None,

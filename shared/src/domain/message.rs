@@ -44,3 +44,11 @@ impl Message {
         }
     }
 }
+
+/// One message as the broker delivered it: its body as it came, and the message it holds, or
+/// why it holds none (it can never be processed: the consumer dead-letters it alone).
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    pub body: Vec<u8>,
+    pub message: Result<Message, String>,
+}

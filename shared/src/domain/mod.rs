@@ -7,14 +7,16 @@ pub mod lifecycle;
 pub mod message;
 pub mod money;
 pub mod order;
+pub mod stock;
 pub mod ticket;
 pub mod user;
 
 pub use event::{Event, EventInput, EventStatus, Lot, NewEvent, NewSector, Sector, SectorInput};
 pub use ids::{EventId, OrderId, UserId};
 pub use lifecycle::Transition;
-pub use message::{Message, MessageKind};
+pub use message::{Delivery, Message, MessageKind};
 pub use money::{Cents, PriceType};
 pub use order::{Allocation, NewOrder, Order, OrderStatus, Payment, PaymentMethod, ReservationRequest};
+pub use stock::{Adjustment, Bucket, ResizePlan, ResizeRefusal};
 pub use ticket::Ticket;
 pub use user::{Role, User};

@@ -31,6 +31,14 @@ impl OrderStatus {
 
     /// Statuses whose tickets are taken from the stock (held or sold).
     pub const HOLDING_STOCK: [OrderStatus; 3] = [OrderStatus::Reserved, OrderStatus::PaymentPending, OrderStatus::Paid];
+    pub const ALL: [OrderStatus; 6] = [
+        OrderStatus::Reserved,
+        OrderStatus::PaymentPending,
+        OrderStatus::Paid,
+        OrderStatus::Cancelled,
+        OrderStatus::Expired,
+        OrderStatus::Refunded,
+    ];
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

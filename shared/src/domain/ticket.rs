@@ -1,5 +1,6 @@
-//! Tickets: one per seat unit of a paid order, with an unguessable code and a QR payload a
-//! gate scanner can verify offline (it is signed).
+//! Tickets: one per unit of a paid order, with an unguessable code and a QR payload a gate
+//! scanner can verify offline (it is signed). Sectors are general admission: a ticket has
+//! no seat, only its place within its order (`position`, 1..quantity: "ticket 2 of 3").
 
 use super::ids::{EventId, OrderId, UserId};
 use super::money::PriceType;
@@ -13,6 +14,8 @@ pub struct Ticket {
     pub event_id: EventId,
     pub sector: String,
     pub price_type: PriceType,
-    pub seat_number: i64,
+    /// This ticket's place within its order (1..quantity); not a seat.
+    #[serde(alias = "seat_number")]
+    pub position: i64,
     pub qr_payload: String,
 }

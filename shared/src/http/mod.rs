@@ -6,5 +6,5 @@ pub mod request;
 pub mod response;
 
 pub use problem::problem_response;
-pub use request::{bearer_caller, header, json_body, request_id, RequestId};
-pub use response::{json, respond};
+pub use request::{bearer_caller, header, if_match, json_body, page, request_id, RequestId};
+pub use response::{json, json_page, json_versioned, respond};

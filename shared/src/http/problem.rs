@@ -15,6 +15,9 @@ struct Problem<'a> {
     detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<&'a str>,
+    /// On a stale write: the version the object is at now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current_version: Option<i64>,
 }
 
 pub fn status_of(err: &AppError) -> StatusCode {
@@ -25,7 +28,7 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Conflict(_) | AppError::StaleVersion { .. } => StatusCode::CONFLICT,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
@@ -50,6 +53,10 @@ pub fn problem_response(err: &AppError, request_id: &str) -> Response<Body> {
         status: status.as_u16(),
         detail,
         request_id: Some(request_id),
+        current_version: match err {
+            AppError::StaleVersion { current_version } => Some(*current_version),
+            _ => None,
+        },
     };
     let mut builder = Response::builder().status(status).header("content-type", "application/problem+json");
     if matches!(err, AppError::Unauthorized(_)) {

@@ -2,6 +2,7 @@
 
 use crate::auth::{Caller, TokenService};
 use crate::error::AppError;
+use crate::services::catalog::{Cursor, DEFAULT_PAGE, MAX_PAGE};
 use lambda_http::{Body, Request, RequestExt};
 use serde::de::DeserializeOwned;
 
@@ -64,4 +65,34 @@ pub fn bearer_caller(req: &Request, tokens: &TokenService) -> Result<Caller, App
         .filter(|t| !t.is_empty())
         .ok_or_else(|| AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into()))?;
     tokens.verify(token)
+}
+
+/// The version an `If-Match` header names (`"12"`, `W/"12"` or `12`); 400 when it names none.
+pub fn if_match(req: &Request) -> Result<Option<i64>, AppError> {
+    let Some(raw) = header(req, "if-match") else {
+        return Ok(None);
+    };
+    let tag = raw.trim().trim_start_matches("W/").trim_matches('"');
+    tag.parse::<i64>()
+        .map(Some)
+        .map_err(|_| AppError::BadRequest("If-Match must name a version, as the ETag gives it (e.g. \"3\")".into()))
+}
+
+/// `?limit=` (1..=100, default 50) and `?after=` (a cursor from a `next` link).
+pub fn page(req: &Request) -> Result<(i64, Option<Cursor>), AppError> {
+    let params = req.query_string_parameters_ref();
+    let get = |k: &str| params.and_then(|p| p.first(k)).map(str::to_string);
+    let limit = match get("limit") {
+        None => DEFAULT_PAGE,
+        Some(l) => l
+            .parse::<i64>()
+            .ok()
+            .filter(|l| (1..=MAX_PAGE).contains(l))
+            .ok_or_else(|| AppError::Unprocessable(format!("'limit' must be between 1 and {MAX_PAGE}")))?,
+    };
+    let after = match get("after") {
+        None => None,
+        Some(a) => Some(Cursor::parse(&a).ok_or_else(|| AppError::BadRequest("'after' is not a page cursor".into()))?),
+    };
+    Ok((limit, after))
 }

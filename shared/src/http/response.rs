@@ -30,3 +30,28 @@ pub fn respond(req: &Request, outcome: Result<Response<Body>, AppError>) -> Resp
     );
     response
 }
+
+/// A page of a list: the items, and a `Link: <…>; rel="next"` header when there are more.
+pub fn json_page<T: Serialize>(
+    req: &Request,
+    items: &[T],
+    limit: i64,
+    next: Option<crate::services::catalog::Cursor>,
+) -> Result<Response<Body>, AppError> {
+    let mut response = json(StatusCode::OK, &items)?;
+    if let Some(cursor) = next {
+        let link = format!("<{}?limit={limit}&after={}>; rel=\"next\"", req.uri().path(), cursor.encode());
+        let value = http::HeaderValue::from_str(&link).map_err(|e| AppError::internal("building a Link header", e))?;
+        response.headers_mut().insert(http::header::LINK, value);
+    }
+    Ok(response)
+}
+
+/// A JSON response carrying the object's version as its `ETag` (for `If-Match`).
+pub fn json_versioned<T: Serialize>(status: StatusCode, value: &T, version: i64) -> Result<Response<Body>, AppError> {
+    let mut response = json(status, value)?;
+    let tag = http::HeaderValue::from_str(&format!("\"{version}\""))
+        .map_err(|e| AppError::internal("building an ETag", e))?;
+    response.headers_mut().insert(http::header::ETAG, tag);
+    Ok(response)
+}

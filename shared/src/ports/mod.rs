@@ -15,6 +15,9 @@ use chrono::{DateTime, Utc};
 pub trait Publisher: Send + Sync {
     /// Publishes a persistent message and waits for the broker's confirm.
     async fn publish(&self, message: &Message) -> AppResult<()>;
+    /// Sends a message that can never succeed (unknown order, not a message of ours) to the
+    /// dead-letter queue, as it came, with the reason, and waits for the confirm.
+    async fn dead_letter(&self, body: &[u8], reason: &str) -> AppResult<()>;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,8 +1,9 @@
 //! Storage ports.
 
+pub use crate::domain::Bucket;
 use crate::domain::{
-    Allocation, Event, EventId, EventStatus, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType, Ticket,
-    Transition, User, UserId,
+    Adjustment, Allocation, Event, EventId, EventStatus, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType,
+    ResizePlan, Ticket, Transition, User, UserId,
 };
 use crate::error::AppResult;
 use async_trait::async_trait;
@@ -21,15 +22,57 @@ pub trait UserStore: Send + Sync {
     async fn upsert_admin(&self, user: &User) -> AppResult<()>;
 }
 
+/// One page of events, soonest first.
+#[derive(Clone, Debug)]
+pub struct EventQuery {
+    pub statuses: Vec<EventStatus>,
+    /// Only events starting after this moment (the catalogue hides events long past).
+    pub starting_after: Option<DateTime<Utc>>,
+    /// The last event of the previous page (`starts_at`, id): the page starts after it.
+    pub after: Option<(DateTime<Utc>, EventId)>,
+    pub limit: i64,
+}
+
+/// An edit in progress: recorded on the event when it starts (raising its version), so
+/// that no other edit or status change can start until it is finished or undone, and so
+/// that one whose process died is finished by the scheduled function.
+#[derive(Clone, Debug)]
+pub struct EventEdit {
+    /// Keys the edit's bucket adjustments, so each is applied exactly once.
+    pub key: String,
+    pub base_version: i64,
+    pub started_at: DateTime<Utc>,
+    pub plan: ResizePlan,
+    /// The event as it will be (its version `base_version + 1`).
+    pub next: Event,
+}
+
 #[async_trait]
 pub trait EventStore: Send + Sync {
     async fn create(&self, event: &Event) -> AppResult<()>;
-    /// Events with one of these statuses, soonest first.
+    /// Every event with one of these statuses, soonest first (for the scheduled work).
     async fn list(&self, statuses: &[EventStatus]) -> AppResult<Vec<Event>>;
+    async fn page(&self, query: &EventQuery) -> AppResult<Vec<Event>>;
     async fn find(&self, id: &EventId) -> AppResult<Option<Event>>;
-    /// Replaces the event's document (an edit).
-    async fn replace(&self, event: &Event) -> AppResult<()>;
-    async fn set_status(&self, id: &EventId, status: EventStatus) -> AppResult<bool>;
+    /// Starts an edit if the event is still at `edit.base_version`, open (active or paused)
+    /// and has no edit in progress; `false` otherwise (nothing changed).
+    async fn begin_edit(&self, edit: &EventEdit) -> AppResult<bool>;
+    /// Writes the edited event and ends the edit; `false` if that edit is no longer pending.
+    async fn finish_edit(&self, edit: &EventEdit) -> AppResult<bool>;
+    /// Ends an edit without applying it (its version stays raised).
+    async fn abort_edit(&self, id: &EventId, key: &str) -> AppResult<bool>;
+    /// Edits started before `before` and still pending (their process died).
+    async fn stale_edits(&self, before: DateTime<Utc>) -> AppResult<Vec<EventEdit>>;
+    /// Changes the status if the event is at `expected_version`, in one of `from`, with no
+    /// edit in progress; raises the version. The event as it is now, or `None`.
+    async fn change_status(
+        &self,
+        id: &EventId,
+        expected_version: i64,
+        from: &[EventStatus],
+        to: EventStatus,
+        now: DateTime<Utc>,
+    ) -> AppResult<Option<Event>>;
 }
 
 /// What is left of one sector, over all its lots and buckets.
@@ -44,26 +87,7 @@ pub struct SectorStock {
 /// Stock per sector id.
 pub type StockBySector = HashMap<String, SectorStock>;
 
-/// One inventory document, as the admin's inventory view shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Bucket {
-    pub id: String,
-    pub sector_id: String,
-    pub sector: String,
-    pub lot: usize,
-    pub bucket: u32,
-    pub available: i64,
-    pub capacity: i64,
-    pub half_available: i64,
-    pub half_capacity: i64,
-    pub price_cents: i64,
-    pub on_sale: bool,
-    /// Tickets held by gathers in flight (taken from `available`, not yet in an order).
-    pub pending: i64,
-    pub half_pending: i64,
-}
-
-/// A request to take stock from one lot of a sector.
+/// A request to take stock from one lot of a sector, for one order.
 #[derive(Clone, Debug)]
 pub struct TakeRequest<'a> {
     pub event: &'a Event,
@@ -71,6 +95,37 @@ pub struct TakeRequest<'a> {
     pub lot: usize,
     pub price_type: PriceType,
     pub quantity: i64,
+    /// The order the stock is for: recorded on the bucket with the take, in the same atomic
+    /// update, until that order is stored (see `InFlightTake`).
+    pub order_id: &'a OrderId,
+    pub user_id: &'a UserId,
+    /// When the take is made (the record's age is what the reconciler's grace measures).
+    pub at: DateTime<Utc>,
+}
+
+/// A take recorded on its bucket and not yet covered by a stored order: what lets the
+/// reconciler prove a take was lost (its order does not exist and, once fenced, never
+/// will) instead of inferring it from two snapshots.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InFlightTake {
+    pub bucket: String,
+    pub order_id: OrderId,
+    pub user_id: UserId,
+    pub quantity: i64,
+    pub price_type: PriceType,
+    /// Still held in `pending` by a gather that had not settled.
+    pub held: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// What became of a keyed adjustment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Adjusted {
+    Applied,
+    /// Applied before under the same key: not again.
+    AlreadyApplied,
+    /// A removal the bucket's unsold stock could not cover: nothing changed.
+    Refused,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,27 +144,40 @@ pub trait Inventory: Send + Sync {
     /// Opens an event's stock: its buckets, for every sector and lot.
     async fn open(&self, event: &Event) -> AppResult<()>;
     /// Atomically takes tickets from one lot if, and only if, sales are open and the stock
-    /// (and, at half price, the half-price share) suffices. Never read-then-write.
+    /// (and, at half price, the half-price share) suffices, recording the take for its order
+    /// in the same update. Never read-then-write.
     async fn take(&self, request: &TakeRequest<'_>) -> AppResult<Take>;
-    /// Returns tickets (a compensation after a failed order insert).
-    async fn give_back(&self, allocations: &[Allocation], price_type: PriceType) -> AppResult<()>;
-    async fn set_on_sale(&self, event: &EventId, on_sale: bool) -> AppResult<()>;
+    /// The order holding these takes is stored: their records go (batched; a record left
+    /// behind is cleared by the reconciler once it sees the order).
+    async fn confirm(&self, order: &OrderId, allocations: &[Allocation]);
+    /// Returns an order's takes that no stored order holds (a failed insert), each only if
+    /// its record is still there: exactly once, whoever else tries.
+    async fn give_back(&self, order: &OrderId, allocations: &[Allocation], price_type: PriceType) -> AppResult<()>;
+    /// Takes recorded on the event's buckets and not yet confirmed.
+    async fn in_flight(&self, event: &EventId) -> AppResult<Vec<InFlightTake>>;
+    /// Returns one in-flight take (from `pending` if still held) if its record is still
+    /// there; `false` if someone else already did.
+    async fn return_take(&self, take: &InFlightTake) -> AppResult<bool>;
+    /// Forgets a take's record whose order turned out to be stored.
+    async fn forget_take(&self, take: &InFlightTake) -> AppResult<()>;
+    /// Opens or closes sales on the event's buckets, unless a later status change (a higher
+    /// `version`) already did: racing pauses and resumes end as the last one says.
+    async fn set_on_sale(&self, event: &EventId, on_sale: bool, version: i64) -> AppResult<()>;
     async fn stock(&self, events: &[EventId]) -> AppResult<HashMap<EventId, StockBySector>>;
     async fn buckets(&self, event: &EventId) -> AppResult<Vec<Bucket>>;
-    /// Adds to (positive) or removes from (negative, only if that much is available) a
-    /// bucket's capacity and stock; `false` when a removal could not be made.
-    async fn adjust(&self, bucket: &str, delta: i64, half_delta: i64) -> AppResult<bool>;
-    /// Adds a bucket that did not exist (a new sector or lot in an edit).
+    /// Applies one adjustment of an edit, once per `key`; a removal only if that much is
+    /// unsold.
+    async fn adjust(&self, adjustment: &Adjustment, key: &str) -> AppResult<Adjusted>;
+    /// Adds a bucket that did not exist (a new sector or lot in an edit); adding it again
+    /// changes nothing.
     async fn add_bucket(&self, event: &Event, bucket: &Bucket) -> AppResult<()>;
-    /// Rewrites the denormalised fields (names, prices, on-sale) after an edit.
+    /// Rewrites the denormalised names and prices after an edit (never `on_sale`: that
+    /// belongs to status changes).
     async fn refresh(&self, event: &Event) -> AppResult<()>;
     async fn remove_event(&self, event: &EventId) -> AppResult<()>;
-    /// Corrects a bucket's stock (not its capacity) by `delta`; a negative correction only
-    /// if that much is available. `stale_pending` (full, half) of the correction are tickets
-    /// a dead gather left held: they leave `pending` as they return (only if that much is).
-    async fn correct(&self, bucket: &str, delta: i64, half_delta: i64, stale_pending: (i64, i64)) -> AppResult<bool>;
-    /// Records a drift seen on a bucket; `true` when the same drift was seen the run before.
-    async fn remember_drift(&self, bucket: &str, delta: i64, half_delta: i64) -> AppResult<bool>;
+    /// Records a drift seen on a bucket (a report); `true` when the same drift was seen the
+    /// run before.
+    async fn remember_drift(&self, bucket: &str, delta: i64, half_delta: i64, now: DateTime<Utc>) -> AppResult<bool>;
     async fn forget_drift(&self, bucket: &str) -> AppResult<()>;
 }
 
@@ -119,9 +187,24 @@ pub struct TransitionChanges {
     pub payment: Option<Payment>,
 }
 
+/// What fencing an order id found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fence {
+    /// No order by that id exists, and now none ever can (its id is taken by a void marker).
+    Fenced,
+    /// The order was stored.
+    Stored,
+}
+
 #[async_trait]
 pub trait OrderStore: Send + Sync {
-    async fn insert(&self, order: &NewOrder) -> AppResult<Order>;
+    /// Stores a new order; `None` when its id was fenced (the reconciler, or a lapsed
+    /// idempotency claim, gave its stock back: this order must not exist).
+    async fn insert(&self, order: &NewOrder) -> AppResult<Option<Order>>;
+    /// Makes sure no order with this id will ever be stored, unless it already is. The
+    /// marker carries the buyer's id, so that on a cluster sharded by buyer it lands where
+    /// the order would.
+    async fn fence(&self, id: &OrderId, user: &UserId, event: &EventId, now: DateTime<Utc>) -> AppResult<Fence>;
     /// The order if it exists and belongs to `user`; another buyer's order is `None`.
     async fn find_for_user(&self, user: &UserId, id: &OrderId) -> AppResult<Option<Order>>;
     async fn find(&self, id: &OrderId) -> AppResult<Option<Order>>;
@@ -158,8 +241,9 @@ pub trait OrderStore: Send + Sync {
 pub enum Claim {
     /// This request is the first with the key; it may go on and create its order.
     New,
-    /// The key was used before, for this order.
-    Existing { order_id: OrderId, request_fingerprint: String },
+    /// The key was used before, for this order. `lapsed`: the claim's lease (the longest a
+    /// request can live) is over, so if its order does not exist its request died.
+    Existing { order_id: OrderId, request_fingerprint: String, lapsed: bool },
 }
 
 #[async_trait]
@@ -174,12 +258,22 @@ pub trait IdempotencyStore: Send + Sync {
     ) -> AppResult<Claim>;
     /// Frees a claim whose request failed, so that a retry may try again.
     async fn release(&self, user: &UserId, key: &str) -> AppResult<()>;
+    /// Takes over a lapsed claim for a new request: `true` if it still named `old_order`.
+    async fn take_over(
+        &self,
+        user: &UserId,
+        key: &str,
+        old_order: &OrderId,
+        new_order: &OrderId,
+        request_fingerprint: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool>;
 }
 
 #[async_trait]
 pub trait BuyerLimits: Send + Sync {
     /// Counts `quantity` more tickets for the buyer at this event if that keeps them within
-    /// `limit`; `false` (nothing counted) otherwise. Atomic.
+    /// `limit` (from the buyer's first order on); `false` (nothing counted) otherwise. Atomic.
     async fn count(&self, user: &UserId, event: &EventId, quantity: i64, limit: i64) -> AppResult<bool>;
     async fn uncount(&self, user: &UserId, event: &EventId, quantity: i64) -> AppResult<()>;
 }

@@ -3,7 +3,7 @@
 use crate::app::App;
 use crate::domain::{Event, EventId, EventStatus, PriceType};
 use crate::error::{AppError, AppResult};
-use crate::ports::StockBySector;
+use crate::ports::{EventQuery, StockBySector};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -39,8 +39,15 @@ pub struct EventView {
     pub description: String,
     pub venue: String,
     pub starts_at: DateTime<Utc>,
+    pub sales_end_at: Option<DateTime<Utc>>,
+    /// Whether a reservation could be made now (active, before sales close).
+    pub sales_open: bool,
+    /// Whether the event has started.
+    pub past: bool,
     pub image_url: Option<String>,
     pub status: EventStatus,
+    /// For `If-Match` on the admin API (every write is conditional on it).
+    pub version: i64,
     pub half_price_share_percent: i64,
     pub max_per_order: i64,
     pub max_per_buyer: Option<i64>,
@@ -110,8 +117,12 @@ pub fn view(event: &Event, stock: Option<&StockBySector>, now: DateTime<Utc>) ->
         description: event.description.clone(),
         venue: event.venue.clone(),
         starts_at: event.starts_at,
+        sales_end_at: event.sales_end_at,
+        sales_open: event.sales_open_at(now),
+        past: event.starts_at <= now,
         image_url: event.image_url.clone(),
         status: event.status,
+        version: event.version,
         half_price_share_percent: event.half_price_share_percent,
         max_per_order: event.max_per_order,
         max_per_buyer: event.max_per_buyer,
@@ -126,10 +137,54 @@ pub async fn views(app: &App, events: &[Event]) -> AppResult<Vec<EventView>> {
     Ok(events.iter().map(|e| view(e, stock.get(&e.id), now)).collect())
 }
 
-/// Active and paused events, soonest first, with what is left of each sector.
-pub async fn list(app: &App) -> AppResult<Vec<EventView>> {
-    let events = app.events.list(&[EventStatus::Active, EventStatus::Paused]).await?;
-    views(app, &events).await
+/// How long after its start an event stays in the catalogue (marked `past`).
+pub const PAST_EVENTS_LISTED_FOR: chrono::Duration = chrono::Duration::days(1);
+pub const DEFAULT_PAGE: i64 = 50;
+pub const MAX_PAGE: i64 = 100;
+
+/// Where a page starts: after the event with this start and id (`<start ms>.<id>`, opaque
+/// to clients: they follow the `next` link).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor(pub DateTime<Utc>, pub EventId);
+
+impl Cursor {
+    pub fn parse(raw: &str) -> Option<Cursor> {
+        let (millis, id) = raw.split_once('.')?;
+        let at = DateTime::<Utc>::from_timestamp_millis(millis.parse().ok()?)?;
+        Some(Cursor(at, EventId::parse(id)?))
+    }
+
+    pub fn of(event: &EventView) -> Option<Cursor> {
+        Some(Cursor(event.starts_at, EventId::parse(&event.id)?))
+    }
+
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.0.timestamp_millis(), self.1)
+    }
+}
+
+/// One page: at most `limit` events, and the cursor of the next page when there is one.
+pub async fn page_of(app: &App, mut query: EventQuery) -> AppResult<(Vec<EventView>, Option<Cursor>)> {
+    let limit = query.limit;
+    query.limit = limit + 1;
+    let events = app.events.page(&query).await?;
+    let more = events.len() as i64 > limit;
+    let shown: Vec<Event> = events.into_iter().take(limit as usize).collect();
+    let views = views(app, &shown).await?;
+    let next = if more { views.last().and_then(Cursor::of) } else { None };
+    Ok((views, next))
+}
+
+/// Active and paused events, soonest first, with what is left of each sector: those that
+/// started up to a day ago (marked `past`), then the coming ones, a page at a time.
+pub async fn list(app: &App, limit: i64, after: Option<Cursor>) -> AppResult<(Vec<EventView>, Option<Cursor>)> {
+    let query = EventQuery {
+        statuses: vec![EventStatus::Active, EventStatus::Paused],
+        starting_after: Some(app.clock.now() - PAST_EVENTS_LISTED_FOR),
+        after: after.map(|c| (c.0, c.1)),
+        limit,
+    };
+    page_of(app, query).await
 }
 
 /// One event as buyers see it: deleted and cancelled events are 404.

@@ -63,6 +63,12 @@ fn pix_code(order: &Order) -> String {
 
 pub async fn pay(app: &App, caller: &Caller, raw_id: &str, request: PayRequest) -> AppResult<OrderView> {
     let order = find_mine(app, caller, raw_id).await?;
+    // An event being called off sells nothing more (its sweep ends this hold; and should a
+    // payment slip through the race, the consumer refuses to charge it, or refunds it).
+    let event = app.events.find(&order.event_id).await?;
+    if !event.as_ref().is_some_and(|e| e.status.is_open()) {
+        return Err(AppError::Conflict("this event was cancelled; its orders cannot be paid".into()));
+    }
     let card_last4 = match request.method {
         PaymentMethod::Card => Some(check_card(request.card_number.as_deref())?),
         PaymentMethod::Pix => None,
@@ -139,7 +145,8 @@ pub struct TicketView {
     pub event_id: String,
     pub sector: String,
     pub price_type: crate::domain::PriceType,
-    pub seat_number: i64,
+    /// Its place within its order (1..quantity); general admission: no seat.
+    pub position: i64,
     pub qr_payload: String,
 }
 
@@ -151,7 +158,7 @@ impl From<Ticket> for TicketView {
             event_id: t.event_id.to_string(),
             sector: t.sector,
             price_type: t.price_type,
-            seat_number: t.seat_number,
+            position: t.position,
             qr_payload: t.qr_payload,
         }
     }

@@ -1,14 +1,16 @@
 //! The scheduled work (`expire-holds`, every minute in production, a timer locally):
-//! expire due holds, publish what the outbox holds, roll ended lots over, and reconcile the
-//! stock with the orders.
+//! expire due holds, publish what the outbox holds, finish edits, cancels and deletes whose
+//! process died, roll ended lots over, and reconcile the stock with the orders.
 
 use crate::app::App;
-use crate::domain::{EventStatus, Message, Transition};
+use crate::domain::stock::drift;
+use crate::domain::{Adjustment, EventStatus, Message, OrderStatus, PriceType, Transition};
 use crate::error::AppResult;
-use crate::ports::TransitionChanges;
-use crate::services::notifications;
+use crate::ports::{Adjusted, TransitionChanges};
+use crate::services::{admin, notifications, takes};
 use chrono::Duration;
 use serde::Serialize;
+use std::collections::HashMap;
 
 pub const BATCH: i64 = 500;
 /// How long a message may take to be processed before the outbox sends it again.
@@ -19,22 +21,54 @@ pub struct MaintenanceReport {
     pub expired: usize,
     pub republished: usize,
     pub publish_failures: usize,
+    pub edits_finished: usize,
+    pub events_closed: usize,
     pub lots_rolled_over: usize,
+    /// Takes provably lost (no order, none possible): returned to the stock, once each.
+    pub takes_returned: usize,
+    /// Records of takes whose order was stored, forgotten.
+    pub takes_confirmed: usize,
+    /// Takes younger than the grace with no order yet: left alone.
+    pub takes_waiting: usize,
+    /// Buckets whose stock differed from what orders and takes account for, the same way on
+    /// two runs in a row: reported (logged as errors), never repaired.
     pub drifts_seen: usize,
-    pub drifts_repaired: usize,
 }
+
+/// How long an edit may be in progress before the scheduled function takes it for dead and
+/// finishes it (longer than the admin function's timeout).
+pub const EDIT_GRACE_SECONDS: i64 = 60;
+/// How long one run may spend finishing cancels and deletes.
+pub const CLOSING_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub async fn run(app: &App) -> AppResult<MaintenanceReport> {
     let mut report = MaintenanceReport { expired: expire_due_holds(app).await?, ..Default::default() };
     let (republished, failures) = drain_outbox(app, Duration::seconds(OUTBOX_GRACE_SECONDS)).await?;
     report.republished = republished;
     report.publish_failures = failures;
+    report.edits_finished = finish_stale_edits(app).await?;
+    report.events_closed = admin::finish_closing(app, CLOSING_BUDGET).await?;
     report.lots_rolled_over = roll_over_ended_lots(app).await?;
-    let (seen, repaired) = reconcile(app).await?;
-    report.drifts_seen = seen;
-    report.drifts_repaired = repaired;
+    let reconciled = reconcile(app).await?;
+    report.takes_returned = reconciled.takes_returned;
+    report.takes_confirmed = reconciled.takes_confirmed;
+    report.takes_waiting = reconciled.takes_waiting;
+    report.drifts_seen = reconciled.drifts_seen;
     tracing::info!(?report, "maintenance done");
     Ok(report)
+}
+
+/// Edits whose process died mid-way: finished (or undone, if a removal can no longer be
+/// made), each adjustment applied once.
+pub async fn finish_stale_edits(app: &App) -> AppResult<usize> {
+    let before = app.clock.now() - Duration::seconds(EDIT_GRACE_SECONDS);
+    let mut finished = 0;
+    for edit in app.events.stale_edits(before).await? {
+        tracing::warn!(event_id = %edit.next.id, key = %edit.key, "finishing an edit left in progress");
+        admin::apply_edit(app, &edit).await?;
+        finished += 1;
+    }
+    Ok(finished)
 }
 
 /// Expires every hold whose time is up; each expiry returns its stock exactly once (the
@@ -98,6 +132,9 @@ pub async fn drain_outbox(app: &App, grace: Duration) -> AppResult<(usize, usize
 }
 
 /// A lot whose end date passed keeps no stock: what it did not sell moves to the next lot.
+/// The removal goes first and is conditional (a sale in between makes it refused and
+/// nothing moves); a crash between the two steps can only leave tickets unsellable, never
+/// create any.
 pub async fn roll_over_ended_lots(app: &App) -> AppResult<usize> {
     let now = app.clock.now();
     let mut moved = 0;
@@ -112,8 +149,10 @@ pub async fn roll_over_ended_lots(app: &App) -> AppResult<usize> {
             let Some(target) = target else { continue };
             for b in buckets.iter().filter(|b| b.sector_id == sector.id && b.lot < target_lot && b.available > 0) {
                 let half = b.half_available.min(b.available).max(0);
-                if app.inventory.adjust(&b.id, -b.available, -half).await? {
-                    app.inventory.adjust(&target.id, b.available, half).await?;
+                let key = format!("rollover:{}", crate::domain::ids::new_hex_id());
+                let out = Adjustment { bucket: b.id.clone(), delta: -b.available, half_delta: -half };
+                if app.inventory.adjust(&out, &key).await? == Adjusted::Applied {
+                    app.inventory.adjust(&Adjustment { bucket: target.id.clone(), ..out.undo() }, &key).await?;
                     moved += 1;
                 }
             }
@@ -122,37 +161,57 @@ pub async fn roll_over_ended_lots(app: &App) -> AppResult<usize> {
     Ok(moved)
 }
 
-/// Compares every bucket with what the orders say it should hold. A difference seen twice in
-/// a row (a run apart, so not a reservation in flight) is repaired: e.g. stock taken by a
-/// process that crashed before writing its order.
-pub async fn reconcile(app: &App) -> AppResult<(usize, usize)> {
-    let (mut seen, mut repaired) = (0, 0);
-    for event in app.events.list(&[EventStatus::Active, EventStatus::Paused, EventStatus::Cancelled]).await? {
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Reconciled {
+    pub takes_returned: usize,
+    pub takes_confirmed: usize,
+    pub takes_waiting: usize,
+    pub drifts_seen: usize,
+}
+
+/// Returns what is provably lost — takes whose order does not exist and, fenced, never will
+/// (`services::takes`) — and nothing else. Then compares every bucket with what its orders
+/// and takes in flight account for, and reports a difference seen the same on two runs in a
+/// row. It never "repairs" one: two reads made at different moments differ while
+/// reservations, cancels and expiries run, and adding stock on such a guess oversold.
+pub async fn reconcile(app: &App) -> AppResult<Reconciled> {
+    let mut out = Reconciled::default();
+    let watched = [EventStatus::Active, EventStatus::Paused, EventStatus::Cancelling, EventStatus::Cancelled];
+    for event in app.events.list(&watched).await? {
+        let resolved = takes::resolve(app, &event.id).await?;
+        out.takes_returned += resolved.returned;
+        out.takes_confirmed += resolved.confirmed;
+        out.takes_waiting += resolved.waiting;
+        let buckets = app.inventory.buckets(&event.id).await?;
+        let in_flight = in_flight_per_bucket(app, &event.id).await?;
         let held = app.orders.held_per_bucket(&event.id).await?;
-        for b in app.inventory.buckets(&event.id).await? {
+        for b in buckets {
             let (held_total, held_half) = held.get(&b.id).copied().unwrap_or((0, 0));
-            let drift = (b.capacity - held_total) - b.available;
-            let half_drift = (b.half_capacity - held_half) - b.half_available;
-            if drift == 0 && half_drift == 0 {
+            let (flying, half_flying) = in_flight.get(&b.id).copied().unwrap_or((0, 0));
+            let (full, half) = drift(&b, held_total, held_half, flying, half_flying);
+            if full == 0 && half == 0 {
                 app.inventory.forget_drift(&b.id).await?;
-                continue;
-            }
-            seen += 1;
-            tracing::warn!(bucket = %b.id, drift, half_drift, "stock drift");
-            // Missing stock that the bucket still counts as `pending` is a gather's hold whose
-            // process died before settling it (a live gather settles in milliseconds, and the
-            // drift must be the same a run apart): it leaves `pending` as it returns, as the
-            // gather's own release would have done — else refusals on this lot would keep
-            // waiting for a gather that will never finish.
-            let stale_pending = (drift.clamp(0, b.pending.max(0)), half_drift.clamp(0, b.half_pending.max(0)));
-            if app.inventory.remember_drift(&b.id, drift, half_drift).await?
-                && app.inventory.correct(&b.id, drift, half_drift, stale_pending).await?
-            {
-                repaired += 1;
-                app.inventory.forget_drift(&b.id).await?;
-                tracing::warn!(bucket = %b.id, drift, half_drift, "stock drift repaired");
+            } else if app.inventory.remember_drift(&b.id, full, half, app.clock.now()).await? {
+                out.drifts_seen += 1;
+                tracing::error!(bucket = %b.id, drift = full, half_drift = half, "stock drift seen twice; not repaired");
             }
         }
     }
-    Ok((seen, repaired))
+    Ok(out)
+}
+
+async fn in_flight_per_bucket(app: &App, event: &crate::domain::EventId) -> AppResult<HashMap<String, (i64, i64)>> {
+    let mut per: HashMap<String, (i64, i64)> = HashMap::new();
+    // Takes whose order is stored are counted by the orders already.
+    for t in app.inventory.in_flight(event).await? {
+        if app.orders.find(&t.order_id).await?.is_some_and(|o| OrderStatus::ALL.contains(&o.status)) {
+            continue;
+        }
+        let entry = per.entry(t.bucket.clone()).or_default();
+        entry.0 += t.quantity;
+        if t.price_type == PriceType::Half {
+            entry.1 += t.quantity;
+        }
+    }
+    Ok(per)
 }

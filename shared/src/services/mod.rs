@@ -10,3 +10,4 @@ pub mod maintenance;
 pub mod notifications;
 pub mod processing;
 pub mod reservations;
+pub mod takes;

@@ -45,7 +45,8 @@ pub async fn reservation_received(app: &App, o: &Order) -> AppResult<()> {
 }
 
 pub async fn paid(app: &App, o: &Order, tickets: &[Ticket]) -> AppResult<()> {
-    let codes: Vec<String> = tickets.iter().map(|t| format!("  • Ingresso {}: {}", t.seat_number, t.code)).collect();
+    let codes: Vec<String> =
+        tickets.iter().map(|t| format!("  • Ingresso {} de {}: {}", t.position, tickets.len(), t.code)).collect();
     let body = format!(
         "Pagamento confirmado: {}. Seus ingressos para {} ({}):\n{}",
         brl(o.total_cents),

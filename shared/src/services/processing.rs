@@ -3,7 +3,7 @@
 //! either a conditional status change or keyed by the order.
 
 use crate::app::App;
-use crate::domain::{Message, MessageKind, Order, OrderStatus, Payment, Ticket, Transition};
+use crate::domain::{Delivery, Message, MessageKind, Order, OrderStatus, Payment, Ticket, Transition};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Charge, TransitionChanges};
 use crate::services::notifications;
@@ -11,24 +11,46 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct BatchReport {
     pub processed: usize,
     pub already_done: usize,
+    /// Deliveries that can never succeed (not a message of ours, an unknown order): each
+    /// body with its reason, for the dead-letter queue.
+    pub poisoned: Vec<(Vec<u8>, String)>,
+    /// The first failure that may pass (the database or a gateway unavailable): the batch
+    /// is to be delivered again; what it did is recognised and not redone.
+    pub retry: Option<AppError>,
 }
 
-/// Processes every message of a batch. The first failure fails the batch (Amazon MQ has no
-/// partial-batch responses): the broker redelivers it, and what was done is not redone.
-pub async fn process_batch(app: &App, messages: &[Message]) -> AppResult<BatchReport> {
+/// Processes every delivery of a batch, each on its own: a poison message does not stop the
+/// others, and a transient failure of one does not undo what the others did.
+pub async fn process_batch(app: &App, deliveries: &[Delivery]) -> BatchReport {
     let mut report = BatchReport::default();
-    for message in messages {
-        if process(app, message).await? {
-            report.processed += 1;
-        } else {
-            report.already_done += 1;
+    for delivery in deliveries {
+        let message = match &delivery.message {
+            Ok(m) => m,
+            Err(reason) => {
+                report.poisoned.push((delivery.body.clone(), reason.clone()));
+                continue;
+            }
+        };
+        match process(app, message).await {
+            Ok(true) => report.processed += 1,
+            Ok(false) => report.already_done += 1,
+            Err(err) if is_permanent(&err) => report.poisoned.push((delivery.body.clone(), err.to_string())),
+            Err(err) => {
+                tracing::warn!(message = %message.id, error = %err, "message failed; the batch will be delivered again");
+                report.retry.get_or_insert(err);
+            }
         }
     }
-    Ok(report)
+    report
+}
+
+/// A failure that no retry can mend: the message itself is wrong.
+fn is_permanent(err: &AppError) -> bool {
+    matches!(err, AppError::NotFound(_) | AppError::BadRequest(_) | AppError::Unprocessable(_))
 }
 
 /// `Ok(true)` when this delivery did the work, `Ok(false)` when it had been done before.
@@ -72,9 +94,17 @@ async fn payment_requested(app: &App, message: &Message, order: Order) -> AppRes
         }
         _ => return Ok(false), // settled already
     }
+    let now = app.clock.now();
+    // An event being called off is charged nothing more: the payment is declined, and the
+    // event's sweep ends the hold.
+    let event = app.events.find(&order.event_id).await?;
+    if !event.as_ref().is_some_and(|e| e.status.is_open()) {
+        let reason = "O evento foi cancelado; nada foi cobrado.".to_string();
+        let changes = TransitionChanges { payment: Some(Payment { declined_reason: Some(reason), ..payment }) };
+        return Ok(app.orders.transition(&order.id, None, Transition::DeclinePayment, changes, now).await?.is_some());
+    }
     // The charge is idempotent per message id: a redelivery gets the first outcome.
     let charge = app.payments.charge(&order, &message.id).await?;
-    let now = app.clock.now();
     match charge {
         Charge::Declined { reason } => {
             let changes = TransitionChanges { payment: Some(Payment { declined_reason: Some(reason), ..payment }) };
@@ -87,7 +117,7 @@ async fn payment_requested(app: &App, message: &Message, order: Order) -> AppRes
             }
             // Tickets first, then `paid`: the buyer sees them only once the order is paid, and
             // then sees all of them; a consumer that dies in between leaves the order pending,
-            // and the redelivery finds the same tickets (issuing is keyed by seat).
+            // and the redelivery finds the same tickets (issuing is keyed by position in the order).
             let tickets = issue_tickets(app, &order).await?;
             let changes = TransitionChanges { payment: Some(charged.clone()) };
             match app.orders.transition(&order.id, None, Transition::ConfirmPayment, changes, now).await? {
@@ -123,11 +153,11 @@ async fn late_payment(app: &App, order: &Order, charged: Payment) -> AppResult<b
     Ok(true)
 }
 
-/// One ticket per seat unit: an unguessable code (128 random bits) and a QR payload signed
+/// One ticket per unit of the order: an unguessable code (128 random bits) and a QR payload signed
 /// with the server's secret, so a gate can check it offline.
 pub async fn issue_tickets(app: &App, order: &Order) -> AppResult<Vec<Ticket>> {
     let tickets: Vec<Ticket> = (1..=order.quantity)
-        .map(|seat| {
+        .map(|position| {
             let mut raw = [0u8; 16];
             rand::rng().fill_bytes(&mut raw);
             let code = hex::encode_upper(raw);
@@ -139,7 +169,7 @@ pub async fn issue_tickets(app: &App, order: &Order) -> AppResult<Vec<Ticket>> {
                 event_id: order.event_id.clone(),
                 sector: order.sector.clone(),
                 price_type: order.price_type,
-                seat_number: seat,
+                position,
             }
         })
         .collect();

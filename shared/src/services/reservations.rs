@@ -5,12 +5,18 @@
 //!    return the first response instead of reserving again;
 //! 2. (only for an event with a per-buyer limit) count the buyer's tickets atomically;
 //! 3. take the stock: one conditional `findOneAndUpdate` on one bucket (see the inventory
-//!    adapter), which also checks that sales are open and returns the price — shared with the
-//!    takes on the same lot that arrive at the same moment (`adapters/mongo/group_take.rs`);
+//!    adapter), which also checks that sales are open, returns the price and records the
+//!    take for this order id — shared with the takes on the same lot that arrive at the same
+//!    moment (`adapters/mongo/group_take.rs`);
 //! 4. insert the order — in one `insertMany` with the orders that arrive with it
 //!    (`adapters/mongo/group_insert.rs`);
 //! 5. publish `order.reserved` and wait for the broker's confirm (if the broker is down the
-//!    order is kept and the outbox sweep publishes it later).
+//!    order is kept and the outbox sweep publishes it later) and, at the same time, forget
+//!    the take's record (batched with the others in flight: it adds no latency).
+//!
+//! A take is never lost: if this request dies between 3 and 4, the record names its order,
+//! and the reconciler, finding no such order after `TAKE_GRACE_SECONDS`, fences the id
+//! (so the order can never be stored late) and returns exactly that take.
 //!
 //! The event itself comes from a warm instance's 2-second cache, and the reasons for a
 //! refusal (paused, unknown sector, sold out) are looked up only after the stock was refused.
@@ -22,7 +28,7 @@ use crate::domain::{
     Event, EventStatus, Message, NewOrder, Order, OrderId, OrderStatus, PaymentMethod, PriceType, ReservationRequest,
 };
 use crate::error::{AppError, AppResult};
-use crate::ports::{Claim, Take, TakeRequest};
+use crate::ports::{Claim, Fence, Take, TakeRequest};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -103,25 +109,86 @@ pub async fn reserve(
 
     if let Some(key) = &key {
         let claim = app.idempotency.claim(&caller.user_id, key, &order_id, &fingerprint(&wanted), now).await?;
-        if let Claim::Existing { order_id, request_fingerprint } = claim {
-            return replay(app, caller, &order_id, &request_fingerprint, &fingerprint(&wanted)).await;
+        if let Claim::Existing { order_id: first, request_fingerprint, lapsed } = claim {
+            if request_fingerprint != fingerprint(&wanted) {
+                return Err(AppError::Unprocessable(
+                    "this Idempotency-Key was already used for a different reservation".into(),
+                ));
+            }
+            if let Some(order) = app.orders.find_for_user(&caller.user_id, &first).await? {
+                return Ok((OrderView::from(&order), true));
+            }
+            if !lapsed {
+                return Err(AppError::Conflict(
+                    "a request with this Idempotency-Key is still being processed; retry shortly".into(),
+                ));
+            }
+            // The request that claimed the key died before storing its order: make sure that
+            // order can never appear (its take, if any, is then the reconciler's to return),
+            // and take the key over.
+            match app.orders.fence(&first, &caller.user_id, &wanted.event_id, now).await? {
+                Fence::Stored => {
+                    let order = app.orders.find_for_user(&caller.user_id, &first).await?;
+                    let order = order.ok_or_else(|| AppError::Internal("a fenced order vanished".into()))?;
+                    return Ok((OrderView::from(&order), true));
+                }
+                Fence::Fenced => {
+                    let fp = fingerprint(&wanted);
+                    if !app.idempotency.take_over(&caller.user_id, key, &first, &order_id, &fp, now).await? {
+                        return Err(AppError::Conflict(
+                            "a request with this Idempotency-Key is still being processed; retry shortly".into(),
+                        ));
+                    }
+                }
+            }
         }
     }
 
-    let outcome = take_and_record(app, caller, &wanted, order_id, now, key.clone()).await;
-    if outcome.is_err() {
-        if let Some(key) = &key {
-            // The request failed: free the key so that a retry may try again.
-            app.idempotency.release(&caller.user_id, key).await?;
+    let order = match take_and_record(app, caller, &wanted, order_id, now, key.clone()).await {
+        Ok(order) => order,
+        Err(err) => {
+            if let Some(key) = &key {
+                // The request failed: free the key so that a retry may try again.
+                if let Err(release) = app.idempotency.release(&caller.user_id, key).await {
+                    tracing::warn!(error = %release, "idempotency key not released; it lapses with its lease");
+                }
+            }
+            return Err(err);
         }
-    }
-    let order = outcome?;
+    };
 
-    if let Err(err) = app.publisher.publish(&Message::order_reserved(order.id.clone(), now)).await {
+    let message = Message::order_reserved(order.id.clone(), now);
+    let (_, published) =
+        tokio::join!(app.inventory.confirm(&order.id, &order.allocations), app.publisher.publish(&message));
+    if let Err(err) = published {
         // The order stands; the outbox sweep publishes unprocessed orders later.
         tracing::warn!(order_id = %order.id, error = %err, "order.reserved not published; left to the outbox sweep");
     }
     Ok((OrderView::from(&order), false))
+}
+
+/// Undoes what a reservation had done when a later step failed. One policy: the caller gets
+/// the step's own error; a compensation that fails too is logged, and what it leaves is
+/// repaired without it (a take's record is returned by the reconciler; a buyer's count is
+/// an upper bound that only under-counts what they may still buy).
+async fn undo(
+    app: &App,
+    caller: &Caller,
+    event: &Event,
+    wanted: &CheckedReservation,
+    counted: bool,
+    take: Option<(&OrderId, &[crate::domain::Allocation])>,
+) {
+    if let Some((order, allocations)) = take {
+        if let Err(err) = app.inventory.give_back(order, allocations, wanted.price_type).await {
+            tracing::error!(error = %err, "stock not returned after a failed order insert; the reconciler will");
+        }
+    }
+    if counted {
+        if let Err(err) = app.buyer_limits.uncount(&caller.user_id, &event.id, wanted.quantity).await {
+            tracing::error!(error = %err, "a buyer's count not returned after a failed reservation");
+        }
+    }
 }
 
 async fn take_and_record(
@@ -134,8 +201,11 @@ async fn take_and_record(
 ) -> AppResult<Order> {
     let not_found = || AppError::NotFound("no such event".into());
     let event = app.event_cache.get(app.events.as_ref(), &wanted.event_id).await?.ok_or_else(not_found)?;
-    if matches!(event.status, EventStatus::Deleted) {
+    if matches!(event.status, EventStatus::Deleted | EventStatus::Deleting) {
         return Err(not_found());
+    }
+    if now >= event.sales_close_at() {
+        return Err(AppError::Conflict("sales for this event have closed".into()));
     }
     let sector = event
         .sector_named(&wanted.sector)
@@ -155,13 +225,11 @@ async fn take_and_record(
         }
         None => false,
     };
-    let taken = take_from_open_lots(app, &event, &sector.id, wanted, now).await;
+    let taken = take_from_open_lots(app, &event, &sector.id, wanted, &order_id, &caller.user_id, now).await;
     let (lot, full_price_cents, allocations) = match taken {
         Ok(t) => t,
         Err(err) => {
-            if counted {
-                app.buyer_limits.uncount(&caller.user_id, &event.id, wanted.quantity).await?;
-            }
+            undo(app, caller, &event, wanted, counted, None).await;
             return Err(err);
         }
     };
@@ -179,19 +247,21 @@ async fn take_and_record(
         allocations: allocations.clone(),
         counted_for_buyer: counted,
         created_at: now,
-        expires_at: now + Duration::minutes(app.config.hold_minutes),
+        // Nothing is sold after sales close: a hold made just before lasts until then at most.
+        expires_at: (now + Duration::minutes(app.config.hold_minutes)).min(event.sales_close_at()),
         idempotency_key,
     };
     match app.orders.insert(&new_order).await {
-        Ok(order) => Ok(order),
+        Ok(Some(order)) => Ok(order),
+        Ok(None) => {
+            // The order's id was fenced: this request outlived the reconciler's grace, which
+            // has already returned the stock. Only the buyer's count is ours to undo.
+            undo(app, caller, &event, wanted, counted, None).await;
+            Err(AppError::Unavailable("the reservation took too long and was undone; please try again".into()))
+        }
         Err(err) => {
             // The stock was taken but no order holds it: give it back before failing.
-            if let Err(back) = app.inventory.give_back(&allocations, wanted.price_type).await {
-                tracing::error!(error = %back, "stock not returned after a failed order insert; the reconciler will");
-            }
-            if counted {
-                let _ = app.buyer_limits.uncount(&caller.user_id, &event.id, wanted.quantity).await;
-            }
+            undo(app, caller, &event, wanted, counted, Some((&new_order.id, &allocations))).await;
             Err(err)
         }
     }
@@ -203,12 +273,23 @@ async fn take_from_open_lots(
     event: &Event,
     sector_id: &str,
     wanted: &CheckedReservation,
+    order_id: &OrderId,
+    user_id: &crate::domain::UserId,
     now: DateTime<Utc>,
 ) -> AppResult<(usize, i64, Vec<crate::domain::Allocation>)> {
     let sector = event.sector_by_id(sector_id).ok_or_else(|| AppError::NotFound("no such sector".into()))?;
     let mut best_left = 0;
     for (lot, _) in sector.lots_open_at(now) {
-        let request = TakeRequest { event, sector_id, lot, price_type: wanted.price_type, quantity: wanted.quantity };
+        let request = TakeRequest {
+            event,
+            sector_id,
+            lot,
+            price_type: wanted.price_type,
+            quantity: wanted.quantity,
+            order_id,
+            user_id,
+            at: now,
+        };
         match app.inventory.take(&request).await? {
             Take::Taken { full_price_cents, allocations } => return Ok((lot, full_price_cents, allocations)),
             Take::Short { left } => best_left = best_left.max(left),
@@ -224,8 +305,8 @@ async fn why_closed(app: &App, cached: &Event) -> AppError {
     match app.events.find(&cached.id).await {
         Ok(Some(e)) => match e.status {
             EventStatus::Paused => AppError::Conflict("sales for this event are paused".into()),
-            EventStatus::Cancelled => AppError::Conflict("this event was cancelled".into()),
-            EventStatus::Deleted => AppError::NotFound("no such event".into()),
+            EventStatus::Cancelled | EventStatus::Cancelling => AppError::Conflict("this event was cancelled".into()),
+            EventStatus::Deleted | EventStatus::Deleting => AppError::NotFound("no such event".into()),
             EventStatus::Active => AppError::Conflict("sales for this event are reopening; try again".into()),
         },
         Ok(None) => AppError::NotFound("no such event".into()),
@@ -261,26 +342,6 @@ async fn sold_out(app: &App, event: &Event, sector_id: &str, wanted: &CheckedRes
             "only {left} ticket(s) left in sector '{sector}', fewer than the {} asked for",
             wanted.quantity
         ))
-    }
-}
-
-async fn replay(
-    app: &App,
-    caller: &Caller,
-    order_id: &OrderId,
-    first_fingerprint: &str,
-    this_fingerprint: &str,
-) -> AppResult<(OrderView, bool)> {
-    if first_fingerprint != this_fingerprint {
-        return Err(AppError::Unprocessable(
-            "this Idempotency-Key was already used for a different reservation".into(),
-        ));
-    }
-    match app.orders.find_for_user(&caller.user_id, order_id).await? {
-        Some(order) => Ok((OrderView::from(&order), true)),
-        None => Err(AppError::Conflict(
-            "a request with this Idempotency-Key is still being processed; retry shortly".into(),
-        )),
     }
 }
 

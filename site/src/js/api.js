@@ -1,5 +1,6 @@
 // The API client: JSON in and out, the bearer token, RFC 9457 problem documents as ApiError,
-// and the session (token + user in localStorage).
+// paginated lists (Link: rel="next"), event versions (ETag / If-Match) and the session
+// (token + user in localStorage).
 import { API_BASE } from './config.js';
 
 const TOKEN_KEY = 'bilheteria.token';
@@ -8,7 +9,7 @@ const EXPIRES_KEY = 'bilheteria.expires';
 const FLASH_KEY = 'bilheteria.flash';
 
 export class ApiError extends Error {
-  constructor({ status = 0, title = '', detail = '', network = false, path = '', method = 'GET' } = {}) {
+  constructor({ status = 0, title = '', detail = '', network = false, path = '', method = 'GET', currentVersion = null } = {}) {
     super(detail || title || `HTTP ${status}`);
     this.status = status;
     this.title = title;
@@ -16,6 +17,12 @@ export class ApiError extends Error {
     this.network = network;
     this.path = path;
     this.method = method;
+    /** On a 409 for a stale event version: the event's version now (else null). */
+    this.currentVersion = currentVersion;
+  }
+  /** True when a write was refused because the event changed since it was read (409 + current_version). */
+  get staleVersion() {
+    return this.status === 409 && this.currentVersion != null;
   }
   /** True when the route is not built yet on this server (405, or a 404 with no route). */
   get notBuilt() {
@@ -71,7 +78,16 @@ export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
 // ---- requests ---------------------------------------------------------------------------
 
-export async function request(method, path, { body, auth = true, headers = {}, raw = false, signal } = {}) {
+/** The API base as an absolute URL (API_BASE may be relative to the site, e.g. '/api/v1'). */
+function apiBaseUrl() {
+  return new URL(API_BASE, location.href);
+}
+
+/**
+ * `path` is relative to API_BASE ('/events'); an absolute URL (a followed `next` link) is used
+ * as is. With `full`, the answer is `{ status, headers, data }` instead of just the data.
+ */
+export async function request(method, path, { body, auth = true, headers = {}, raw = false, full = false, signal } = {}) {
   const h = { accept: 'application/json, application/problem+json', ...headers };
   if (body !== undefined) h['content-type'] = 'application/json';
   const token = session.token;
@@ -79,7 +95,7 @@ export async function request(method, path, { body, auth = true, headers = {}, r
   if (sentToken) h.authorization = `Bearer ${token}`;
   let res;
   try {
-    res = await fetch(`${API_BASE}${path}`, {
+    res = await fetch(/^https?:\/\//i.test(path) ? path : `${API_BASE}${path}`, {
       method,
       headers: h,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -99,14 +115,53 @@ export async function request(method, path, { body, auth = true, headers = {}, r
       detail: problem.detail || '',
       path,
       method,
+      currentVersion: Number.isInteger(problem.current_version) ? problem.current_version : null,
     });
     if (res.status === 401 && sentToken) onUnauthorized(error);
     throw error;
   }
   if (raw) return res;
-  if (res.status === 204) return null;
-  const text = await res.text();
-  return text ? JSON.parse(text) : null;
+  let data = null;
+  if (res.status !== 204) {
+    const text = await res.text();
+    data = text ? JSON.parse(text) : null;
+  }
+  return full ? { status: res.status, headers: res.headers, data } : data;
+}
+
+/** The target of a `Link: <…>; rel="next"` header, or null. */
+function nextLink(header) {
+  for (const part of String(header || '').split(/,(?=\s*<)/)) {
+    const m = part.match(/^\s*<([^>]*)>(.*)$/);
+    const rel = m?.[2].match(/;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i);
+    if (rel && (rel[1] ?? rel[2]).toLowerCase().split(/\s+/).includes('next')) return m[1];
+  }
+  return null;
+}
+
+/**
+ * Every page of a paginated list: the first page at `path`, then each `next` link, resolved
+ * against the URL it came from (itself under API_BASE) and followed only on the API's origin.
+ */
+async function allPages(path, { limit = 100, maxPages = 200, ...opts } = {}) {
+  const origin = apiBaseUrl().origin;
+  const items = [];
+  const seen = new Set();
+  let url = new URL(`${API_BASE}${path}${path.includes('?') ? '&' : '?'}limit=${limit}`, location.href).href;
+  while (url && !seen.has(url) && seen.size < maxPages) {
+    seen.add(url);
+    const { headers, data } = await request('GET', url, { ...opts, full: true });
+    if (Array.isArray(data)) items.push(...data);
+    const next = nextLink(headers.get('link'));
+    const resolved = next ? new URL(next, url) : null;
+    url = resolved && resolved.origin === origin ? resolved.href : null;
+  }
+  return items;
+}
+
+/** The `If-Match` header for an event version as the console read it (none when unknown). */
+function ifMatch(version) {
+  return Number.isInteger(version) ? { 'If-Match': `"${version}"` } : {};
 }
 
 export const api = {
@@ -133,12 +188,25 @@ export const api = {
   refund: (id) => request('POST', `/orders/${encodeURIComponent(id)}/refund`),
   tickets: (id) => request('GET', `/orders/${encodeURIComponent(id)}/tickets`),
 
-  adminEvents: () => request('GET', '/admin/events'),
+  /** Every admin event: all pages of the list, following its `next` links. */
+  adminEvents: () => allPages('/admin/events'),
   createEvent: (input) => request('POST', '/admin/events', { body: input }),
-  updateEvent: (id, input) => request('PUT', `/admin/events/${encodeURIComponent(id)}`, { body: input }),
-  setEventStatus: (id, status) => request('PATCH', `/admin/events/${encodeURIComponent(id)}/status`, { body: { status } }),
-  cancelEvent: (id) => request('POST', `/admin/events/${encodeURIComponent(id)}/cancel`),
-  deleteEvent: (id) => request('DELETE', `/admin/events/${encodeURIComponent(id)}`),
+  // The writes to an event are conditional on the `version` the console read (If-Match); a
+  // stale one is an ApiError with `staleVersion` (409 + current_version).
+  updateEvent: (id, input, version) =>
+    request('PUT', `/admin/events/${encodeURIComponent(id)}`, { body: input, headers: ifMatch(version) }),
+  setEventStatus: (id, status, version) =>
+    request('PATCH', `/admin/events/${encodeURIComponent(id)}/status`, { body: { status }, headers: ifMatch(version) }),
+  /** `{ status: 200, event }` (cancelled) or `{ status: 202, event }` (still cancelling: the sweep goes on). */
+  async cancelEvent(id, version) {
+    const r = await request('POST', `/admin/events/${encodeURIComponent(id)}/cancel`, { headers: ifMatch(version), full: true });
+    return { status: r.status, event: r.data };
+  },
+  /** `{ status: 204, event: null }` (deleted) or `{ status: 202, event }` (still deleting). */
+  async deleteEvent(id, version) {
+    const r = await request('DELETE', `/admin/events/${encodeURIComponent(id)}`, { headers: ifMatch(version), full: true });
+    return { status: r.status, event: r.data };
+  },
   dashboard: () => request('GET', '/admin/dashboard'),
   inventory: (id) => request('GET', `/admin/events/${encodeURIComponent(id)}/inventory`),
   ordersCsv: (id) => request('GET', `/admin/events/${encodeURIComponent(id)}/orders.csv`, { raw: true, headers: { accept: 'text/csv' } }),

@@ -29,13 +29,15 @@ const swalBase = {
   },
 };
 
+// Titles and texts are given to SweetAlert2 as text (titleText / text), never as HTML: they may
+// carry names typed by users (events, sectors).
 export function alertMsg(icon, title, text = '', extra = {}) {
-  return Swal.fire({ ...swalBase, icon, title, text, confirmButtonText: t('common.ok'), ...extra });
+  return Swal.fire({ ...swalBase, icon, titleText: title, text, confirmButtonText: t('common.ok'), ...extra });
 }
 
 export function toast(icon, title) {
   return Swal.fire({
-    toast: true, position: 'top-end', icon, title, showConfirmButton: false, timer: 2500, timerProgressBar: true,
+    toast: true, position: 'top-end', icon, titleText: title, showConfirmButton: false, timer: 2500, timerProgressBar: true,
   });
 }
 
@@ -43,7 +45,7 @@ export async function confirmDialog(title, text, { danger = false, confirmText }
   const r = await Swal.fire({
     ...swalBase,
     icon: danger ? 'warning' : 'question',
-    title,
+    titleText: title,
     text,
     showCancelButton: true,
     focusCancel: danger,
@@ -82,7 +84,7 @@ export function showError(err, { context, title } = {}) {
   const html = `${lead ? `<p class="mb-2">${esc(lead)}</p>` : ''}${detail && !err?.network
     ? `<p class="text-sm text-slate-500"><span class="font-medium">${esc(t('error.detail'))}</span> <span data-testid="error-detail">${esc(detail)}</span>${err?.status ? ` <span class="whitespace-nowrap">(HTTP ${esc(err.status)})</span>` : ''}</p>`
     : ''}`;
-  return Swal.fire({ ...swalBase, icon: 'error', title: title || errorTitle(err, context), html, confirmButtonText: t('common.ok') });
+  return Swal.fire({ ...swalBase, icon: 'error', titleText: title || errorTitle(err, context), html, confirmButtonText: t('common.ok') });
 }
 
 // ---- session and header -------------------------------------------------------------------
@@ -216,7 +218,7 @@ export async function initPage() {
 
 /** { key, cls, text } describing a sector's availability. */
 export function availability(sector, eventStatus) {
-  if (eventStatus === 'cancelled') return { key: 'cancelled', cls: 'badge-slate', text: t('avail.cancelled') };
+  if (eventStatus === 'cancelled' || eventStatus === 'cancelling') return { key: 'cancelled', cls: 'badge-slate', text: t('avail.cancelled') };
   const available = Number(sector.available ?? 0);
   const capacity = Number(sector.capacity ?? 0);
   if (available <= 0) return { key: 'soldout', cls: 'badge-red', text: t('avail.soldout') };

@@ -20,20 +20,25 @@ impl MongoBuyerLimits {
 #[async_trait]
 impl BuyerLimits for MongoBuyerLimits {
     async fn count(&self, user: &UserId, event: &EventId, quantity: i64, limit: i64) -> AppResult<bool> {
-        // The filter matches only a count that stays within the limit; when the document
-        // exists but is at its limit, the upsert tries to insert a second `_id` and fails:
-        // that duplicate-key error is the refusal.
-        let result = self
-            .counts
-            .update_one(
-                doc! {"_id": format!("{user}/{event}"), "tickets": {"$lte": limit - quantity}},
-                doc! {"$inc": {"tickets": quantity}},
-            )
-            .upsert(true)
-            .await;
-        match result {
+        // A first order larger than the limit: the upsert below would insert it unchecked.
+        if quantity > limit {
+            return Ok(false);
+        }
+        let id = format!("{user}/{event}");
+        let within = doc! {"_id": &id, "tickets": {"$lte": limit - quantity}};
+        let add = doc! {"$inc": {"tickets": quantity}};
+        // The filter matches only a count that stays within the limit; with no document yet
+        // the upsert creates it with `quantity` (≤ limit). When the document exists but is at
+        // its limit, the upsert tries to insert a second `_id` and fails with a duplicate key.
+        match self.counts.update_one(within.clone(), add.clone()).upsert(true).await {
             Ok(_) => Ok(true),
-            Err(e) if is_duplicate_key(&e) => Ok(false),
+            Err(e) if is_duplicate_key(&e) => {
+                // Either at the limit, or two first orders raced to create the document:
+                // the loser counts against the document the winner created.
+                let again =
+                    self.counts.update_one(within, add).await.map_err(db_error("counting a buyer's tickets"))?;
+                Ok(again.modified_count == 1)
+            }
             Err(e) => Err(db_error("counting a buyer's tickets")(e)),
         }
     }

@@ -15,7 +15,7 @@
 //! together next.
 
 use super::batch_queue::{BatchQueue, Job, Submitted};
-use super::inventory::{take_ops, take_price, PriceOnly};
+use super::inventory::{take_ops, take_price, PriceOnly, TakeRecord};
 use crate::domain::PriceType;
 use futures::future::join_all;
 use futures::FutureExt;
@@ -44,7 +44,8 @@ struct Wanted {
     key: (String, PriceType),
     /// The bucket this take would try alone (picked at random by the caller).
     bucket: String,
-    quantity: i64,
+    /// The order it is for, recorded with the take wherever it is served from.
+    record: TakeRecord,
 }
 
 pub(crate) struct GroupTake {
@@ -59,19 +60,21 @@ impl GroupTake {
         GroupTake { prices, queue }
     }
 
-    /// Takes `quantity` from `bucket` (of lot `lot_key`), possibly together with others.
+    /// Takes the record's quantity from `bucket` (of lot `lot_key`), possibly together with
+    /// others.
     pub(crate) async fn take(
         &self,
         lot_key: String,
         bucket: String,
-        quantity: i64,
+        record: TakeRecord,
         price_type: PriceType,
     ) -> TakeOutcome {
-        match self.queue.submit(Wanted { key: (lot_key, price_type), bucket, quantity }).await {
+        match self.queue.submit(Wanted { key: (lot_key, price_type), bucket, record }).await {
             Submitted::Answered(outcome) => outcome,
-            // The task stopped mid-batch: nothing is known to be taken.
+            // The task stopped mid-batch: what became of the take is unknown; if it was made,
+            // its record lets the reconciler return it.
             Submitted::Lost => Ok(None),
-            Submitted::NotQueued(w) => take_one(&self.prices, &w.bucket, w.quantity, w.key.1).await,
+            Submitted::NotQueued(w) => take_one(&self.prices, &w.bucket, &w.record, w.key.1).await,
         }
     }
 }
@@ -87,10 +90,12 @@ async fn serve_batch(prices: Collection<PriceOnly>, jobs: Vec<Job<Wanted, TakeOu
 async fn serve(prices: &Collection<PriceOnly>, group: Vec<Job<Wanted, TakeOutcome>>) {
     if group.len() > 1 {
         let price_type = group[0].0.key.1;
-        let sum: i64 = group.iter().map(|(w, _)| w.quantity).sum();
+        let records: Vec<TakeRecord> = group.iter().map(|(w, _)| w.record.clone()).collect();
         COMBINED_UPDATES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        match take_one(prices, &group[0].0.bucket, sum, price_type).await {
-            Ok(Some(served)) => {
+        let bucket = &group[0].0.bucket;
+        match take_price(prices, take_ops(bucket, price_type, &records)).await {
+            Ok(Some(price_cents)) => {
+                let served = Served { price_cents, bucket: bucket.clone() };
                 COMBINED_TAKES.fetch_add(group.len() as u64, std::sync::atomic::Ordering::Relaxed);
                 for (_, reply) in group {
                     let _ = reply.send(Ok(Some(served.clone())));
@@ -108,13 +113,18 @@ async fn serve(prices: &Collection<PriceOnly>, group: Vec<Job<Wanted, TakeOutcom
         }
     }
     join_all(group.into_iter().map(|(w, reply)| async move {
-        let _ = reply.send(take_one(prices, &w.bucket, w.quantity, w.key.1).await);
+        let _ = reply.send(take_one(prices, &w.bucket, &w.record, w.key.1).await);
     }))
     .await;
 }
 
-async fn take_one(prices: &Collection<PriceOnly>, bucket: &str, quantity: i64, price_type: PriceType) -> TakeOutcome {
-    let price = take_price(prices, take_ops(bucket, quantity, price_type)).await?;
+async fn take_one(
+    prices: &Collection<PriceOnly>,
+    bucket: &str,
+    record: &TakeRecord,
+    price_type: PriceType,
+) -> TakeOutcome {
+    let price = take_price(prices, take_ops(bucket, price_type, std::slice::from_ref(record))).await?;
     Ok(price.map(|price_cents| Served { price_cents, bucket: bucket.to_string() }))
 }
 
@@ -138,6 +148,11 @@ mod tests {
         (db.clone(), buckets, Arc::new(GroupTake::new(db.collection("inventory"))))
     }
 
+    fn record(quantity: i64) -> TakeRecord {
+        use crate::domain::{OrderId, UserId};
+        TakeRecord::new(&OrderId::generate(), &UserId::generate(), quantity, chrono::Utc::now())
+    }
+
     async fn available(buckets: &Collection<Document>, id: &str) -> i64 {
         let d = buckets.find_one(doc! {"_id": id}).await.expect("read").expect("bucket");
         d.get_i64("available").expect("available")
@@ -150,7 +165,7 @@ mod tests {
         let outcomes = futures::future::join_all((0..100).map(|i| {
             let group = group.clone();
             let bucket = if i % 2 == 0 { "a" } else { "b" };
-            async move { group.take("lot".into(), bucket.into(), 2, PriceType::Full).await.expect("take") }
+            async move { group.take("lot".into(), bucket.into(), record(2), PriceType::Full).await.expect("take") }
         }))
         .await;
         let mut from = HashMap::<String, i64>::new();
@@ -174,7 +189,7 @@ mod tests {
     #[tokio::test]
     async fn a_lone_take_that_cannot_be_served_takes_nothing() {
         let (db, buckets, group) = lot("group_take_lone").await;
-        assert!(group.take("lot".into(), "a".into(), 11, PriceType::Full).await.expect("take").is_none());
+        assert!(group.take("lot".into(), "a".into(), record(11), PriceType::Full).await.expect("take").is_none());
         assert_eq!(available(&buckets, "a").await, 10);
         db.drop().await.ok();
     }

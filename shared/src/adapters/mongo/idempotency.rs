@@ -16,7 +16,19 @@ struct ClaimDoc {
     order_id: String,
     fingerprint: String,
     created_at: BsonDateTime,
+    /// Until when the claiming request may still be running; after it, a claim whose order
+    /// was never stored belongs to a request that died, and a retry may take it over.
+    #[serde(default = "lapsed_already")]
+    lapses_at: BsonDateTime,
 }
+
+fn lapsed_already() -> BsonDateTime {
+    BsonDateTime::MIN
+}
+
+/// How long a claim's request may run: longer than any function's timeout (template.yaml:
+/// at most 60 s), so a claim never lapses under a request still running.
+pub const CLAIM_LEASE: chrono::Duration = chrono::Duration::seconds(90);
 
 pub struct MongoIdempotency {
     claims: Collection<ClaimDoc>,
@@ -48,6 +60,7 @@ impl IdempotencyStore for MongoIdempotency {
             order_id: order_id.to_string(),
             fingerprint: request_fingerprint.to_string(),
             created_at: to_bson(now),
+            lapses_at: to_bson(now + CLAIM_LEASE),
         };
         match self.claims.insert_one(claim).await {
             Ok(_) => Ok(Claim::New),
@@ -61,10 +74,34 @@ impl IdempotencyStore for MongoIdempotency {
                     .ok_or_else(|| AppError::Conflict("this Idempotency-Key is being retried; retry shortly".into()))?;
                 let order_id = OrderId::parse(&existing.order_id)
                     .ok_or_else(|| AppError::Internal("a stored idempotency claim is malformed".into()))?;
-                Ok(Claim::Existing { order_id, request_fingerprint: existing.fingerprint })
+                let lapsed = existing.lapses_at <= to_bson(now);
+                Ok(Claim::Existing { order_id, request_fingerprint: existing.fingerprint, lapsed })
             }
             Err(e) => Err(db_error("claiming an idempotency key")(e)),
         }
+    }
+
+    async fn take_over(
+        &self,
+        user: &UserId,
+        key: &str,
+        old_order: &OrderId,
+        new_order: &OrderId,
+        request_fingerprint: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool> {
+        let result = self
+            .claims
+            .update_one(
+                doc! {"_id": claim_id(user, key), "order_id": old_order.as_str()},
+                doc! {"$set": {
+                    "order_id": new_order.as_str(), "fingerprint": request_fingerprint,
+                    "created_at": to_bson(now), "lapses_at": to_bson(now + CLAIM_LEASE),
+                }},
+            )
+            .await
+            .map_err(db_error("taking over an idempotency key"))?;
+        Ok(result.modified_count == 1)
     }
 
     async fn release(&self, user: &UserId, key: &str) -> AppResult<()> {

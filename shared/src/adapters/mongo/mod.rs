@@ -1,13 +1,14 @@
 //! MongoDB adapters. Documents are private to this module: the domain never sees BSON.
 //!
-//! Collections: `users`, `events`, `inventory` (one document per sector bucket, `_id`
-//! `<event>/<bucket>/<sector>` so a reservation is a point update targeted at one shard),
+//! Collections: `users`, `events`, `inventory` (one document per bucket of a lot, `_id`
+//! `<event>/<sector id>/<lot>/<bucket>` so a reservation is a point update targeted at one shard),
 //! `orders` (sharded by hashed `user_id` in production), `idempotency` (24 h TTL), `emails`.
 
 mod audit;
 mod batch_queue;
 mod buyer_limits;
 mod emails;
+mod event_edit;
 mod events;
 mod group_insert;
 mod group_take;

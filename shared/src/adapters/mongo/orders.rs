@@ -1,11 +1,11 @@
 use super::group_insert::{GroupInsert, InsertFailure};
 use super::inventory::return_op;
-use super::{db_error, from_bson, to_bson};
+use super::{db_error, from_bson, is_duplicate_key, to_bson};
 use crate::domain::{
     Allocation, EventId, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType, Transition, UserId,
 };
 use crate::error::{AppError, AppResult};
-use crate::ports::{OrderStore, TransitionChanges};
+use crate::ports::{Fence, OrderStore, TransitionChanges};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
@@ -16,6 +16,8 @@ use mongodb::{Client, ClientSession, Collection, Database};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+const DUPLICATE_KEY: i32 = 11000;
 
 #[derive(Serialize, Deserialize, Clone)]
 struct OrderDoc {
@@ -136,6 +138,10 @@ impl MongoOrders {
         }
     }
 }
+
+/// The status of the marker that fences an order id (see `OrderStore::fence`): never a
+/// status of a real order, and excluded by every read that returns orders.
+const VOID: &str = "void";
 
 async fn collect(cursor: mongodb::Cursor<OrderDoc>) -> AppResult<Vec<Order>> {
     let docs: Vec<OrderDoc> = cursor.try_collect().await.map_err(db_error("reading orders"))?;
@@ -283,14 +289,41 @@ impl MongoOrders {
 
 #[async_trait]
 impl OrderStore for MongoOrders {
-    async fn insert(&self, order: &NewOrder) -> AppResult<Order> {
+    async fn insert(&self, order: &NewOrder) -> AppResult<Option<Order>> {
         let order = order.clone().into_order();
         match self.new_orders.insert(OrderDoc::from(&order)).await {
-            Ok(()) => Ok(order),
+            Ok(()) => Ok(Some(order)),
+            Err(InsertFailure::Command(e)) if is_duplicate_key(&e) => Ok(None),
             Err(InsertFailure::Command(e)) => Err(db_error("storing an order")(e)),
+            // `_id` is the only unique key of orders: its id was fenced.
+            Err(InsertFailure::Refused { code: DUPLICATE_KEY, .. }) => Ok(None),
             Err(InsertFailure::Refused { code, message }) => {
                 Err(AppError::Internal(format!("storing an order: refused by the server (code {code}): {message}")))
             }
+        }
+    }
+
+    async fn fence(&self, id: &OrderId, user: &UserId, event: &EventId, now: DateTime<Utc>) -> AppResult<Fence> {
+        let marker = doc! {
+            "_id": id.as_str(), "user_id": user.as_str(), "event_id": event.as_str(), "status": VOID,
+            "created_at": to_bson(now), "updated_at": to_bson(now),
+        };
+        match self.orders.clone_with_type::<Document>().insert_one(marker).await {
+            Ok(_) => Ok(Fence::Fenced),
+            Err(e) if is_duplicate_key(&e) => {
+                let existing = self
+                    .orders
+                    .clone_with_type::<Document>()
+                    .find_one(doc! {"_id": id.as_str()})
+                    .projection(doc! {"status": 1})
+                    .await
+                    .map_err(db_error("fencing an order id"))?;
+                Ok(match existing.as_ref().and_then(|d| d.get_str("status").ok()) {
+                    Some(VOID) => Fence::Fenced,
+                    _ => Fence::Stored,
+                })
+            }
+            Err(e) => Err(db_error("fencing an order id")(e)),
         }
     }
 
@@ -299,21 +332,25 @@ impl OrderStore for MongoOrders {
         // user, what routes the query to one shard.
         let found = self
             .orders
-            .find_one(doc! {"_id": id.as_str(), "user_id": user.as_str()})
+            .find_one(doc! {"_id": id.as_str(), "user_id": user.as_str(), "status": {"$ne": VOID}})
             .await
             .map_err(db_error("finding an order"))?;
         found.map(OrderDoc::into_domain).transpose()
     }
 
     async fn find(&self, id: &OrderId) -> AppResult<Option<Order>> {
-        let found = self.orders.find_one(doc! {"_id": id.as_str()}).await.map_err(db_error("finding an order"))?;
+        let found = self
+            .orders
+            .find_one(doc! {"_id": id.as_str(), "status": {"$ne": VOID}})
+            .await
+            .map_err(db_error("finding an order"))?;
         found.map(OrderDoc::into_domain).transpose()
     }
 
     async fn list_for_user(&self, user: &UserId, limit: i64) -> AppResult<Vec<Order>> {
         let cursor = self
             .orders
-            .find(doc! {"user_id": user.as_str()})
+            .find(doc! {"user_id": user.as_str(), "status": {"$ne": VOID}})
             .sort(doc! {"created_at": -1, "_id": -1})
             .limit(limit)
             .await

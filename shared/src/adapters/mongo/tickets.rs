@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize)]
 struct TicketDoc {
-    /// `<order>/<seat number>`: issuing the same order's tickets twice upserts the same
+    /// `<order>/<position>`: issuing the same order's tickets twice upserts the same
     /// documents, and the first code issued stays.
     #[serde(rename = "_id")]
     id: String,
@@ -32,7 +32,7 @@ impl MongoTickets {
 
 #[async_trait]
 impl TicketStore for MongoTickets {
-    /// One unordered insert for the order's seats. A seat already issued (a redelivery, a
+    /// One unordered insert for the order's tickets. A ticket already issued (a redelivery, a
     /// duplicate message at the same time) is refused alone with a duplicate key, and its
     /// first code stays.
     async fn issue(&self, tickets: &[Ticket]) -> AppResult<()> {
@@ -41,11 +41,11 @@ impl TicketStore for MongoTickets {
         }
         let docs: Vec<TicketDoc> = tickets
             .iter()
-            .map(|t| TicketDoc { id: format!("{}/{}", t.order_id, t.seat_number), ticket: t.clone(), void: false })
+            .map(|t| TicketDoc { id: format!("{}/{}", t.order_id, t.position), ticket: t.clone(), void: false })
             .collect();
         match self.tickets.insert_many(docs).ordered(false).await {
             Ok(_) => Ok(()),
-            // Every refused seat was issued before, and nothing else went wrong.
+            // Every refused ticket was issued before, and nothing else went wrong.
             Err(e) if refusals(&e).is_some_and(|refused| refused.iter().all(|w| w.code == 11000)) => Ok(()),
             Err(e) => Err(db_error("issuing tickets")(e)),
         }
@@ -55,7 +55,7 @@ impl TicketStore for MongoTickets {
         let cursor = self
             .tickets
             .find(doc! {"order_id": order.as_str(), "void": false})
-            .sort(doc! {"seat_number": 1})
+            .sort(doc! {"position": 1})
             .await
             .map_err(db_error("reading tickets"))?;
         let docs: Vec<TicketDoc> = cursor.try_collect().await.map_err(db_error("reading tickets"))?;

@@ -1,6 +1,7 @@
 // admin.html — the admin console: live dashboard (KPIs, sales per minute, per event/sector,
 // inventory across shards, CSV export) and the event editor (create, edit, pause/resume,
-// cancel, delete).
+// cancel, delete). Every write to an event names the version the console read (If-Match); a
+// change made meanwhile by another admin (409 + current_version) reloads the list and the editor.
 import { api, session, ApiError } from '../api.js';
 import { t, money, dateTime, shortDateTime, timeOnly, number, percent, locale } from '../i18n.js';
 import { initPage, $, $$, esc, showError, requireLogin, confirmDialog, toast, Swal, every, alertMsg } from '../ui.js';
@@ -10,7 +11,18 @@ const root = $('#admin-root');
 let chart = null;
 let dashFailing = null;
 let adminList = [];
+let listSeq = 0;
 let editingId = null;
+let editingVersion = null;
+
+// Statuses whose event can no longer be edited, paused, cancelled or deleted from the console;
+// the sweeping ones (a cancel or delete still ending orders) are refreshed until they settle.
+const CLOSING = new Set(['cancelling', 'cancelled', 'deleting']);
+const SWEEPING = new Set(['cancelling', 'deleting']);
+const SWEEP_REFRESH_MS = 4000;
+const SWEEP_REFRESH_MAX = 30;
+let sweepTimer = null;
+let sweepPolls = 0;
 
 // ---- layout -------------------------------------------------------------------------------
 
@@ -178,8 +190,12 @@ function renderChart(series) {
 }
 
 function statusPill(status) {
-  const cls = { active: 'badge-green', paused: 'badge-amber', cancelled: 'badge-red' }[status] || 'badge-slate';
-  return `<span class="${cls}">${esc(t(`admin.status.${status}`))}</span>`;
+  const cls = {
+    active: 'badge-green', paused: 'badge-amber', cancelling: 'badge-amber', deleting: 'badge-amber', cancelled: 'badge-red',
+  }[status] || 'badge-slate';
+  const key = `admin.status.${status}`;
+  const label = t(key) === key ? status : t(key);
+  return `<span class="${cls} shrink-0" data-testid="event-status" data-status="${esc(status)}">${esc(label)}</span>`;
 }
 
 function liveLine(ok, when) {
@@ -215,7 +231,7 @@ async function showInventory(id, name) {
     const rows = (inv.buckets || []).map((b) => `<tr><td>${esc(b.sector)}</td><td class="text-right tabular-nums">${esc(b.bucket)}</td>
       <td class="text-right tabular-nums">${esc(number(b.available))} / ${esc(number(b.capacity))}</td><td><code>${esc(b.shard ?? '—')}</code></td></tr>`).join('');
     await Swal.fire({
-      title: t('admin.inventoryTitle', { name }),
+      titleText: t('admin.inventoryTitle', { name }),
       width: 720,
       buttonsStyling: false,
       customClass: { confirmButton: 'btn-primary' },
@@ -268,6 +284,8 @@ function field(id, label, input, hint = '') {
 
 function renderForm(ev = null) {
   editingId = ev?.id || null;
+  // The version this edit is based on: sent back as If-Match when it is saved.
+  editingVersion = Number.isInteger(ev?.version) ? ev.version : null;
   const f = $('#event-form');
   f.innerHTML = `
     <div class="flex flex-wrap items-center justify-between gap-2">
@@ -283,6 +301,7 @@ function renderForm(ev = null) {
       ${field('ev-half', t('admin.halfShare'), `<input id="ev-half" type="number" min="0" max="100" class="input" placeholder="40" value="${esc(ev?.half_price_share_percent ?? '')}">`)}
       ${field('ev-max-order', t('admin.maxPerOrder'), `<input id="ev-max-order" type="number" min="1" class="input" placeholder="6" value="${esc(ev?.max_per_order ?? '')}">`)}
       ${field('ev-max-buyer', t('admin.maxPerBuyer'), `<input id="ev-max-buyer" type="number" min="1" class="input" placeholder="${esc(t('common.unlimited'))}" value="${esc(ev?.max_per_buyer ?? '')}">`, t('admin.optional'))}
+      ${field('ev-sales-end', t('admin.salesEndAt'), `<input id="ev-sales-end" type="datetime-local" class="input" value="${esc(toLocalInput(ev?.sales_end_at))}">`, t('admin.optional'))}
     </div>
     <div>
       <div class="flex items-center justify-between"><h3 class="font-bold text-slate-900">${esc(t('admin.sectors'))}</h3>
@@ -373,6 +392,11 @@ function collect() {
   if (v('#ev-half') !== '') input.half_price_share_percent = Number(v('#ev-half'));
   if (v('#ev-max-order') !== '') input.max_per_order = Number(v('#ev-max-order'));
   if (v('#ev-max-buyer') !== '') input.max_per_buyer = Number(v('#ev-max-buyer'));
+  // Empty: sales close when the event starts. Never after the start (the server answers 422).
+  if (v('#ev-sales-end')) {
+    input.sales_end_at = new Date(v('#ev-sales-end')).toISOString();
+    if (input.starts_at && new Date(input.sales_end_at) > new Date(input.starts_at)) throw new Error(t('admin.salesEndAfterStart'));
+  }
   for (const box of $$('#sectors-editor > fieldset')) {
     const name = box.querySelector('[data-field=name]').value.trim();
     const sector = { name, price_cents: parseMoney(box.querySelector('[data-field=price]').value), capacity: Number(box.querySelector('[data-field=capacity]').value) };
@@ -401,15 +425,17 @@ async function save(e) {
   const btn = $('#save-event');
   btn.disabled = true;
   btn.textContent = t('admin.saving');
+  const editing = editingId;
   try {
-    const saved = editingId ? await api.updateEvent(editingId, input) : await api.createEvent(input);
-    await Swal.fire({ icon: 'success', title: editingId ? t('admin.saved') : t('admin.created'), text: saved?.name || input.name,
+    const saved = editing ? await api.updateEvent(editing, input, editingVersion) : await api.createEvent(input);
+    await Swal.fire({ icon: 'success', titleText: editing ? t('admin.saved') : t('admin.created'), text: saved?.name || input.name,
       buttonsStyling: false, customClass: { confirmButton: 'btn-primary' }, confirmButtonText: t('common.ok') });
     renderForm();
     loadList();
     loadDashboard();
   } catch (err) {
-    showError(err);
+    if (err instanceof ApiError && err.staleVersion) await staleConflict(editing);
+    else showError(err);
   } finally {
     btn.disabled = false;
     btn.textContent = t('admin.save');
@@ -419,32 +445,84 @@ async function save(e) {
 // ---- events list --------------------------------------------------------------------------------
 
 async function loadList() {
+  const seq = ++listSeq;
   const note = $('#list-note');
+  let list = adminList;
   try {
-    adminList = await api.adminEvents();
+    list = await api.adminEvents();
     note.hidden = true;
   } catch (err) {
     if (err instanceof ApiError && err.notBuilt) {
-      try { adminList = await api.events(); } catch (e2) { showError(e2); adminList = []; }
+      try { list = await api.events(); } catch (e2) { showError(e2); list = []; }
       note.hidden = false;
       note.textContent = t('admin.listFallback');
     } else {
       showError(err);
     }
   }
-  $('#admin-events').innerHTML = adminList.map((ev) => `<li class="p-4" data-testid="admin-event" data-event-id="${esc(ev.id)}">
+  if (seq !== listSeq) return; // a later reload has answered (or will) — it wins
+  adminList = list;
+  renderList();
+  scheduleSweepRefresh();
+}
+
+function renderList() {
+  $('#admin-events').innerHTML = adminList.map((ev) => {
+    const closing = CLOSING.has(ev.status);
+    const actions = [
+      closing ? '' : `<button type="button" class="btn-secondary btn-sm" data-act="edit" data-id="${esc(ev.id)}">${esc(t('admin.edit'))}</button>`,
+      ev.status === 'active' ? `<button type="button" class="btn-secondary btn-sm" data-act="pause" data-id="${esc(ev.id)}">${esc(t('admin.pause'))}</button>` : '',
+      ev.status === 'paused' ? `<button type="button" class="btn-secondary btn-sm" data-act="resume" data-id="${esc(ev.id)}">${esc(t('admin.resume'))}</button>` : '',
+      closing ? '' : `<button type="button" class="btn-secondary btn-sm text-rose-700" data-act="cancel" data-id="${esc(ev.id)}">${esc(t('admin.cancelEvent'))}</button>`,
+      closing ? '' : `<button type="button" class="btn-secondary btn-sm text-rose-700" data-act="delete" data-id="${esc(ev.id)}">${esc(t('admin.delete'))}</button>`,
+    ].join('');
+    return `<li class="p-4" data-testid="admin-event" data-event-id="${esc(ev.id)}" data-status="${esc(ev.status)}">
     <div class="flex items-start justify-between gap-2">
       <div class="min-w-0"><p class="truncate font-semibold text-slate-900">${esc(ev.name)}</p>
-        <p class="text-xs text-slate-500">${esc(shortDateTime(ev.starts_at))} · ${esc(ev.venue)}</p></div>
+        <p class="text-xs text-slate-500">${esc(shortDateTime(ev.starts_at))} · ${esc(ev.venue)}</p>
+        ${ev.sales_end_at ? `<p class="text-xs text-slate-500">${esc(t('admin.salesUntil', { when: shortDateTime(ev.sales_end_at) }))}</p>` : ''}</div>
       ${statusPill(ev.status)}
     </div>
-    <div class="mt-3 flex flex-wrap gap-2">
-      <button type="button" class="btn-secondary btn-sm" data-act="edit" data-id="${esc(ev.id)}">${esc(t('admin.edit'))}</button>
-      ${ev.status === 'active' ? `<button type="button" class="btn-secondary btn-sm" data-act="pause" data-id="${esc(ev.id)}">${esc(t('admin.pause'))}</button>` : ''}
-      ${ev.status === 'paused' ? `<button type="button" class="btn-secondary btn-sm" data-act="resume" data-id="${esc(ev.id)}">${esc(t('admin.resume'))}</button>` : ''}
-      ${ev.status !== 'cancelled' ? `<button type="button" class="btn-secondary btn-sm text-rose-700" data-act="cancel" data-id="${esc(ev.id)}">${esc(t('admin.cancelEvent'))}</button>` : ''}
-      <button type="button" class="btn-secondary btn-sm text-rose-700" data-act="delete" data-id="${esc(ev.id)}">${esc(t('admin.delete'))}</button>
-    </div></li>`).join('') || `<li class="p-4 text-sm text-slate-500">${esc(t('events.empty'))}</li>`;
+    ${actions ? `<div class="mt-3 flex flex-wrap gap-2">${actions}</div>` : ''}</li>`;
+  }).join('') || `<li class="p-4 text-sm text-slate-500">${esc(t('events.empty'))}</li>`;
+}
+
+/** While an event is cancelling or deleting (its sweep still running), reloads the list every few seconds. */
+function scheduleSweepRefresh(reset = false) {
+  if (reset) sweepPolls = 0;
+  if (!adminList.some((x) => SWEEPING.has(x.status))) { sweepPolls = 0; return; }
+  if (sweepTimer || sweepPolls >= SWEEP_REFRESH_MAX) return;
+  sweepPolls += 1;
+  sweepTimer = setTimeout(() => {
+    sweepTimer = null;
+    loadList();
+    loadDashboard();
+  }, SWEEP_REFRESH_MS);
+}
+
+/**
+ * Another admin changed the event since the console read it (409 + current_version): says so,
+ * reloads the list and, if the editor was open on that event, reopens it with the fresh one.
+ */
+async function staleConflict(id) {
+  await alertMsg('warning', t('admin.staleTitle'), t('admin.staleVersion'));
+  const reopen = Boolean(id) && editingId === id;
+  await loadList();
+  loadDashboard();
+  if (reopen) {
+    const fresh = adminList.find((x) => x.id === id);
+    renderForm(fresh && !CLOSING.has(fresh.status) ? fresh : null);
+  }
+}
+
+/** A cancel or delete answered 202: the event is shown as it is now (cancelling / deleting). */
+async function sweepUnderWay(ev, updated, kind) {
+  const now = { ...ev, ...(updated || {}), status: updated?.status || kind };
+  adminList = adminList.map((x) => (x.id === ev.id ? now : x));
+  renderList();
+  scheduleSweepRefresh(true);
+  loadDashboard();
+  await alertMsg('info', t(`admin.${kind}Title`), t(`admin.${kind}Text`));
 }
 
 async function onListClick(e) {
@@ -467,13 +545,33 @@ async function onListClick(e) {
   }[act];
   if (!(await confirmDialog(confirms[0], confirms[1], { danger: confirms[2], confirmText: confirms[3] }))) return;
   btn.disabled = true;
+  // Every write names the version of the event as the list last loaded it.
+  const version = Number.isInteger(ev.version) ? ev.version : null;
+  const editingThis = editingId === ev.id;
   try {
-    if (act === 'pause') await api.setEventStatus(ev.id, 'paused');
-    if (act === 'resume') await api.setEventStatus(ev.id, 'active');
-    if (act === 'cancel') await api.cancelEvent(ev.id);
-    if (act === 'delete') await api.deleteEvent(ev.id);
-    toast('success', t('admin.done'));
+    if (act === 'pause' || act === 'resume') {
+      const updated = await api.setEventStatus(ev.id, act === 'pause' ? 'paused' : 'active', version);
+      // The editor open on this event, at the version just changed, follows the new version (only
+      // the status changed, and by this admin); an editor based on an older version stays stale.
+      if (editingThis && editingVersion != null && editingVersion === version && Number.isInteger(updated?.version)) {
+        editingVersion = updated.version;
+      }
+      toast('success', t('admin.done'));
+    }
+    if (act === 'cancel' || act === 'delete') {
+      const r = act === 'cancel' ? await api.cancelEvent(ev.id, version) : await api.deleteEvent(ev.id, version);
+      if (editingThis) renderForm(); // the event can no longer be edited
+      if (r.status === 202) {
+        await sweepUnderWay(ev, r.event, act === 'cancel' ? 'cancelling' : 'deleting');
+        return; // the list is refreshed a few seconds later, until the sweep ends
+      }
+      toast('success', t('admin.done'));
+    }
   } catch (err) {
+    if (err instanceof ApiError && err.staleVersion) {
+      await staleConflict(ev.id);
+      return;
+    }
     await showError(err);
   }
   loadList();

@@ -143,7 +143,7 @@ function renderTickets() {
     card.className = 'flex flex-col items-center rounded-xl border border-dashed border-slate-300 bg-white p-4 text-center';
     card.dataset.testid = 'ticket';
     card.innerHTML = `<p class="text-xs font-semibold uppercase tracking-wide text-brand-700">${esc(event?.name || order.event_name || '')}</p>
-      <p class="mt-1 text-sm text-slate-600">${esc(tk.sector)} · ${esc(tk.price_type === 'half' ? t('event.half') : t('event.full'))}${tk.seat_number != null ? ` · ${esc(t('order.seat'))} ${esc(tk.seat_number)}` : ''}</p>
+      <p class="mt-1 text-sm text-slate-600">${esc(tk.sector)} · ${esc(tk.price_type === 'half' ? t('event.half') : t('event.full'))}${tk.position != null ? ` · ${esc(t('order.position', { n: tk.position, of: tickets.length }))}` : ''}</p>
       <div class="my-3" data-role="qr"></div>
       <p class="text-xs text-slate-500">${esc(t('order.ticketCode'))}</p>
       <p class="break-all font-mono text-sm font-semibold text-slate-900" data-testid="ticket-code">${esc(tk.code)}</p>`;
