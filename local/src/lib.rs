@@ -9,6 +9,7 @@ pub mod gateway;
 pub mod scheduler;
 pub mod seed;
 pub mod server;
+pub mod stock_model;
 
 /// One process here serves every function's requests at once (Lambda gives each instance one
 /// request at a time), and under a reservation peak glibc's malloc took ~23% of its CPU

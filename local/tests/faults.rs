@@ -189,7 +189,8 @@ async fn a_hold_left_by_a_gather_that_died_is_released_once_and_an_unrecorded_lo
     // A gather holds 2 tickets of this bucket for its order (as its partial take records
     // it), then its process dies.
     let order = OrderId::generate();
-    let record = doc! {"u": UserId::generate().to_string(), "q": 2i64, "half": false, "held": true, "at": mongodb::bson::DateTime::now()};
+    let user = mongodb::bson::oid::ObjectId::parse_str(UserId::generate().as_str()).expect("hex id");
+    let record = doc! {"u": user, "q": 2i32, "t": mongodb::bson::DateTime::now(), "h": true};
     inventory
         .update_one(
             doc! {"_id": &bucket.id},

@@ -3,18 +3,26 @@
 //! router with the consumer and the scheduled maintenance running — and time moving fast, so
 //! that holds really expire. At the end it checks, for every sector, that
 //! sold + held + available = capacity, and that every paid order holds exactly its tickets.
+//!
+//! Meanwhile an admin edits the event every ~300 ms (a sector's capacity a few tickets up or
+//! down, read first and sent with `If-Match` on the version read; a 409/412 is a refusal,
+//! counted) and now and then pauses and resumes it, and the reconciler runs every second
+//! besides the maintenance ticker; the end also checks the stock model's invariants
+//! (`bilheteria_local::stock_model::check`: per lot, the half-price share, paid tickets).
 //! A program, not a timed test: `cargo run --release -p bilheteria-local --bin bilheteria-soak`.
 
 use bilheteria::domain::{OrderStatus, Role};
 use bilheteria::services::maintenance;
 use bilheteria::{testing, App};
 use bilheteria_local::server::{self, Served};
+use bilheteria_local::stock_model;
 use clap::Parser;
 use mongodb::bson::{doc, Document};
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[derive(Parser, Debug)]
@@ -48,13 +56,49 @@ async fn main() -> Result<(), BoxError> {
     let consumer = tokio::spawn(bilheteria_local::consumer::run(app.clone()));
     // Time runs a minute every second, and maintenance runs every second: holds expire.
     let (ticker_app, ticker_clock) = (app.clone(), clock.clone());
+    let maintained = Arc::new(Maintained::default());
+    let ticker_counts = maintained.clone();
     let ticker = tokio::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_secs(1)).await;
             ticker_clock.advance(chrono::Duration::minutes(1));
-            let _ = maintenance::run(&ticker_app).await;
+            match maintenance::run(&ticker_app).await {
+                Ok(report) => {
+                    ticker_counts.runs.fetch_add(1, Ordering::Relaxed);
+                    ticker_counts.expired.fetch_add(report.expired as u64, Ordering::Relaxed);
+                    ticker_counts.drifts_seen.fetch_add(report.drifts_seen as u64, Ordering::Relaxed);
+                    ticker_counts.takes_returned.fetch_add(report.takes_returned as u64, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    ticker_counts.errors.fetch_add(1, Ordering::Relaxed);
+                    eprintln!("maintenance::run failed: {e}");
+                }
+            }
         }
     });
+    // The reconciler on its own, every second, racing the buyers and the admin.
+    let stop = Arc::new(AtomicBool::new(false));
+    let reconciled = Arc::new(Reconciled::default());
+    let reconciler = {
+        let (app, stop, counts) = (app.clone(), stop.clone(), reconciled.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                match maintenance::reconcile(&app).await {
+                    Ok(result) => {
+                        counts.runs.fetch_add(1, Ordering::Relaxed);
+                        counts.takes_returned.fetch_add(result.takes_returned as u64, Ordering::Relaxed);
+                        counts.drifts_seen.fetch_add(result.drifts_seen as u64, Ordering::Relaxed);
+                        *counts.last.lock().expect("lock") = format!("{result:?}");
+                    }
+                    Err(e) => {
+                        counts.errors.fetch_add(1, Ordering::Relaxed);
+                        eprintln!("maintenance::reconcile failed: {e}");
+                    }
+                }
+            }
+        })
+    };
 
     let http = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency * 2).build()?;
     let (_, admin) = testing::user_with_role(&app, Role::Admin, "admin@soak.local").await?;
@@ -75,6 +119,17 @@ async fn main() -> Result<(), BoxError> {
         .await?;
     let event_id = event["id"].as_str().ok_or("event not created")?.to_string();
 
+    let edits = Arc::new(Edits::default());
+    let admin_task = tokio::spawn(admin_loop(
+        http.clone(),
+        base.clone(),
+        admin.clone(),
+        event_id.clone(),
+        args.seed,
+        edits.clone(),
+        stop.clone(),
+    ));
+
     let started = Instant::now();
     let semaphore = Arc::new(tokio::sync::Semaphore::new(args.concurrency));
     let mut tasks = Vec::new();
@@ -94,6 +149,11 @@ async fn main() -> Result<(), BoxError> {
     for t in tasks {
         *tally.entry(t.await?).or_default() += 1;
     }
+    // The buyers are done: the admin (who resumes the event if it left it paused) and the
+    // reconciler stop, so that nothing is half-way when the stock is checked.
+    stop.store(true, Ordering::Relaxed);
+    admin_task.await?;
+    reconciler.await?;
     // Let the consumer settle every payment and the maintenance expire what is due.
     for _ in 0..60 {
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -112,7 +172,16 @@ async fn main() -> Result<(), BoxError> {
     ticker.abort();
     consumer.abort();
 
-    let ok = check(&app, &event_id, &mut tally).await?;
+    let mut ok = check(&app, &event_id, &mut tally).await?;
+    let violations = stock_model::check(&app, &event_id, false).await?;
+    for v in &violations {
+        println!("  VIOLATION {v}");
+    }
+    println!(
+        "  stock model invariants (per lot, half-price share, paid tickets): {}",
+        if violations.is_empty() { "hold" } else { "BROKEN" }
+    );
+    ok &= violations.is_empty();
     println!(
         "bilheteria-soak: {} buyers, {} at a time, {:.1} s",
         args.buyers,
@@ -124,11 +193,192 @@ async fn main() -> Result<(), BoxError> {
     for (k, v) in keys {
         println!("  {k:<28} {v}");
     }
+    let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
+    println!(
+        "  admin edits: {} ok, {} refused (409/412), {} other ({} 5xx/transport); pauses {} (refused {}), resumes {} (refused {})",
+        n(&edits.ok),
+        n(&edits.refused),
+        n(&edits.other),
+        n(&edits.failed),
+        n(&edits.pauses),
+        n(&edits.pauses_refused),
+        n(&edits.resumes),
+        n(&edits.resumes_refused)
+    );
+    println!(
+        "  reconciler: {} runs, {} errors, takes_returned {}, drifts seen {}; last {}",
+        n(&reconciled.runs),
+        n(&reconciled.errors),
+        n(&reconciled.takes_returned),
+        n(&reconciled.drifts_seen),
+        reconciled.last.lock().expect("lock")
+    );
+    println!(
+        "  maintenance: {} runs, {} errors, {} expired, takes_returned {}, drifts seen {}",
+        n(&maintained.runs),
+        n(&maintained.errors),
+        n(&maintained.expired),
+        n(&maintained.takes_returned),
+        n(&maintained.drifts_seen)
+    );
+    let takes_returned = n(&reconciled.takes_returned) + n(&maintained.takes_returned);
+    println!("  takes_returned (reconciler + maintenance): {takes_returned}");
+    ok &= n(&edits.failed) == 0 && n(&reconciled.errors) == 0 && n(&maintained.errors) == 0;
     testing::cleanup(&config).await;
     if !ok {
         std::process::exit(1);
     }
     Ok(())
+}
+
+#[derive(Default)]
+struct Maintained {
+    runs: AtomicU64,
+    errors: AtomicU64,
+    expired: AtomicU64,
+    drifts_seen: AtomicU64,
+    takes_returned: AtomicU64,
+}
+
+#[derive(Default)]
+struct Reconciled {
+    runs: AtomicU64,
+    errors: AtomicU64,
+    takes_returned: AtomicU64,
+    drifts_seen: AtomicU64,
+    last: Mutex<String>,
+}
+
+#[derive(Default)]
+struct Edits {
+    ok: AtomicU64,
+    refused: AtomicU64,
+    other: AtomicU64,
+    pauses: AtomicU64,
+    pauses_refused: AtomicU64,
+    resumes: AtomicU64,
+    resumes_refused: AtomicU64,
+    /// 5xx answers and transport errors (a subset of `other`): the soak fails on any.
+    failed: AtomicU64,
+}
+
+/// The admin: every ~300 ms either edits a sector's capacity a few tickets up or down (GET
+/// the event, PUT it back changed with `If-Match` on the version read), or pauses the event
+/// now and then and resumes it a tick or two later. Leaves it active when told to stop.
+async fn admin_loop(
+    http: reqwest::Client,
+    base: String,
+    admin: String,
+    event: String,
+    seed: u64,
+    counts: Arc<Edits>,
+    stop: Arc<AtomicBool>,
+) {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ 0xad_0000);
+    let mut paused_for: Option<u32> = None;
+    let mut others_shown = 0;
+    let mut show = |what: &str, status: u16, body: &str| {
+        if status == 0 || status >= 500 {
+            counts.failed.fetch_add(1, Ordering::Relaxed);
+        }
+        if others_shown < 5 {
+            others_shown += 1;
+            eprintln!("admin {what}: {status} {}", body.chars().take(300).collect::<String>());
+        }
+    };
+    loop {
+        let stopping = stop.load(Ordering::Relaxed);
+        if stopping && paused_for.is_none() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let status_change = match paused_for {
+            Some(ticks) if stopping || ticks >= 2 || rng.random_bool(0.4) => Some("active"),
+            Some(ticks) => {
+                paused_for = Some(ticks + 1);
+                None
+            }
+            None if rng.random_bool(0.08) => Some("paused"),
+            None => None,
+        };
+        if let Some(status) = status_change {
+            let r = http
+                .patch(format!("{base}/api/v1/admin/events/{event}/status"))
+                .bearer_auth(&admin)
+                .json(&json!({"status": status}))
+                .send()
+                .await;
+            let (code, body) = match r {
+                Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
+                Err(e) => (0, e.to_string()),
+            };
+            let pausing = status == "paused";
+            match code {
+                200 if pausing => {
+                    counts.pauses.fetch_add(1, Ordering::Relaxed);
+                    paused_for = Some(0);
+                }
+                200 => {
+                    counts.resumes.fetch_add(1, Ordering::Relaxed);
+                    paused_for = None;
+                }
+                409 | 412 if pausing => {
+                    counts.pauses_refused.fetch_add(1, Ordering::Relaxed);
+                }
+                409 | 412 => {
+                    counts.resumes_refused.fetch_add(1, Ordering::Relaxed);
+                }
+                _ => {
+                    counts.other.fetch_add(1, Ordering::Relaxed);
+                    show(status, code, &body);
+                    if !pausing && stopping {
+                        return; // do not loop for ever on a resume that keeps failing
+                    }
+                }
+            }
+            continue;
+        }
+        if stopping {
+            continue;
+        }
+        // An edit: GET, change one sector's last lot by a few tickets, PUT with If-Match.
+        let list = match http.get(format!("{base}/api/v1/admin/events")).bearer_auth(&admin).send().await {
+            Ok(r) => r.json::<Value>().await.unwrap_or(Value::Null),
+            Err(_) => Value::Null,
+        };
+        let Some(view) = list.as_array().and_then(|a| a.iter().find(|e| e["id"] == event.as_str())).cloned() else {
+            counts.other.fetch_add(1, Ordering::Relaxed);
+            show("GET", 0, &list.to_string());
+            continue;
+        };
+        let (sector, lot) = if rng.random_bool(0.6) { ("Pista", 1) } else { ("VIP", 0) };
+        let mut delta = rng.random_range(-5..=5);
+        if delta == 0 {
+            delta = 1;
+        }
+        let mut input = stock_model::input_from_view(&view);
+        if !stock_model::change_lot(&mut input, sector, lot, delta) {
+            counts.other.fetch_add(1, Ordering::Relaxed);
+            show("edit body", 0, &view.to_string());
+            continue;
+        }
+        let mut req = http.put(format!("{base}/api/v1/admin/events/{event}")).bearer_auth(&admin).json(&input);
+        if let Some(tag) = stock_model::if_match(&view) {
+            req = req.header("If-Match", tag);
+        }
+        let (code, body) = match req.send().await {
+            Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
+            Err(e) => (0, e.to_string()),
+        };
+        match code {
+            200 => counts.ok.fetch_add(1, Ordering::Relaxed),
+            409 | 412 => counts.refused.fetch_add(1, Ordering::Relaxed),
+            _ => {
+                show("PUT", code, &body);
+                counts.other.fetch_add(1, Ordering::Relaxed)
+            }
+        };
+    }
 }
 
 /// One buyer's random visit. Returns what they ended up doing.

@@ -20,6 +20,7 @@ pub struct Harness {
     pub base: String,
     pub http: reqwest::Client,
     server: tokio::task::JoinHandle<()>,
+    stop_server: Option<tokio::sync::oneshot::Sender<()>>,
     consumer: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -46,11 +47,15 @@ impl Harness {
         let router = server::router(Served { app: app.clone(), site_dir: None, openapi: None });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("serve");
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            axum::serve(listener, router).with_graceful_shutdown(shutdown).await.expect("serve");
         });
         let http = reqwest::Client::builder().pool_max_idle_per_host(512).build().expect("client");
-        Harness { config, app, clock, base, http, server, consumer: None }
+        Harness { config, app, clock, base, http, server, stop_server: Some(stop_server), consumer: None }
     }
 
     /// Runs the local consumer loop (what the Amazon MQ trigger does in production).
@@ -59,8 +64,17 @@ impl Harness {
         self
     }
 
-    pub async fn finish(self) {
-        self.server.abort();
+    /// Stops the router gracefully — requests in flight finish, so none is cut off half-way
+    /// through a database transaction — then drops the test's database and queues.
+    pub async fn finish(mut self) {
+        if let Some(stop) = self.stop_server.take() {
+            let _ = stop.send(());
+        }
+        let server = self.server;
+        let aborter = server.abort_handle();
+        if tokio::time::timeout(std::time::Duration::from_secs(10), server).await.is_err() {
+            aborter.abort();
+        }
         if let Some(c) = self.consumer {
             c.abort();
         }

@@ -11,8 +11,8 @@
 //! 4. insert the order — in one `insertMany` with the orders that arrive with it
 //!    (`adapters/mongo/group_insert.rs`);
 //! 5. publish `order.reserved` and wait for the broker's confirm (if the broker is down the
-//!    order is kept and the outbox sweep publishes it later) and, at the same time, forget
-//!    the take's record (batched with the others in flight: it adds no latency).
+//!    order is kept and the outbox sweep publishes it later). The take's record is
+//!    forgotten by the next take on its bucket (no command of its own).
 //!
 //! A take is never lost: if this request dies between 3 and 4, the record names its order,
 //! and the reconciler, finding no such order after `TAKE_GRACE_SECONDS`, fences the id
@@ -158,9 +158,8 @@ pub async fn reserve(
     };
 
     let message = Message::order_reserved(order.id.clone(), now);
-    let (_, published) =
-        tokio::join!(app.inventory.confirm(&order.id, &order.allocations), app.publisher.publish(&message));
-    if let Err(err) = published {
+    app.inventory.confirm(&order.id, &order.allocations).await;
+    if let Err(err) = app.publisher.publish(&message).await {
         // The order stands; the outbox sweep publishes unprocessed orders later.
         tracing::warn!(order_id = %order.id, error = %err, "order.reserved not published; left to the outbox sweep");
     }

@@ -15,12 +15,13 @@
 //! together next.
 
 use super::batch_queue::{BatchQueue, Job, Submitted};
-use super::inventory::{take_ops, take_price, PriceOnly, TakeRecord};
+use super::inventory::{take_and_forget_ops, take_price, Forgets, PriceOnly, TakeRecord};
 use crate::domain::PriceType;
 use futures::future::join_all;
 use futures::FutureExt;
 use mongodb::Collection;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 const MAX_BATCH: usize = 256;
 
@@ -50,14 +51,16 @@ struct Wanted {
 
 pub(crate) struct GroupTake {
     prices: Collection<PriceOnly>,
+    /// Records of stored orders to forget, carried by the next take on their bucket.
+    forgets: Arc<Forgets>,
     queue: BatchQueue<Wanted, TakeOutcome>,
 }
 
 impl GroupTake {
-    pub(crate) fn new(prices: Collection<PriceOnly>) -> Self {
-        let target = prices.clone();
-        let queue = BatchQueue::new(MAX_BATCH, move |jobs| serve_batch(target.clone(), jobs).boxed());
-        GroupTake { prices, queue }
+    pub(crate) fn new(prices: Collection<PriceOnly>, forgets: Arc<Forgets>) -> Self {
+        let (target, pending) = (prices.clone(), forgets.clone());
+        let queue = BatchQueue::new(MAX_BATCH, move |jobs| serve_batch(target.clone(), pending.clone(), jobs).boxed());
+        GroupTake { prices, forgets, queue }
     }
 
     /// Takes the record's quantity from `bucket` (of lot `lot_key`), possibly together with
@@ -74,26 +77,31 @@ impl GroupTake {
             // The task stopped mid-batch: what became of the take is unknown; if it was made,
             // its record lets the reconciler return it.
             Submitted::Lost => Ok(None),
-            Submitted::NotQueued(w) => take_one(&self.prices, &w.bucket, &w.record, w.key.1).await,
+            Submitted::NotQueued(w) => take_one(&self.prices, &self.forgets, &w.bucket, &w.record, w.key.1).await,
         }
     }
 }
 
-async fn serve_batch(prices: Collection<PriceOnly>, jobs: Vec<Job<Wanted, TakeOutcome>>) {
+async fn serve_batch(prices: Collection<PriceOnly>, forgets: Arc<Forgets>, jobs: Vec<Job<Wanted, TakeOutcome>>) {
     let mut groups: HashMap<(String, PriceType), Vec<Job<Wanted, TakeOutcome>>> = HashMap::new();
     for job in jobs {
         groups.entry(job.0.key.clone()).or_default().push(job);
     }
-    join_all(groups.into_values().map(|group| serve(&prices, group))).await;
+    join_all(groups.into_values().map(|group| serve(&prices, &forgets, group))).await;
 }
 
-async fn serve(prices: &Collection<PriceOnly>, group: Vec<Job<Wanted, TakeOutcome>>) {
+async fn serve(prices: &Collection<PriceOnly>, forgets: &Forgets, group: Vec<Job<Wanted, TakeOutcome>>) {
     if group.len() > 1 {
         let price_type = group[0].0.key.1;
         let records: Vec<TakeRecord> = group.iter().map(|(w, _)| w.record.clone()).collect();
         COMBINED_UPDATES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let bucket = &group[0].0.bucket;
-        match take_price(prices, take_ops(bucket, price_type, &records)).await {
+        let forget = forgets.take_for(bucket);
+        let taken = take_price(prices, take_and_forget_ops(bucket, price_type, &records, &forget)).await;
+        if !matches!(taken, Ok(Some(_))) {
+            forgets.put_back(bucket, forget);
+        }
+        match taken {
             Ok(Some(price_cents)) => {
                 let served = Served { price_cents, bucket: bucket.clone() };
                 COMBINED_TAKES.fetch_add(group.len() as u64, std::sync::atomic::Ordering::Relaxed);
@@ -113,18 +121,25 @@ async fn serve(prices: &Collection<PriceOnly>, group: Vec<Job<Wanted, TakeOutcom
         }
     }
     join_all(group.into_iter().map(|(w, reply)| async move {
-        let _ = reply.send(take_one(prices, &w.bucket, &w.record, w.key.1).await);
+        let _ = reply.send(take_one(prices, forgets, &w.bucket, &w.record, w.key.1).await);
     }))
     .await;
 }
 
 async fn take_one(
     prices: &Collection<PriceOnly>,
+    forgets: &Forgets,
     bucket: &str,
     record: &TakeRecord,
     price_type: PriceType,
 ) -> TakeOutcome {
-    let price = take_price(prices, take_ops(bucket, price_type, std::slice::from_ref(record))).await?;
+    let forget = forgets.take_for(bucket);
+    let ops = take_and_forget_ops(bucket, price_type, std::slice::from_ref(record), &forget);
+    let price = take_price(prices, ops).await;
+    if !matches!(price, Ok(Some(_))) {
+        forgets.put_back(bucket, forget);
+    }
+    let price = price?;
     Ok(price.map(|price_cents| Served { price_cents, bucket: bucket.to_string() }))
 }
 
@@ -145,7 +160,8 @@ mod tests {
                 .await
                 .expect("seed");
         }
-        (db.clone(), buckets, Arc::new(GroupTake::new(db.collection("inventory"))))
+        let forgets = Forgets::new(db.collection("inventory"));
+        (db.clone(), buckets, Arc::new(GroupTake::new(db.collection("inventory"), forgets)))
     }
 
     fn record(quantity: i64) -> TakeRecord {

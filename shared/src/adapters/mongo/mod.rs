@@ -15,6 +15,7 @@ mod group_take;
 mod idempotency;
 mod indexes;
 mod inventory;
+mod order_transitions;
 mod orders;
 mod payments;
 mod sales;

@@ -1,5 +1,5 @@
 use super::group_insert::{GroupInsert, InsertFailure};
-use super::inventory::return_op;
+use super::order_transitions::Transitions;
 use super::{db_error, from_bson, is_duplicate_key, to_bson};
 use crate::domain::{
     Allocation, EventId, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType, Transition, UserId,
@@ -10,17 +10,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use mongodb::bson::{doc, to_bson as bson_of, DateTime as BsonDateTime, Document};
-use mongodb::error::{TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT};
-use mongodb::options::ReturnDocument;
-use mongodb::{Client, ClientSession, Collection, Database};
+use mongodb::{Client, Collection, Database};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 const DUPLICATE_KEY: i32 = 11000;
 
 #[derive(Serialize, Deserialize, Clone)]
-struct OrderDoc {
+pub(super) struct OrderDoc {
     #[serde(rename = "_id")]
     id: String,
     user_id: String,
@@ -83,7 +80,7 @@ impl From<&Order> for OrderDoc {
 }
 
 impl OrderDoc {
-    fn into_domain(self) -> AppResult<Order> {
+    pub(super) fn into_domain(self) -> AppResult<Order> {
         let malformed = |what: &str| AppError::Internal(format!("order {} has a malformed {what}", self.id));
         Ok(Order {
             id: OrderId::parse(&self.id).ok_or_else(|| malformed("id"))?,
@@ -115,26 +112,19 @@ impl OrderDoc {
 }
 
 pub struct MongoOrders {
-    client: Client,
     orders: Collection<OrderDoc>,
     /// New orders go in through group commit (see `group_insert`): a peak's reservations
     /// share `insertMany` commands instead of paying one command each.
     new_orders: GroupInsert<OrderDoc>,
-    inventory: Collection<Document>,
-    buyer_counts: Collection<Document>,
-    /// Cleared once the server says it has no transactions (a standalone server).
-    transactions: AtomicBool,
+    transitions: Transitions,
 }
 
 impl MongoOrders {
     pub fn new(client: &Client, db: &Database) -> Self {
         MongoOrders {
-            client: client.clone(),
             orders: db.collection("orders"),
             new_orders: GroupInsert::new(db.collection("orders")),
-            inventory: db.collection("inventory"),
-            buyer_counts: db.collection("buyer_counts"),
-            transactions: AtomicBool::new(true),
+            transitions: Transitions::new(client, db),
         }
     }
 }
@@ -189,102 +179,6 @@ fn transition_ops(
         set.insert("payment", bson_of(payment).map_err(|e| AppError::internal("encoding a payment", e))?);
     }
     Ok((filter, doc! {"$set": set}))
-}
-
-impl MongoOrders {
-    async fn transition_in(
-        &self,
-        session: Option<&mut ClientSession>,
-        filter: Document,
-        update: Document,
-    ) -> AppResult<Option<Order>> {
-        let action = self.orders.find_one_and_update(filter, update).return_document(ReturnDocument::After);
-        let found = match session {
-            Some(s) => action.session(&mut *s).await,
-            None => action.await,
-        }
-        .map_err(db_error("changing an order's status"))?;
-        found.map(OrderDoc::into_domain).transpose()
-    }
-
-    async fn return_stock(&self, mut session: Option<&mut ClientSession>, order: &Order) -> AppResult<()> {
-        for a in &order.allocations {
-            let action = self.inventory.update_one(doc! {"_id": &a.bucket}, return_op(a.quantity, order.price_type));
-            match session.as_deref_mut() {
-                Some(s) => action.session(s).await,
-                None => action.await,
-            }
-            .map_err(db_error("returning stock"))?;
-        }
-        if order.counted_for_buyer {
-            let action = self.buyer_counts.update_one(
-                doc! {"_id": format!("{}/{}", order.user_id, order.event_id)},
-                doc! {"$inc": {"tickets": -order.quantity}},
-            );
-            match session {
-                Some(s) => action.session(s).await,
-                None => action.await,
-            }
-            .map_err(db_error("returning a buyer's count"))?;
-        }
-        Ok(())
-    }
-
-    /// Status change and stock return in one transaction, retried on transient errors.
-    async fn transition_with_return(&self, filter: Document, update: Document) -> AppResult<Option<Order>> {
-        if !self.transactions.load(Ordering::Relaxed) {
-            // No transactions on this server: change first, then return. A crash between
-            // the two leaves drift that the reconciler detects and repairs.
-            let order = self.transition_in(None, filter, update).await?;
-            if let Some(o) = &order {
-                self.return_stock(None, o).await?;
-            }
-            return Ok(order);
-        }
-        let mut session = self.client.start_session().await.map_err(db_error("starting a session"))?;
-        for _ in 0..10 {
-            if let Err(e) = session.start_transaction().await {
-                if e.to_string().contains("Transaction numbers are only allowed")
-                    || e.to_string().contains("not supported")
-                {
-                    self.transactions.store(false, Ordering::Relaxed);
-                    return Box::pin(self.transition_with_return(filter, update)).await;
-                }
-                return Err(db_error("starting a transaction")(e));
-            }
-            let attempt = async {
-                let order = self.transition_in(Some(&mut session), filter.clone(), update.clone()).await?;
-                if let Some(o) = &order {
-                    self.return_stock(Some(&mut session), o).await?;
-                }
-                Ok::<_, AppError>(order)
-            }
-            .await;
-            match attempt {
-                Ok(order) => loop {
-                    match session.commit_transaction().await {
-                        Ok(()) => return Ok(order),
-                        Err(e) if e.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT) => continue,
-                        Err(e) if e.contains_label(TRANSIENT_TRANSACTION_ERROR) => break,
-                        Err(e) => return Err(db_error("committing a transition")(e)),
-                    }
-                },
-                Err(err) => {
-                    let _ = session.abort_transaction().await;
-                    // A write conflict with a racing transition: try again; the loser's
-                    // filter then no longer matches and it changes nothing.
-                    if !err.to_string().contains("WriteConflict")
-                        && !err.to_string().contains("TransientTransactionError")
-                        && !err.to_string().contains("conflict")
-                    {
-                        return Err(err);
-                    }
-                }
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(5 + rand::random::<u64>() % 20)).await;
-        }
-        Err(AppError::Unavailable("the order is too contended right now; retry".into()))
-    }
 }
 
 #[async_trait]
@@ -368,9 +262,9 @@ impl OrderStore for MongoOrders {
     ) -> AppResult<Option<Order>> {
         let (filter, update) = transition_ops(id, owner, transition, &changes, now)?;
         if transition.returns_stock() {
-            self.transition_with_return(filter, update).await
+            self.transitions.with_return(filter, update).await
         } else {
-            self.transition_in(None, filter, update).await
+            self.transitions.change(filter, update).await
         }
     }
 

@@ -1,62 +1,84 @@
-//! Forgetting the records of takes whose orders are stored, batched: the confirms that
-//! arrive together (a peak in one process) go as one `updateMany` over their buckets, each
-//! `$unset` naming one order's record (absent on the other buckets: a no-op there). A lone
-//! confirm (one Lambda invocation) goes out at once, alone, while the reservation's publish
-//! is in flight, so it adds no latency.
+//! Forgetting the records of takes whose orders are stored, without a command of their own
+//! on the hot path: a confirm only queues `(bucket, order)`, and the next take on that bucket
+//! — a command that goes to that very document anyway — carries the `$unset` of whatever is
+//! queued for it. What no take picks up within `FLUSH_EVERY` goes one update per bucket.
+//! Measured (docs/benchmarks.md): a confirm command per batch of reservations cost ~20% of
+//! the peak rate; piggybacked, a few percent.
+//!
+//! One document per command, never an `updateMany` over hot buckets: on the single-node
+//! server a multi-document update retries its whole chunk on every write conflict, and
+//! against a hot bucket's stream of takes it never won — seen here twice, the update and
+//! then every write behind it spinning for ten minutes and more.
+//!
+//! A record left behind (a process that stops before its flush, a frozen Lambda) is harmless:
+//! its order exists, and the reconciler forgets it.
 
 use super::ops::{forget_records, InventoryDoc};
-use crate::adapters::mongo::batch_queue::{BatchQueue, Job, Submitted};
 use futures::FutureExt;
 use mongodb::bson::doc;
 use mongodb::Collection;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
-const MAX_BATCH: usize = 512;
+const FLUSH_EVERY: Duration = Duration::from_millis(200);
 
-/// (bucket, order id)
-type Forget = (String, String);
-
-pub(crate) struct GroupConfirm {
+pub(crate) struct Forgets {
     buckets: Collection<InventoryDoc>,
-    queue: BatchQueue<Vec<Forget>, ()>,
+    /// Order ids whose records are to go, per bucket.
+    pending: Mutex<HashMap<String, Vec<String>>>,
+    flusher: OnceLock<()>,
 }
 
-impl GroupConfirm {
-    pub(crate) fn new(buckets: Collection<InventoryDoc>) -> Self {
-        let target = buckets.clone();
-        let queue = BatchQueue::new(MAX_BATCH, move |jobs| forget(target.clone(), jobs).boxed());
-        GroupConfirm { buckets, queue }
+impl Forgets {
+    pub(crate) fn new(buckets: Collection<InventoryDoc>) -> Arc<Self> {
+        Arc::new(Forgets { buckets, pending: Mutex::new(HashMap::new()), flusher: OnceLock::new() })
     }
 
-    pub(crate) async fn confirm(&self, records: Vec<Forget>) {
-        if let Submitted::NotQueued(records) = self.queue.submit(records).await {
-            send(&self.buckets, records).await;
+    /// Queues the records of an order's takes to be forgotten.
+    pub(crate) fn add(self: &Arc<Self>, records: impl IntoIterator<Item = (String, String)>) {
+        if let Ok(mut pending) = self.pending.lock() {
+            for (bucket, order) in records {
+                pending.entry(bucket).or_default().push(order);
+            }
+        }
+        self.flusher.get_or_init(|| {
+            let me = Arc::downgrade(self);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(FLUSH_EVERY).await;
+                    let Some(me) = me.upgrade() else { break };
+                    me.flush().boxed().await;
+                }
+            });
+        });
+    }
+
+    /// What a take on `bucket` should forget on its way (to be put back if the take fails).
+    pub(crate) fn take_for(&self, bucket: &str) -> Vec<String> {
+        self.pending.lock().ok().and_then(|mut p| p.remove(bucket)).unwrap_or_default()
+    }
+
+    pub(crate) fn put_back(&self, bucket: &str, orders: Vec<String>) {
+        if orders.is_empty() {
+            return;
+        }
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.entry(bucket.to_string()).or_default().extend(orders);
         }
     }
-}
 
-async fn forget(buckets: Collection<InventoryDoc>, jobs: Vec<Job<Vec<Forget>, ()>>) {
-    let mut all = Vec::new();
-    let mut replies = Vec::new();
-    for (records, reply) in jobs {
-        all.extend(records);
-        replies.push(reply);
-    }
-    send(&buckets, all).await;
-    for reply in replies {
-        let _ = reply.send(());
-    }
-}
-
-async fn send(buckets: &Collection<InventoryDoc>, records: Vec<Forget>) {
-    if records.is_empty() {
-        return;
-    }
-    let mut ids: Vec<&str> = records.iter().map(|(b, _)| b.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let update = forget_records(records.iter().map(|(_, o)| o.as_str()));
-    if let Err(err) = buckets.update_many(doc! {"_id": {"$in": ids}}, update).await {
-        // Harmless: the reconciler forgets a record once it sees its order stored.
-        tracing::warn!(error = %err, "take records not forgotten; the reconciler will");
+    async fn flush(&self) {
+        let all: HashMap<String, Vec<String>> = match self.pending.lock() {
+            Ok(mut p) if !p.is_empty() => std::mem::take(&mut *p),
+            _ => return,
+        };
+        for (bucket, orders) in all {
+            let update = forget_records(orders.iter().map(String::as_str));
+            if let Err(err) = self.buckets.update_one(doc! {"_id": &bucket}, update).await {
+                // Harmless: the reconciler forgets a record once it sees its order stored.
+                tracing::warn!(error = %err, "take records not forgotten; the reconciler will");
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@
 //! - slow path, when little is left: the gather (`gather.rs`).
 //!
 //! The record is what makes a lost take provable: it stays until the order is stored
-//! (`confirm`, batched, sent while the reservation's publish is in flight), and a record
+//! (`confirm`: forgotten by the next take on that bucket, or a background flush), and a record
 //! whose order does not exist long after is returned by the reconciler only once its
 //! order id is fenced — see `services::maintenance`.
 
@@ -20,7 +20,8 @@ mod confirm;
 mod gather;
 mod ops;
 
-pub(crate) use ops::{return_op, take_ops, take_price, PriceOnly, TakeRecord};
+pub(crate) use confirm::Forgets;
+pub(crate) use ops::{return_op, take_and_forget_ops, take_price, PriceOnly, TakeRecord};
 
 use super::group_take::{GroupTake, Served};
 use super::{db_error, is_duplicate_key, to_bson};
@@ -31,7 +32,6 @@ use crate::ports::{Adjusted, InFlightTake, Inventory, SectorStock, StockBySector
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use confirm::GroupConfirm;
 use futures::TryStreamExt;
 use mongodb::bson::{doc, Document};
 use mongodb::options::ReturnDocument;
@@ -60,17 +60,18 @@ pub struct MongoInventory {
     /// The first take of each reservation goes through here, combined with the takes on the
     /// same lot that arrive with it (see `group_take`).
     first_takes: GroupTake,
-    confirms: GroupConfirm,
+    forgets: std::sync::Arc<Forgets>,
     drifts: Collection<Document>,
 }
 
 impl MongoInventory {
     pub fn new(db: &Database) -> Self {
+        let forgets = Forgets::new(db.collection("inventory"));
         MongoInventory {
             buckets: db.collection("inventory"),
             prices: db.collection("inventory"),
-            first_takes: GroupTake::new(db.collection("inventory")),
-            confirms: GroupConfirm::new(db.collection("inventory")),
+            first_takes: GroupTake::new(db.collection("inventory"), forgets.clone()),
+            forgets,
             drifts: db.collection("reconciliation"),
         }
     }
@@ -84,6 +85,17 @@ impl MongoInventory {
         let filter = doc! {"event_id": req.event.id.as_str(), "sector_id": req.sector_id, "lot": req.lot as i32};
         let cursor = self.buckets.find(filter).await.map_err(db_error("reading a lot's stock"))?;
         cursor.try_collect().await.map_err(db_error("reading a lot's stock"))
+    }
+
+    /// The event's bucket ids.
+    async fn ids(&self, event: &EventId) -> AppResult<Vec<String>> {
+        let ids = self
+            .buckets
+            .clone_with_type::<Document>()
+            .distinct("_id", doc! {"event_id": event.as_str()})
+            .await
+            .map_err(db_error("listing buckets"))?;
+        Ok(ids.into_iter().filter_map(|b| b.as_str().map(str::to_string)).collect())
     }
 
     async fn docs(&self, filter: Document, context: &'static str) -> AppResult<Vec<InventoryDoc>> {
@@ -127,8 +139,13 @@ impl Inventory for MongoInventory {
                 let first = self.first_takes.take(lot_key, id, record.clone(), req.price_type).await;
                 first.map_err(db_error("taking stock"))?
             } else {
-                let ops = take_ops(&id, req.price_type, std::slice::from_ref(&record));
-                self.take_with(ops).await?.map(|price_cents| Served { price_cents, bucket: id })
+                let forget = self.forgets.take_for(&id);
+                let ops = take_and_forget_ops(&id, req.price_type, std::slice::from_ref(&record), &forget);
+                let taken = self.take_with(ops).await;
+                if !matches!(taken, Ok(Some(_))) {
+                    self.forgets.put_back(&id, forget);
+                }
+                taken?.map(|price_cents| Served { price_cents, bucket: id })
             };
             if let Some(served) = taken {
                 return Ok(Take::Taken {
@@ -141,8 +158,7 @@ impl Inventory for MongoInventory {
     }
 
     async fn confirm(&self, order: &OrderId, allocations: &[Allocation]) {
-        let records = allocations.iter().map(|a| (a.bucket.clone(), order.to_string())).collect();
-        self.confirms.confirm(records).await;
+        self.forgets.add(allocations.iter().map(|a| (a.bucket.clone(), order.to_string())));
     }
 
     async fn give_back(&self, order: &OrderId, allocations: &[Allocation], price_type: PriceType) -> AppResult<()> {
@@ -173,14 +189,17 @@ impl Inventory for MongoInventory {
     }
 
     async fn set_on_sale(&self, event: &EventId, on_sale: bool, version: i64) -> AppResult<()> {
+        // One bucket per command (see `confirm.rs` on multi-document updates of hot buckets);
         // `$not: {$gte}` also matches buckets written before versions existed.
-        self.buckets
-            .update_many(
-                doc! {"event_id": event.as_str(), "sale_version": {"$not": {"$gte": version}}},
-                doc! {"$set": {"on_sale": on_sale, "sale_version": version}},
-            )
-            .await
-            .map_err(db_error("opening or closing sales"))?;
+        for id in self.ids(event).await? {
+            self.buckets
+                .update_one(
+                    doc! {"_id": &id, "sale_version": {"$not": {"$gte": version}}},
+                    doc! {"$set": {"on_sale": on_sale, "sale_version": version}},
+                )
+                .await
+                .map_err(db_error("opening or closing sales"))?;
+        }
         Ok(())
     }
 
@@ -250,16 +269,19 @@ impl Inventory for MongoInventory {
     }
 
     async fn refresh(&self, event: &Event) -> AppResult<()> {
-        for sector in &event.sectors {
-            for (lot_index, lot) in sector.lots.iter().enumerate() {
-                self.buckets
-                    .update_many(
-                        doc! {"event_id": event.id.as_str(), "sector_id": &sector.id, "lot": lot_index as i32},
-                        doc! {"$set": {"sector": &sector.name, "price_cents": lot.price_cents}},
-                    )
-                    .await
-                    .map_err(db_error("refreshing the inventory"))?;
+        for b in self.buckets(&event.id).await? {
+            let Some(sector) = event.sector_by_id(&b.sector_id) else { continue };
+            let Some(lot) = sector.lots.get(b.lot) else { continue };
+            if b.sector == sector.name && b.price_cents == lot.price_cents {
+                continue;
             }
+            self.buckets
+                .update_one(
+                    doc! {"_id": &b.id},
+                    doc! {"$set": {"sector": &sector.name, "price_cents": lot.price_cents}},
+                )
+                .await
+                .map_err(db_error("refreshing the inventory"))?;
         }
         Ok(())
     }

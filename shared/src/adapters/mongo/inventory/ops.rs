@@ -7,7 +7,7 @@ use crate::adapters::mongo::{from_bson, to_bson};
 use crate::domain::{Bucket, OrderId, PriceType, UserId};
 use crate::ports::InFlightTake;
 use chrono::{DateTime, Utc};
-use mongodb::bson::{doc, Bson, DateTime as BsonDateTime, Document};
+use mongodb::bson::{doc, oid::ObjectId, Bson, DateTime as BsonDateTime, Document};
 use mongodb::options::ReturnDocument;
 use mongodb::Collection;
 use serde::{Deserialize, Serialize};
@@ -90,14 +90,15 @@ impl InventoryDoc {
             .iter()
             .filter_map(|(order, record)| {
                 let record = record.as_document()?;
+                let signed = record.get_i32("q").ok()?;
                 Some(InFlightTake {
                     bucket: self.id.clone(),
                     order_id: OrderId::parse(order)?,
-                    user_id: UserId::parse(record.get_str("u").ok()?)?,
-                    quantity: record.get_i64("q").ok()?,
-                    price_type: if record.get_bool("half").ok()? { PriceType::Half } else { PriceType::Full },
-                    held: record.get_bool("held").unwrap_or(false),
-                    at: from_bson(record.get_datetime("at").ok().copied().unwrap_or(BsonDateTime::MIN)),
+                    user_id: UserId::parse(&record.get_object_id("u").ok()?.to_hex())?,
+                    quantity: i64::from(signed.abs()),
+                    price_type: if signed < 0 { PriceType::Half } else { PriceType::Full },
+                    held: record.get_bool("h").unwrap_or(false),
+                    at: from_bson(record.get_datetime("t").ok().copied().unwrap_or(BsonDateTime::MIN)),
                 })
             })
             .collect()
@@ -141,12 +142,18 @@ pub(crate) fn record_path(order: &str) -> String {
     format!("takes.{order}")
 }
 
+/// A record, kept small because the bucket document carries one per reservation in flight
+/// and every take rewrites it: `u` the buyer (12 bytes), `q` the quantity (negative at half
+/// price), `t` when, `h: true` only while a gather holds it in `pending`.
 fn records(set: &mut Document, records: &[TakeRecord], price_type: PriceType, held: bool) {
     for r in records {
-        set.insert(
-            record_path(&r.order),
-            doc! {"u": &r.user, "q": r.quantity, "half": price_type == PriceType::Half, "held": held, "at": to_bson(r.at)},
-        );
+        let user = ObjectId::parse_str(&r.user).unwrap_or_else(|_| ObjectId::from_bytes([0; 12]));
+        let q = r.quantity as i32;
+        let mut record = doc! {"u": user, "q": if price_type == PriceType::Half { -q } else { q }, "t": to_bson(r.at)};
+        if held {
+            record.insert("h", true);
+        }
+        set.insert(record_path(&r.order), record);
     }
 }
 
@@ -169,10 +176,25 @@ fn stock_inc(quantity: i64, price_type: PriceType) -> Document {
 /// Takes `quantity` (the sum of the records') from one bucket, atomically, recording each
 /// record's take.
 pub(crate) fn take_ops(id: &str, price_type: PriceType, takes: &[TakeRecord]) -> (Document, Document) {
+    take_and_forget_ops(id, price_type, takes, &[])
+}
+
+/// `take_ops`, also forgetting the records of `forget` (orders stored since): the clean-up
+/// rides on a command that goes to this document anyway.
+pub(crate) fn take_and_forget_ops(
+    id: &str,
+    price_type: PriceType,
+    takes: &[TakeRecord],
+    forget: &[String],
+) -> (Document, Document) {
     let quantity: i64 = takes.iter().map(|t| t.quantity).sum();
     let mut set = Document::new();
     records(&mut set, takes, price_type, false);
-    (availability_filter(id, quantity, price_type), doc! {"$inc": stock_inc(-quantity, price_type), "$set": set})
+    let mut update = doc! {"$inc": stock_inc(-quantity, price_type), "$set": set};
+    if !forget.is_empty() {
+        update.extend(forget_records(forget.iter().map(String::as_str)));
+    }
+    (availability_filter(id, quantity, price_type), update)
 }
 
 /// Holds the record's quantity of one bucket for a gather (into `pending`), atomically.
@@ -203,11 +225,11 @@ pub(crate) fn settle_ops(
         inc.insert("half_pending", -quantity);
     }
     let path = record_path(order);
-    let filter = doc! {"_id": id, format!("{path}.held"): true};
+    let filter = doc! {"_id": id, format!("{path}.h"): true};
     let update = if release {
         doc! {"$inc": inc, "$unset": {path: ""}}
     } else {
-        doc! {"$inc": inc, "$set": {format!("{path}.held"): false}}
+        doc! {"$inc": inc, "$unset": {format!("{path}.h"): ""}}
     };
     (filter, update)
 }
@@ -233,7 +255,12 @@ pub(crate) fn return_record_ops(
             inc.insert("half_pending", -quantity);
         }
     }
-    (doc! {"_id": bucket, format!("{path}.held"): held}, doc! {"$inc": inc, "$unset": {path: ""}})
+    // Still in the state it was read in: held (`h: true`) or settled (no `h`).
+    let state = if held { Bson::Boolean(true) } else { Bson::Document(doc! {"$exists": false}) };
+    (
+        doc! {"_id": bucket, format!("{path}.q"): {"$exists": true}, format!("{path}.h"): state},
+        doc! {"$inc": inc, "$unset": {path: ""}},
+    )
 }
 
 /// The update that returns `quantity` to a bucket (a stored order ending its hold).

@@ -1,0 +1,260 @@
+//! The operations: what one is, how one is drawn, and how one runs against the world.
+
+use super::{
+    change_lot, if_match, input_from_view, weights, Outcome, Scenario, World, BUYERS, DELTA, EXPIRY_JUMP_MINUTES,
+    OPS_PER_ROUND, QUANTITY, ROUNDS_PER_CASE, SECTORS,
+};
+use bilheteria::services::maintenance;
+use rand::Rng;
+use reqwest::Method;
+use serde_json::json;
+use std::time::Duration;
+
+/// One operation. `order` picks, modulo their number, one of the orders that existed when the
+/// round started (none yet: the operation is skipped); `buyer`, `sector` and `lot` likewise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `POST /orders` by a buyer.
+    Reserve {
+        buyer: usize,
+        sector: usize,
+        half: bool,
+        quantity: i64,
+    },
+    /// `POST /orders/{id}/pay` (PIX) by its buyer; with `settle`, then the consumer's logic.
+    Pay {
+        order: usize,
+        settle: bool,
+    },
+    /// The consumer's logic for an order's payment message (a late or duplicate delivery).
+    Settle {
+        order: usize,
+    },
+    /// `POST /orders/{id}/cancel` by its buyer.
+    Cancel {
+        order: usize,
+    },
+    /// `POST /orders/{id}/refund` by its buyer.
+    Refund {
+        order: usize,
+    },
+    /// The clock jumps past every hold, then the scheduled maintenance runs.
+    Expire,
+    /// An admin raises or lowers one lot's quantity (`PUT /admin/events/{id}`, `If-Match`).
+    EditCapacity {
+        sector: usize,
+        lot: usize,
+        delta: i64,
+    },
+    Pause,
+    Resume,
+    /// `POST /admin/events/{id}/cancel`, retried while it answers 202 (cancelling).
+    CancelEvent,
+    /// `maintenance::reconcile`.
+    Reconcile,
+}
+
+impl Op {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Op::Reserve { .. } => "reserve",
+            Op::Pay { settle: true, .. } => "pay+settle",
+            Op::Pay { settle: false, .. } => "pay",
+            Op::Settle { .. } => "settle",
+            Op::Cancel { .. } => "cancel",
+            Op::Refund { .. } => "refund",
+            Op::Expire => "expire",
+            Op::EditCapacity { .. } => "edit capacity",
+            Op::Pause => "pause",
+            Op::Resume => "resume",
+            Op::CancelEvent => "cancel event",
+            Op::Reconcile => "reconcile",
+        }
+    }
+}
+
+/// A random operation with the shared weights and ranges.
+pub fn random_op(rng: &mut impl Rng) -> Op {
+    let total: u32 = weights::ALL.iter().sum();
+    let mut roll = rng.random_range(0..total);
+    let mut kind = 0;
+    for (i, w) in weights::ALL.iter().enumerate() {
+        if roll < *w {
+            kind = i;
+            break;
+        }
+        roll -= w;
+    }
+    let order = rng.random_range(0..10_000);
+    match kind {
+        0 => Op::Reserve {
+            buyer: rng.random_range(0..BUYERS),
+            sector: rng.random_range(0..SECTORS.len()),
+            half: rng.random_bool(0.3),
+            quantity: rng.random_range(QUANTITY),
+        },
+        1 => Op::Pay { order, settle: rng.random_bool(0.75) },
+        2 => Op::Settle { order },
+        3 => Op::Cancel { order },
+        4 => Op::Refund { order },
+        5 => Op::Expire,
+        6 => Op::EditCapacity {
+            sector: rng.random_range(0..SECTORS.len()),
+            lot: rng.random_range(0..2),
+            delta: rng.random_range(DELTA),
+        },
+        7 => Op::Pause,
+        8 => Op::Resume,
+        9 => Op::CancelEvent,
+        _ => Op::Reconcile,
+    }
+}
+
+/// A random case: its rounds of operations.
+pub fn random_case(rng: &mut impl Rng) -> Vec<Vec<Op>> {
+    let rounds = rng.random_range(ROUNDS_PER_CASE);
+    (0..rounds).map(|_| (0..rng.random_range(OPS_PER_ROUND)).map(|_| random_op(rng)).collect()).collect()
+}
+
+impl Scenario {
+    fn order(&self, index: usize) -> Option<(&str, usize, String)> {
+        if self.orders.is_empty() {
+            return None;
+        }
+        let (id, buyer) = &self.orders[index % self.orders.len()];
+        Some((id, *buyer, format!("order …{} of buyer {buyer}", &id[id.len().saturating_sub(8)..])))
+    }
+
+    pub(super) async fn apply(&self, world: &World, op: &Op) -> Outcome {
+        let mut out = Outcome::new(op);
+        let event = self.event_id.as_str();
+        match op {
+            Op::Reserve { buyer, sector, half, quantity } => {
+                let b = buyer % self.buyers.len();
+                let sector = SECTORS[sector % SECTORS.len()];
+                let price_type = if *half { "half" } else { "full" };
+                let body = json!({"event_id": event, "sector": sector, "price_type": price_type, "quantity": quantity});
+                out.target = Some(format!("buyer {b}"));
+                let reply = world.call(Method::POST, "/api/v1/orders", Some(&self.buyers[b]), Some(body), &[]).await;
+                let made = match &reply {
+                    Ok(r) if r.status == 201 => r.body["id"].as_str().map(|id| (id.to_string(), b)),
+                    _ => None,
+                };
+                out = out.http("reserve", reply);
+                if out.label == "201" && made.is_none() {
+                    out.failure = Some("a 201 reservation without an order id".into());
+                }
+                out.new_order = made;
+            }
+            Op::Pay { order, settle } => {
+                let Some((id, buyer, target)) = self.order(*order) else { return skipped(out) };
+                out.target = Some(target);
+                let path = format!("/api/v1/orders/{id}/pay");
+                let reply = world
+                    .call(Method::POST, &path, Some(&self.buyers[buyer]), Some(json!({"method": "pix"})), &[])
+                    .await;
+                out = out.http("pay", reply);
+                if *settle && out.label == "202" {
+                    if let Err(e) = world.settle_payment(id).await {
+                        out.failure = Some(format!("settling the payment: {e}"));
+                    }
+                }
+            }
+            Op::Settle { order } => {
+                let Some((id, _, target)) = self.order(*order) else { return skipped(out) };
+                out.target = Some(target);
+                match world.settle_payment(id).await {
+                    Ok(true) => out.label = "processed".into(),
+                    Ok(false) => out.label = "nothing to do".into(),
+                    Err(e) => {
+                        out.label = "error".into();
+                        out.failure = Some(format!("settling the payment: {e}"));
+                    }
+                }
+            }
+            Op::Cancel { order } | Op::Refund { order } => {
+                let Some((id, buyer, target)) = self.order(*order) else { return skipped(out) };
+                out.target = Some(target);
+                let verb = if matches!(op, Op::Cancel { .. }) { "cancel" } else { "refund" };
+                let path = format!("/api/v1/orders/{id}/{verb}");
+                let reply = world.call(Method::POST, &path, Some(&self.buyers[buyer]), None, &[]).await;
+                out = out.http(verb, reply);
+            }
+            Op::Expire => {
+                world.clock.advance(chrono::Duration::minutes(EXPIRY_JUMP_MINUTES));
+                match maintenance::run(&world.app).await {
+                    Ok(report) => out.label = format!("ok ({} expired)", report.expired),
+                    Err(e) => {
+                        out.label = "error".into();
+                        out.failure = Some(format!("maintenance::run: {e}"));
+                    }
+                }
+            }
+            Op::EditCapacity { sector, lot, delta } => {
+                let sector = SECTORS[sector % SECTORS.len()];
+                out.target = Some(format!("{sector} lot {}", lot + 1));
+                let view = match world.admin_view(&self.admin, event).await {
+                    Ok(Some(v)) => v,
+                    Ok(None) => return skipped(out),
+                    Err(e) => {
+                        out.label = "error".into();
+                        out.failure = Some(e);
+                        return out;
+                    }
+                };
+                let mut input = input_from_view(&view);
+                if !change_lot(&mut input, sector, *lot, *delta) {
+                    out.label = "error".into();
+                    out.failure = Some(format!("the admin view has no sector '{sector}' with lots: {view}"));
+                    return out;
+                }
+                let tag = if_match(&view);
+                let headers: Vec<(&str, &str)> = tag.iter().map(|t| ("If-Match", t.as_str())).collect();
+                let path = format!("/api/v1/admin/events/{event}");
+                let reply = world.call(Method::PUT, &path, Some(&self.admin), Some(input), &headers).await;
+                out = out.http("edit", reply);
+            }
+            Op::Pause | Op::Resume => {
+                let status = if matches!(op, Op::Pause) { "paused" } else { "active" };
+                let path = format!("/api/v1/admin/events/{event}/status");
+                let reply =
+                    world.call(Method::PATCH, &path, Some(&self.admin), Some(json!({"status": status})), &[]).await;
+                out = out.http(status, reply);
+            }
+            Op::CancelEvent => {
+                let path = format!("/api/v1/admin/events/{event}/cancel");
+                let mut accepted = 0;
+                loop {
+                    let reply = world.call(Method::POST, &path, Some(&self.admin), None, &[]).await;
+                    if matches!(&reply, Ok(r) if r.status == 202) && accepted < 200 {
+                        accepted += 1;
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                    out = out.http("cancel the event", reply);
+                    break;
+                }
+                if accepted > 0 {
+                    out.label = format!("{} after {accepted}×202", out.label);
+                    if out.label.starts_with("202") {
+                        out.failure = Some("cancelling the event still answered 202 after 10 s".into());
+                    }
+                }
+                out.cancel_confirmed = out.label.starts_with("200");
+            }
+            Op::Reconcile => match maintenance::reconcile(&world.app).await {
+                Ok(r) => out.label = format!("ok {r:?}"),
+                Err(e) => {
+                    out.label = "error".into();
+                    out.failure = Some(format!("maintenance::reconcile: {e}"));
+                }
+            },
+        }
+        out
+    }
+}
+
+fn skipped(mut out: Outcome) -> Outcome {
+    out.label = "skipped".into();
+    out
+}

@@ -1,0 +1,155 @@
+//! An order's transitions that end a hold: the status change and the stock's return in one
+//! multi-document transaction, retried on write conflicts.
+//!
+//! Each transaction runs in a task of its own, not in the caller's future: a request whose
+//! future is dropped half-way (the client went away, a test ended) cannot leave it open. An
+//! abandoned transaction keeps its writes locked until the server gives up on it, and the
+//! single-node test server never does: every later write to those documents then retries
+//! for ever (seen here: a `cancelling` sweep and a whole test server wedged).
+
+use super::db_error;
+use super::inventory::return_op;
+use super::orders::OrderDoc;
+use crate::domain::Order;
+use crate::error::{AppError, AppResult};
+use mongodb::bson::{doc, Document};
+use mongodb::error::{TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT};
+use mongodb::options::ReturnDocument;
+use mongodb::{Client, ClientSession, Collection, Database};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+const ATTEMPTS: usize = 10;
+
+#[derive(Clone)]
+pub(super) struct Transitions {
+    client: Client,
+    orders: Collection<OrderDoc>,
+    inventory: Collection<Document>,
+    buyer_counts: Collection<Document>,
+    /// Cleared once the server says it has no transactions (a standalone server).
+    transactions: Arc<AtomicBool>,
+}
+
+impl Transitions {
+    pub(super) fn new(client: &Client, db: &Database) -> Self {
+        Transitions {
+            client: client.clone(),
+            orders: db.collection("orders"),
+            inventory: db.collection("inventory"),
+            buyer_counts: db.collection("buyer_counts"),
+            transactions: Arc::new(AtomicBool::new(true)),
+        }
+    }
+
+    /// A transition that keeps the stock where it is: one conditional update.
+    pub(super) async fn change(&self, filter: Document, update: Document) -> AppResult<Option<Order>> {
+        self.change_in(None, filter, update).await
+    }
+
+    /// Status change and stock return in one transaction, run to its end (commit or abort)
+    /// whatever becomes of the caller.
+    pub(super) async fn with_return(&self, filter: Document, update: Document) -> AppResult<Option<Order>> {
+        let this = self.clone();
+        tokio::spawn(async move { this.with_return_here(filter, update).await })
+            .await
+            .map_err(|e| AppError::internal("a transition's task", e))?
+    }
+
+    async fn change_in(
+        &self,
+        session: Option<&mut ClientSession>,
+        filter: Document,
+        update: Document,
+    ) -> AppResult<Option<Order>> {
+        let action = self.orders.find_one_and_update(filter, update).return_document(ReturnDocument::After);
+        let found = match session {
+            Some(s) => action.session(&mut *s).await,
+            None => action.await,
+        }
+        .map_err(db_error("changing an order's status"))?;
+        found.map(OrderDoc::into_domain).transpose()
+    }
+
+    async fn return_stock(&self, mut session: Option<&mut ClientSession>, order: &Order) -> AppResult<()> {
+        for a in &order.allocations {
+            let action = self.inventory.update_one(doc! {"_id": &a.bucket}, return_op(a.quantity, order.price_type));
+            match session.as_deref_mut() {
+                Some(s) => action.session(s).await,
+                None => action.await,
+            }
+            .map_err(db_error("returning stock"))?;
+        }
+        if order.counted_for_buyer {
+            let action = self.buyer_counts.update_one(
+                doc! {"_id": format!("{}/{}", order.user_id, order.event_id)},
+                doc! {"$inc": {"tickets": -order.quantity}},
+            );
+            match session {
+                Some(s) => action.session(s).await,
+                None => action.await,
+            }
+            .map_err(db_error("returning a buyer's count"))?;
+        }
+        Ok(())
+    }
+
+    async fn with_return_here(&self, filter: Document, update: Document) -> AppResult<Option<Order>> {
+        if !self.transactions.load(Ordering::Relaxed) {
+            // No transactions on this server: change first, then return. A crash between
+            // the two leaves drift that the reconciler reports.
+            let order = self.change_in(None, filter, update).await?;
+            if let Some(o) = &order {
+                self.return_stock(None, o).await?;
+            }
+            return Ok(order);
+        }
+        let mut session = self.client.start_session().await.map_err(db_error("starting a session"))?;
+        for _ in 0..ATTEMPTS {
+            if let Err(e) = session.start_transaction().await {
+                if e.to_string().contains("Transaction numbers are only allowed")
+                    || e.to_string().contains("not supported")
+                {
+                    self.transactions.store(false, Ordering::Relaxed);
+                    return Box::pin(self.with_return_here(filter, update)).await;
+                }
+                return Err(db_error("starting a transaction")(e));
+            }
+            let attempt = async {
+                let order = self.change_in(Some(&mut session), filter.clone(), update.clone()).await?;
+                if let Some(o) = &order {
+                    self.return_stock(Some(&mut session), o).await?;
+                }
+                Ok::<_, AppError>(order)
+            }
+            .await;
+            match attempt {
+                Ok(order) => loop {
+                    match session.commit_transaction().await {
+                        Ok(()) => return Ok(order),
+                        Err(e) if e.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT) => continue,
+                        Err(e) if e.contains_label(TRANSIENT_TRANSACTION_ERROR) => break,
+                        Err(e) => {
+                            // Never leave it open: abort before giving up.
+                            let _ = session.abort_transaction().await;
+                            return Err(db_error("committing a transition")(e));
+                        }
+                    }
+                },
+                Err(err) => {
+                    let _ = session.abort_transaction().await;
+                    // A write conflict with a racing transition: try again; the loser's
+                    // filter then no longer matches and it changes nothing.
+                    if !err.to_string().contains("WriteConflict")
+                        && !err.to_string().contains("TransientTransactionError")
+                        && !err.to_string().contains("conflict")
+                    {
+                        return Err(err);
+                    }
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5 + rand::random::<u64>() % 20)).await;
+        }
+        Err(AppError::Unavailable("the order is too contended right now; retry".into()))
+    }
+}
