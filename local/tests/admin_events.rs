@@ -24,30 +24,7 @@ fn body_with(sectors: Value) -> Value {
     json!({"name": "Festival de Teste", "venue": "Arena", "starts_at": "2030-01-01T20:00:00Z", "sectors": sectors})
 }
 
-/// The `EventInput` that reproduces an event view as it is (sector ids included), to edit.
-fn input_from_view(view: &Value) -> Value {
-    let sectors: Vec<Value> = view["sectors"]
-        .as_array()
-        .expect("sectors")
-        .iter()
-        .map(|s| {
-            let lots: Vec<Value> = s["lots"]
-                .as_array()
-                .expect("lots")
-                .iter()
-                .map(|l| json!({"name": l["name"], "price_cents": l["price_cents"], "quantity": l["quantity"], "ends_at": l["ends_at"]}))
-                .collect();
-            json!({"id": s["id"], "name": s["name"], "price_cents": lots[0]["price_cents"], "capacity": s["capacity"], "lots": lots})
-        })
-        .collect();
-    json!({
-        "name": view["name"], "venue": view["venue"], "starts_at": view["starts_at"],
-        "description": view["description"], "image_url": view["image_url"],
-        "half_price_share_percent": view["half_price_share_percent"],
-        "max_per_order": view["max_per_order"], "max_per_buyer": view["max_per_buyer"],
-        "sectors": sectors,
-    })
-}
+use bilheteria_local::stock_model::input_from_view;
 
 /// Sets a single-lot sector's capacity in an edit body.
 fn set_capacity(input: &mut Value, sector: &str, capacity: i64) {

@@ -76,33 +76,7 @@ pub fn sector<'a>(view: &'a Value, name: &str) -> &'a Value {
 }
 
 /// The body of an edit that leaves the event as its view shows it (sector ids included).
-pub fn input_from_view(view: &Value) -> Value {
-    let sectors: Vec<Value> = view["sectors"]
-        .as_array()
-        .expect("sectors")
-        .iter()
-        .map(|s| {
-            let lots: Vec<Value> = s["lots"]
-                .as_array()
-                .expect("lots")
-                .iter()
-                .map(|l| json!({"name": l["name"], "price_cents": l["price_cents"], "quantity": l["quantity"], "ends_at": l["ends_at"]}))
-                .collect();
-            json!({"id": s["id"], "name": s["name"], "price_cents": lots[0]["price_cents"], "capacity": s["capacity"], "lots": lots})
-        })
-        .collect();
-    let mut input = json!({
-        "name": view["name"], "venue": view["venue"], "starts_at": view["starts_at"],
-        "description": view["description"], "image_url": view["image_url"],
-        "half_price_share_percent": view["half_price_share_percent"],
-        "max_per_order": view["max_per_order"], "max_per_buyer": view["max_per_buyer"],
-        "sectors": sectors,
-    });
-    if !view["sales_end_at"].is_null() {
-        input["sales_end_at"] = view["sales_end_at"].clone();
-    }
-    input
-}
+pub use bilheteria_local::stock_model::input_from_view;
 
 /// Sets a single-lot sector's capacity in an edit body.
 pub fn set_capacity(input: &mut Value, sector: &str, capacity: i64) {

@@ -459,10 +459,8 @@ mod tests {
         let plan = plan_resize(&current, &buckets, &next).expect("plan");
         let first_addition = plan.adjustments.iter().position(|a| !a.is_removal()).unwrap_or(plan.adjustments.len());
         assert!(plan.adjustments[first_addition..].iter().all(|a| !a.is_removal()));
-        assert!(plan
-            .adjustments
-            .iter()
-            .all(|a| !(a.delta < 0 && a.half_delta > 0) && !(a.delta > 0 && a.half_delta < 0)));
+        let mixed = |a: &Adjustment| (a.delta < 0 && a.half_delta > 0) || (a.delta > 0 && a.half_delta < 0);
+        assert!(!plan.adjustments.iter().any(mixed), "each adjustment is a pure removal or addition");
         assert_eq!(plan.adjustments.iter().map(|a| a.delta).sum::<i64>(), -3 + 20);
     }
 

@@ -268,15 +268,7 @@ fn time(t: Option<DateTime<Utc>>) -> String {
 /// The event's orders as CSV: a header, then one row per order, oldest first.
 pub async fn orders_csv(app: &App, raw_id: &str) -> AppResult<String> {
     let event = admin_event(app, raw_id).await?;
-    let all = [
-        OrderStatus::Reserved,
-        OrderStatus::PaymentPending,
-        OrderStatus::Paid,
-        OrderStatus::Cancelled,
-        OrderStatus::Expired,
-        OrderStatus::Refunded,
-    ];
-    let orders = app.orders.by_event(&event.id, &all).await?;
+    let orders = app.orders.by_event(&event.id, &OrderStatus::ALL).await?;
     let mut user_ids: Vec<_> = orders.iter().map(|o| o.user_id.clone()).collect();
     user_ids.sort();
     user_ids.dedup();
