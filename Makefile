@@ -1,5 +1,5 @@
 # The few verbs people reach for; each is one line over the README's commands.
-.PHONY: dev test bench soak lambda-build deploy fmt lint
+.PHONY: dev test bench soak stock-check lambda-build deploy fmt lint
 
 dev:            ## the whole box office at http://localhost:8000 with demo data
 	bash local/dev.sh
@@ -12,6 +12,9 @@ bench:          ## the reservation benchmark matrix → docs/bench/
 
 soak:           ## the long-run lifecycle check
 	bash -c 'source local/services.sh && cargo run --release -p bilheteria-local --bin bilheteria-soak'
+
+stock-check:    ## random interleavings of every stock-moving operation, invariants after each round
+	bash -c 'source local/services.sh && cargo run --release -p bilheteria-local --bin bilheteria-stock-check -- --cases 200'
 
 lambda-build:   ## every function as an arm64 Lambda bootstrap under target/lambda/
 	cargo lambda build --release --arm64 --workspace --exclude bilheteria-local --exclude bilheteria-shared

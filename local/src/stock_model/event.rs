@@ -3,15 +3,22 @@
 use super::{MAX_PER_BUYER, SECTORS};
 use serde_json::{json, Value};
 
+/// When Pista's first lot ends, after the case starts.
+pub const LOT_ENDS_AFTER_MINUTES: i64 = 30;
+
 /// The event every case creates: two sectors, one with two lots, every lot in 3 buckets (so
 /// that reservations gather across buckets), little stock (sell-outs happen), 4 per buyer.
-pub fn event_body() -> Value {
+/// Pista's first lot ends `LOT_ENDS_AFTER_MINUTES` after `now`, so that a few expiry jumps of
+/// the clock roll its unsold tickets over to the second lot in the middle of a case: the
+/// roll-over, too, runs interleaved with everything else.
+pub fn event_body(now: chrono::DateTime<chrono::Utc>) -> Value {
+    let first_lot_ends = (now + chrono::Duration::minutes(LOT_ENDS_AFTER_MINUTES)).to_rfc3339();
     json!({
         "name": "Estoque à prova", "venue": "Arena", "starts_at": "2035-01-01T20:00:00Z",
         "max_per_buyer": MAX_PER_BUYER, "buckets": 3,
         "sectors": [
             {"name": SECTORS[0], "price_cents": 10_000, "capacity": 16, "lots": [
-                {"name": "1º lote", "price_cents": 10_000, "quantity": 6},
+                {"name": "1º lote", "price_cents": 10_000, "quantity": 6, "ends_at": first_lot_ends},
                 {"name": "2º lote", "price_cents": 14_000, "quantity": 10},
             ]},
             {"name": SECTORS[1], "price_cents": 30_000, "capacity": 6},

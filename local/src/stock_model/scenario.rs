@@ -19,7 +19,9 @@ impl Scenario {
     /// Creates the event (`event_body`) through the admin API with these tokens.
     pub async fn setup(world: &World, admin: String, buyers: Vec<String>) -> Result<Scenario, String> {
         assert!(!buyers.is_empty(), "a scenario needs buyers");
-        let r = world.call(Method::POST, "/api/v1/admin/events", Some(&admin), Some(event_body()), &[]).await?;
+        let r = world
+            .call(Method::POST, "/api/v1/admin/events", Some(&admin), Some(event_body(world.app.clock.now())), &[])
+            .await?;
         if r.status != 201 {
             return Err(format!("creating the event: {} {}", r.status, r.body));
         }
