@@ -4,9 +4,9 @@
 
 use crate::app::App;
 use crate::domain::stock::drift;
-use crate::domain::{Adjustment, EventStatus, Message, OrderStatus, PriceType, Transition};
+use crate::domain::{Adjustment, EventStatus, Message, PriceType, Transition};
 use crate::error::AppResult;
-use crate::ports::{Adjusted, TransitionChanges};
+use crate::ports::{Adjusted, InFlightTake, TransitionChanges};
 use crate::services::{admin, notifications, takes};
 use chrono::Duration;
 use serde::Serialize;
@@ -181,9 +181,9 @@ pub async fn reconcile(app: &App) -> AppResult<Reconciled> {
         let resolved = takes::resolve(app, &event.id).await?;
         out.takes_returned += resolved.returned;
         out.takes_confirmed += resolved.confirmed;
-        out.takes_waiting += resolved.waiting;
+        out.takes_waiting += resolved.waiting.len();
         let buckets = app.inventory.buckets(&event.id).await?;
-        let in_flight = in_flight_per_bucket(app, &event.id).await?;
+        let in_flight = per_bucket(&resolved.waiting);
         let held = app.orders.held_per_bucket(&event.id).await?;
         for b in buckets {
             let (held_total, held_half) = held.get(&b.id).copied().unwrap_or((0, 0));
@@ -200,18 +200,16 @@ pub async fn reconcile(app: &App) -> AppResult<Reconciled> {
     Ok(out)
 }
 
-async fn in_flight_per_bucket(app: &App, event: &crate::domain::EventId) -> AppResult<HashMap<String, (i64, i64)>> {
+/// The stock held by takes still in flight, (full, half) per bucket: the orders' share is
+/// counted from the orders.
+fn per_bucket(waiting: &[InFlightTake]) -> HashMap<String, (i64, i64)> {
     let mut per: HashMap<String, (i64, i64)> = HashMap::new();
-    // Takes whose order is stored are counted by the orders already.
-    for t in app.inventory.in_flight(event).await? {
-        if app.orders.find(&t.order_id).await?.is_some_and(|o| OrderStatus::ALL.contains(&o.status)) {
-            continue;
-        }
+    for t in waiting {
         let entry = per.entry(t.bucket.clone()).or_default();
         entry.0 += t.quantity;
         if t.price_type == PriceType::Half {
             entry.1 += t.quantity;
         }
     }
-    Ok(per)
+    per
 }

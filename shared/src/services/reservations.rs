@@ -110,36 +110,9 @@ pub async fn reserve(
     if let Some(key) = &key {
         let claim = app.idempotency.claim(&caller.user_id, key, &order_id, &fingerprint(&wanted), now).await?;
         if let Claim::Existing { order_id: first, request_fingerprint, lapsed } = claim {
-            if request_fingerprint != fingerprint(&wanted) {
-                return Err(AppError::Unprocessable(
-                    "this Idempotency-Key was already used for a different reservation".into(),
-                ));
-            }
-            if let Some(order) = app.orders.find_for_user(&caller.user_id, &first).await? {
-                return Ok((OrderView::from(&order), true));
-            }
-            if !lapsed {
-                return Err(AppError::Conflict(
-                    "a request with this Idempotency-Key is still being processed; retry shortly".into(),
-                ));
-            }
-            // The request that claimed the key died before storing its order: make sure that
-            // order can never appear (its take, if any, is then the reconciler's to return),
-            // and take the key over.
-            match app.orders.fence(&first, &caller.user_id, &wanted.event_id, now).await? {
-                Fence::Stored => {
-                    let order = app.orders.find_for_user(&caller.user_id, &first).await?;
-                    let order = order.ok_or_else(|| AppError::Internal("a fenced order vanished".into()))?;
-                    return Ok((OrderView::from(&order), true));
-                }
-                Fence::Fenced => {
-                    let fp = fingerprint(&wanted);
-                    if !app.idempotency.take_over(&caller.user_id, key, &first, &order_id, &fp, now).await? {
-                        return Err(AppError::Conflict(
-                            "a request with this Idempotency-Key is still being processed; retry shortly".into(),
-                        ));
-                    }
-                }
+            let earlier = Earlier { order_id: first, fingerprint: request_fingerprint, lapsed };
+            if let Some(replayed) = existing_claim(app, caller, key, earlier, &wanted, &order_id, now).await? {
+                return Ok((replayed, true));
             }
         }
     }
@@ -164,6 +137,54 @@ pub async fn reserve(
         tracing::warn!(order_id = %order.id, error = %err, "order.reserved not published; left to the outbox sweep");
     }
     Ok((OrderView::from(&order), false))
+}
+
+/// A key's earlier claim, as the store has it.
+struct Earlier {
+    order_id: OrderId,
+    fingerprint: String,
+    lapsed: bool,
+}
+
+/// A request whose Idempotency-Key was claimed before: the earlier order (a replay), or —
+/// when the earlier request died before storing its order and its lease is over — `None`
+/// once that order id is fenced (its take, if any, is then the reconciler's to return) and
+/// the key taken over for `order_id`.
+async fn existing_claim(
+    app: &App,
+    caller: &Caller,
+    key: &str,
+    earlier: Earlier,
+    wanted: &CheckedReservation,
+    order_id: &OrderId,
+    now: DateTime<Utc>,
+) -> AppResult<Option<OrderView>> {
+    let busy =
+        || AppError::Conflict("a request with this Idempotency-Key is still being processed; retry shortly".into());
+    let this = fingerprint(wanted);
+    if earlier.fingerprint != this {
+        return Err(AppError::Unprocessable(
+            "this Idempotency-Key was already used for a different reservation".into(),
+        ));
+    }
+    let first = &earlier.order_id;
+    if let Some(order) = app.orders.find_for_user(&caller.user_id, first).await? {
+        return Ok(Some(OrderView::from(&order)));
+    }
+    if !earlier.lapsed {
+        return Err(busy());
+    }
+    match app.orders.fence(first, &caller.user_id, &wanted.event_id, now).await? {
+        Fence::Stored => {
+            let order = app.orders.find_for_user(&caller.user_id, first).await?;
+            let order = order.ok_or_else(|| AppError::Internal("a fenced order vanished".into()))?;
+            Ok(Some(OrderView::from(&order)))
+        }
+        Fence::Fenced if app.idempotency.take_over(&caller.user_id, key, first, order_id, &this, now).await? => {
+            Ok(None)
+        }
+        Fence::Fenced => Err(busy()),
+    }
 }
 
 /// Undoes what a reservation had done when a later step failed. One policy: the caller gets

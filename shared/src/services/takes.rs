@@ -17,14 +17,15 @@ use crate::error::AppResult;
 use crate::ports::{Fence, InFlightTake};
 use chrono::Duration;
 
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct TakesReport {
     /// Takes whose order was stored: their records forgotten.
     pub confirmed: usize,
     /// Takes provably lost (no order, none possible now): returned to the stock.
     pub returned: usize,
-    /// Takes younger than the grace with no order yet: left for a later run.
-    pub waiting: usize,
+    /// Takes younger than the grace with no order yet: left for a later run (the stock they
+    /// hold is accounted for by nothing else).
+    pub waiting: Vec<InFlightTake>,
 }
 
 /// Resolves every take in flight on the event's buckets.
@@ -38,7 +39,7 @@ pub async fn resolve(app: &App, event: &EventId) -> AppResult<TakesReport> {
             app.inventory.forget_take(&take).await?;
             report.confirmed += 1;
         } else if take.at + grace > now {
-            report.waiting += 1;
+            report.waiting.push(take);
         } else if return_lost(app, event, &take).await? {
             report.returned += 1;
         } else {

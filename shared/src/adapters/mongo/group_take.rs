@@ -15,7 +15,7 @@
 //! together next.
 
 use super::batch_queue::{BatchQueue, Job, Submitted};
-use super::inventory::{take_and_forget_ops, take_price, Forgets, PriceOnly, TakeRecord};
+use super::inventory::{Forgets, PriceOnly, TakeRecord};
 use crate::domain::PriceType;
 use futures::future::join_all;
 use futures::FutureExt;
@@ -96,12 +96,7 @@ async fn serve(prices: &Collection<PriceOnly>, forgets: &Forgets, group: Vec<Job
         let records: Vec<TakeRecord> = group.iter().map(|(w, _)| w.record.clone()).collect();
         COMBINED_UPDATES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let bucket = &group[0].0.bucket;
-        let forget = forgets.take_for(bucket);
-        let taken = take_price(prices, take_and_forget_ops(bucket, price_type, &records, &forget)).await;
-        if !matches!(taken, Ok(Some(_))) {
-            forgets.put_back(bucket, forget);
-        }
-        match taken {
+        match forgets.take(prices, bucket, price_type, &records).await {
             Ok(Some(price_cents)) => {
                 let served = Served { price_cents, bucket: bucket.clone() };
                 COMBINED_TAKES.fetch_add(group.len() as u64, std::sync::atomic::Ordering::Relaxed);
@@ -133,13 +128,7 @@ async fn take_one(
     record: &TakeRecord,
     price_type: PriceType,
 ) -> TakeOutcome {
-    let forget = forgets.take_for(bucket);
-    let ops = take_and_forget_ops(bucket, price_type, std::slice::from_ref(record), &forget);
-    let price = take_price(prices, ops).await;
-    if !matches!(price, Ok(Some(_))) {
-        forgets.put_back(bucket, forget);
-    }
-    let price = price?;
+    let price = forgets.take(prices, bucket, price_type, std::slice::from_ref(record)).await?;
     Ok(price.map(|price_cents| Served { price_cents, bucket: bucket.to_string() }))
 }
 

@@ -75,6 +75,7 @@ pub async fn set_status(
 /// Calling it again on an event still `cancelling` goes on with the sweep.
 pub async fn cancel(app: &App, caller: &Caller, raw_id: &str, if_match: Option<i64>) -> AppResult<Closing> {
     let event = managed(app, raw_id).await?;
+    let resumed = event.status == EventStatus::Cancelling;
     let event = match event.status {
         EventStatus::Cancelled => return Err(AppError::Conflict("the event is already cancelled".into())),
         EventStatus::Deleting => return Err(AppError::Conflict("the event is being deleted".into())),
@@ -96,12 +97,13 @@ pub async fn cancel(app: &App, caller: &Caller, raw_id: &str, if_match: Option<i
             closing
         }
     };
-    finish(app, event, SWEEP_BUDGET, &caller.user_id).await
+    finish(app, event, SWEEP_BUDGET, &caller.user_id, resumed).await
 }
 
 /// Deletes an event that never sold anything; with sales it must be cancelled instead.
 pub async fn delete(app: &App, caller: &Caller, raw_id: &str, if_match: Option<i64>) -> AppResult<Closing> {
     let event = managed(app, raw_id).await?;
+    let resumed = event.status == EventStatus::Deleting;
     let event = match event.status {
         EventStatus::Deleting => event,
         EventStatus::Cancelling | EventStatus::Cancelled => {
@@ -129,7 +131,7 @@ pub async fn delete(app: &App, caller: &Caller, raw_id: &str, if_match: Option<i
             closing
         }
     };
-    finish(app, event, SWEEP_BUDGET, &caller.user_id).await
+    finish(app, event, SWEEP_BUDGET, &caller.user_id, resumed).await
 }
 
 /// The scheduled function's share: finishes every cancel and delete still in progress.
@@ -141,7 +143,7 @@ pub async fn finish_closing(app: &App, budget: Duration) -> AppResult<usize> {
         if left.is_zero() {
             break;
         }
-        if let Closing::Done(_) = finish(app, event, left, &system_actor()).await? {
+        if let Closing::Done(_) = finish(app, event, left, &system_actor(), true).await? {
             finished += 1;
         }
     }
@@ -155,8 +157,8 @@ fn system_actor() -> UserId {
 
 /// Sweeps a closing event within `budget`, then, if nothing is left, makes it final (and
 /// audits that, under `actor`: the admin whose call finished it, or the system).
-async fn finish(app: &App, event: Event, budget: Duration, actor: &UserId) -> AppResult<Closing> {
-    let swept = sweep(app, &event, budget).await?;
+async fn finish(app: &App, event: Event, budget: Duration, actor: &UserId, resumed: bool) -> AppResult<Closing> {
+    let swept = sweep(app, &event, budget, resumed).await?;
     if !swept {
         return Ok(Closing::InProgress(view_of(app, &event).await?));
     }
@@ -187,12 +189,15 @@ async fn finish(app: &App, event: Event, budget: Duration, actor: &UserId) -> Ap
 
 /// Until no take is in flight and no order is live, or the budget is spent: resolve the
 /// takes (read first), then end the live orders. `true` when nothing is left.
-async fn sweep(app: &App, event: &Event, budget: Duration) -> AppResult<bool> {
+async fn sweep(app: &App, event: &Event, budget: Duration, resumed: bool) -> AppResult<bool> {
     let deadline = Instant::now() + budget;
     // A resumed sweep also settles refunds a dead sweep may have left half done (each step
-    // of a refund is idempotent: money back once, tickets voided, the buyer told once).
-    for order in app.orders.by_event(&event.id, &[OrderStatus::Refunded]).await? {
-        lifecycle::settle_refund(app, &order, CANCELLED_BY_ORGANISER).await?;
+    // of a refund is idempotent: money back once, tickets voided, the buyer told once). A
+    // first sweep has none: its own refunds are settled as it makes them.
+    if resumed {
+        for order in app.orders.by_event(&event.id, &[OrderStatus::Refunded]).await? {
+            lifecycle::settle_refund(app, &order, CANCELLED_BY_ORGANISER).await?;
+        }
     }
     loop {
         let takes = takes::resolve(app, &event.id).await?;
@@ -200,7 +205,7 @@ async fn sweep(app: &App, event: &Event, budget: Duration) -> AppResult<bool> {
         for order in &live {
             end(app, order).await?;
         }
-        if takes.waiting == 0 && live.is_empty() {
+        if takes.waiting.is_empty() && live.is_empty() {
             return Ok(true);
         }
         if Instant::now() >= deadline {

@@ -13,7 +13,8 @@
 //! A record left behind (a process that stops before its flush, a frozen Lambda) is harmless:
 //! its order exists, and the reconciler forgets it.
 
-use super::ops::{forget_records, InventoryDoc};
+use super::ops::{forget_records, take_and_forget_ops, take_price, InventoryDoc, PriceOnly, TakeRecord};
+use crate::domain::PriceType;
 use futures::FutureExt;
 use mongodb::bson::doc;
 use mongodb::Collection;
@@ -54,12 +55,24 @@ impl Forgets {
         });
     }
 
-    /// What a take on `bucket` should forget on its way (to be put back if the take fails).
-    pub(crate) fn take_for(&self, bucket: &str) -> Vec<String> {
-        self.pending.lock().ok().and_then(|mut p| p.remove(bucket)).unwrap_or_default()
+    /// Takes the records' quantity from `bucket` (`take_price`), carrying the `$unset` of the
+    /// records queued for it; when the take is refused or fails they stay queued.
+    pub(crate) async fn take(
+        &self,
+        prices: &Collection<PriceOnly>,
+        bucket: &str,
+        price_type: PriceType,
+        records: &[TakeRecord],
+    ) -> mongodb::error::Result<Option<i64>> {
+        let forget = self.pending.lock().ok().and_then(|mut p| p.remove(bucket)).unwrap_or_default();
+        let taken = take_price(prices, take_and_forget_ops(bucket, price_type, records, &forget)).await;
+        if !matches!(taken, Ok(Some(_))) {
+            self.put_back(bucket, forget);
+        }
+        taken
     }
 
-    pub(crate) fn put_back(&self, bucket: &str, orders: Vec<String>) {
+    fn put_back(&self, bucket: &str, orders: Vec<String>) {
         if orders.is_empty() {
             return;
         }

@@ -21,7 +21,7 @@ mod gather;
 mod ops;
 
 pub(crate) use confirm::Forgets;
-pub(crate) use ops::{return_op, take_and_forget_ops, take_price, PriceOnly, TakeRecord};
+pub(crate) use ops::{return_op, take_price, PriceOnly, TakeRecord};
 
 use super::group_take::{GroupTake, Served};
 use super::{db_error, is_duplicate_key, to_bson};
@@ -139,13 +139,9 @@ impl Inventory for MongoInventory {
                 let first = self.first_takes.take(lot_key, id, record.clone(), req.price_type).await;
                 first.map_err(db_error("taking stock"))?
             } else {
-                let forget = self.forgets.take_for(&id);
-                let ops = take_and_forget_ops(&id, req.price_type, std::slice::from_ref(&record), &forget);
-                let taken = self.take_with(ops).await;
-                if !matches!(taken, Ok(Some(_))) {
-                    self.forgets.put_back(&id, forget);
-                }
-                taken?.map(|price_cents| Served { price_cents, bucket: id })
+                count(&TAKE_UPDATES);
+                let taken = self.forgets.take(&self.prices, &id, req.price_type, std::slice::from_ref(&record)).await;
+                taken.map_err(db_error("taking stock"))?.map(|price_cents| Served { price_cents, bucket: id })
             };
             if let Some(served) = taken {
                 return Ok(Take::Taken {
