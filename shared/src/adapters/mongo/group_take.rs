@@ -182,12 +182,18 @@ mod tests {
         assert_eq!(10 - available(&buckets, "a").await, from.get("a").copied().unwrap_or(0));
         assert_eq!(1_000 - available(&buckets, "b").await, from.get("b").copied().unwrap_or(0));
         assert!(available(&buckets, "a").await >= 0);
-        // Every take naming the big bucket was served; from the small one, at most 5.
-        let refused = outcomes.iter().filter(|o| o.is_none()).count();
-        assert!(
-            refused <= 50 - 5,
-            "{refused} refused: only takes that tried the exhausted small bucket alone may miss"
-        );
+        // A take that picked the big bucket is always served (alone or combined, something
+        // had enough); only a take that picked the small one may be refused, and only once the
+        // small one can no longer serve 2. (A combined take may spend the small bucket on
+        // takes that picked the big one, so how many of the small bucket's pickers miss varies.)
+        for (i, outcome) in outcomes.iter().enumerate() {
+            if i % 2 == 1 {
+                assert!(outcome.is_some(), "take {i} picked the big bucket and was refused");
+            }
+        }
+        if outcomes.iter().any(Option::is_none) {
+            assert!(available(&buckets, "a").await < 2, "a take was refused while the small bucket could serve it");
+        }
         db.drop().await.ok();
     }
 
