@@ -1,15 +1,15 @@
 //! The application context: every port, built once per cold start and shared by reference
 //! across invocations (connection pools are reused, never rebuilt per request).
 
+use crate::adapters::cached_events::CachedEvents;
 use crate::adapters::{mongo::MongoStores, rabbit::RabbitPublisher};
 use crate::auth::TokenService;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::ports::{
     AuditLog, BuyerLimits, Clock, EventStore, IdempotencyStore, Inventory, Mailer, OrderStore, PaymentGateway,
-    Publisher, SalesReport, SystemClock, TicketStore, UserStore,
+    Placement, Publisher, SalesReport, SystemClock, TicketStore, UserStore,
 };
-use crate::services::event_cache::EventCache;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -17,7 +17,11 @@ pub struct App {
     pub config: Arc<Config>,
     pub tokens: TokenService,
     pub users: Arc<dyn UserStore>,
+    /// Events as they are now: what admins edit and every check that must be current reads.
     pub events: Arc<dyn EventStore>,
+    /// Events as read at most a couple of seconds ago (the reservation's hot path): the
+    /// same store behind a warm instance's cache.
+    pub recent_events: Arc<dyn EventStore>,
     pub inventory: Arc<dyn Inventory>,
     pub orders: Arc<dyn OrderStore>,
     pub idempotency: Arc<dyn IdempotencyStore>,
@@ -29,9 +33,10 @@ pub struct App {
     pub mailer: Arc<dyn Mailer>,
     pub payments: Arc<dyn PaymentGateway>,
     pub clock: Arc<dyn Clock>,
-    pub event_cache: Arc<EventCache>,
-    /// The database connection, for the operator views that need the server itself
-    /// (which shard holds what). Use cases go through the ports.
+    /// Where the stock lives (which shard holds each bucket), for the admins' view.
+    pub placement: Arc<dyn Placement>,
+    /// The database connection, for tests and operator tools (seeding, checks) only:
+    /// use cases go through the ports.
     pub stores: MongoStores,
 }
 
@@ -45,11 +50,14 @@ impl App {
     }
 
     pub fn assemble(config: Config, stores: MongoStores, publisher: Arc<dyn Publisher>) -> Result<Self, AppError> {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let events: Arc<dyn EventStore> = Arc::new(stores.events());
         Ok(App {
             tokens: TokenService::new(&config)?,
             config: Arc::new(config),
             users: Arc::new(stores.users()),
-            events: Arc::new(stores.events()),
+            recent_events: Arc::new(CachedEvents::new(events.clone())),
+            events,
             inventory: Arc::new(stores.inventory()),
             orders: Arc::new(stores.orders()),
             idempotency: Arc::new(stores.idempotency()),
@@ -57,11 +65,11 @@ impl App {
             tickets: Arc::new(stores.tickets()),
             audit: Arc::new(stores.audit()),
             sales: Arc::new(stores.sales()),
-            mailer: Arc::new(stores.mailer()),
-            payments: Arc::new(stores.payment_gateway()),
+            mailer: Arc::new(stores.mailer(clock.clone())),
+            payments: Arc::new(stores.payment_gateway(clock.clone())),
+            placement: Arc::new(stores.placement()),
             publisher,
-            clock: Arc::new(SystemClock),
-            event_cache: Arc::new(EventCache::default()),
+            clock,
             stores,
         })
     }

@@ -1,7 +1,54 @@
-//! The one error type of the box office. Every failure a handler can meet becomes an
-//! `AppError`, and `crate::http::problem` maps it to an HTTP problem document in one place.
+//! The one error type of the box office's use cases, and the store's.
+//!
+//! The flow: the domain says why not (`domain::Invalid`, `domain::Refusal`); an adapter says
+//! what went wrong with a store (`StoreError`, classified from the driver's codes and labels,
+//! never from its message text); both travel as an `AppError` to the edge, where
+//! `crate::http::problem` alone turns each into a status and a problem document.
 
+use crate::domain::{Invalid, Refusal};
 use thiserror::Error;
+
+/// What a store failure was, as far as its caller can act on it.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The store cannot be reached (no server selected, connection lost): retry later.
+    #[error("{context}: the database is unreachable")]
+    Unavailable {
+        context: &'static str,
+        #[source]
+        source: Source,
+    },
+    /// A concurrent write got there first (a write conflict, a transient transaction
+    /// error): trying again may succeed.
+    #[error("{context}: a concurrent write conflicted")]
+    Conflict {
+        context: &'static str,
+        #[source]
+        source: Source,
+    },
+    /// A document with this key already exists where the caller did not expect one.
+    #[error("{context}: a document with this key already exists")]
+    DuplicateKey {
+        context: &'static str,
+        #[source]
+        source: Source,
+    },
+    /// Anything else: a bug of ours or a server refusal we do not expect.
+    #[error("{context}")]
+    Other {
+        context: &'static str,
+        #[source]
+        source: Source,
+    },
+}
+
+pub type Source = Box<dyn std::error::Error + Send + Sync>;
+
+impl StoreError {
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, StoreError::Conflict { .. })
+    }
+}
 
 #[derive(Debug, Error)]
 pub enum AppError {
@@ -23,17 +70,20 @@ pub enum AppError {
     /// The method is not supported on this path.
     #[error("{0}")]
     MethodNotAllowed(String),
-    /// The request conflicts with the current state (sold out, paused, e-mail taken).
-    #[error("{0}")]
-    Conflict(String),
+    /// The state refuses the request (sold out, paused, e-mail taken).
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     /// A write based on a version of the object that is no longer current (another admin
     /// changed it since): reload and try again.
     #[error("the event was changed by someone else (it is now at version {current_version}); reload it and try again")]
     StaleVersion { current_version: i64 },
-    /// A dependency (database, broker) failed; the detail is logged, never shown.
+    /// A store failed; what it was decides the status, the detail is logged, never shown.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Another dependency or our own code failed; the detail is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
-    /// A dependency is temporarily unreachable.
+    /// A dependency (the broker) is temporarily unreachable, or a request ran out of time.
     #[error("service unavailable: {0}")]
     Unavailable(String),
 }
@@ -41,6 +91,24 @@ pub enum AppError {
 impl AppError {
     pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
         AppError::Internal(format!("{context}: {err}"))
+    }
+
+    /// The error and every cause under it, for the log (`a: b: c`).
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            text.push_str(": ");
+            text.push_str(&c.to_string());
+            cause = c.source();
+        }
+        text
+    }
+}
+
+impl From<Invalid> for AppError {
+    fn from(invalid: Invalid) -> Self {
+        AppError::Unprocessable(invalid.0)
     }
 }
 

@@ -220,7 +220,7 @@ pub async fn set_stored_status(h: &Harness, event: &str, status: &str) {
         .await
         .expect("set the status");
     assert_eq!(done.matched_count, 1, "event {event} stored");
-    h.app.event_cache.forget(&event_id(event));
+    h.app.recent_events.forget(&event_id(event));
 }
 
 pub async fn reserve_ok(h: &Harness, token: &str, event: &str, quantity: i64) -> String {

@@ -1,5 +1,6 @@
 //! Adapters: the ports implemented on real infrastructure.
 
 pub mod amazon_mq;
+pub mod cached_events;
 pub mod mongo;
 pub mod rabbit;

@@ -1,15 +1,15 @@
 //! E-mail address and account input rules.
 
-use crate::error::AppError;
+use super::refusal::Invalid;
 
 pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 256;
 
 /// Normalises and checks an e-mail address. Deliberately simple (one `@`, a dotted domain,
 /// no spaces): the real proof of an address is a message that arrives.
-pub fn normalize_email(raw: &str) -> Result<String, AppError> {
+pub fn normalize_email(raw: &str) -> Result<String, Invalid> {
     let email = raw.trim().to_lowercase();
-    let bad = || AppError::Unprocessable(format!("'{}' is not a valid e-mail address", raw.trim()));
+    let bad = || Invalid(format!("'{}' is not a valid e-mail address", raw.trim()));
     if email.len() > 254 || email.chars().any(char::is_whitespace) {
         return Err(bad());
     }
@@ -25,23 +25,21 @@ pub fn normalize_email(raw: &str) -> Result<String, AppError> {
     Ok(email)
 }
 
-pub fn check_password(password: &str) -> Result<(), AppError> {
+pub fn check_password(password: &str) -> Result<(), Invalid> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        return Err(AppError::Unprocessable(format!(
-            "the password must have at least {MIN_PASSWORD_CHARS} characters"
-        )));
+        return Err(Invalid(format!("the password must have at least {MIN_PASSWORD_CHARS} characters")));
     }
     if chars > MAX_PASSWORD_CHARS {
-        return Err(AppError::Unprocessable(format!("the password must have at most {MAX_PASSWORD_CHARS} characters")));
+        return Err(Invalid(format!("the password must have at most {MAX_PASSWORD_CHARS} characters")));
     }
     Ok(())
 }
 
-pub fn check_name(name: &str) -> Result<String, AppError> {
+pub fn check_name(name: &str) -> Result<String, Invalid> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 120 {
-        return Err(AppError::Unprocessable("the name must have between 1 and 120 characters".into()));
+        return Err(Invalid("the name must have between 1 and 120 characters".into()));
     }
     Ok(name.to_string())
 }

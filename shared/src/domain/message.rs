@@ -27,12 +27,21 @@ pub struct Message {
     pub id: String,
     pub kind: MessageKind,
     pub order_id: OrderId,
+    /// Which payment attempt a `payment.requested` is for (a later attempt supersedes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt: Option<i32>,
     pub occurred_at: DateTime<Utc>,
 }
 
 impl Message {
     pub fn order_reserved(order_id: OrderId, occurred_at: DateTime<Utc>) -> Self {
-        Message { id: format!("order.reserved:{order_id}"), kind: MessageKind::OrderReserved, order_id, occurred_at }
+        Message {
+            id: format!("order.reserved:{order_id}"),
+            kind: MessageKind::OrderReserved,
+            order_id,
+            attempt: None,
+            occurred_at,
+        }
     }
 
     pub fn payment_requested(order_id: OrderId, attempt: i32, occurred_at: DateTime<Utc>) -> Self {
@@ -40,6 +49,7 @@ impl Message {
             id: format!("payment.requested:{order_id}:{attempt}"),
             kind: MessageKind::PaymentRequested,
             order_id,
+            attempt: Some(attempt),
             occurred_at,
         }
     }

@@ -2,11 +2,13 @@
 
 pub mod email;
 pub mod event;
+mod event_input;
 pub mod ids;
 pub mod lifecycle;
 pub mod message;
 pub mod money;
 pub mod order;
+pub mod refusal;
 pub mod stock;
 pub mod ticket;
 pub mod user;
@@ -17,6 +19,7 @@ pub use lifecycle::Transition;
 pub use message::{Delivery, Message, MessageKind};
 pub use money::{Cents, PriceType};
 pub use order::{Allocation, NewOrder, Order, OrderStatus, Payment, PaymentMethod, ReservationRequest};
+pub use refusal::{Invalid, Refusal};
 pub use stock::{Adjustment, Bucket, ResizePlan, ResizeRefusal};
 pub use ticket::Ticket;
 pub use user::{Role, User};

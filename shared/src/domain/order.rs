@@ -2,7 +2,7 @@
 
 use super::ids::{EventId, OrderId, UserId};
 use super::money::{Cents, PriceType};
-use crate::error::AppError;
+use super::refusal::Invalid;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -93,17 +93,17 @@ pub struct CheckedReservation {
 pub const ABSOLUTE_MAX_PER_ORDER: i64 = 100;
 
 impl ReservationRequest {
-    pub fn check(self) -> Result<CheckedReservation, AppError> {
-        let event_id = EventId::parse(&self.event_id)
-            .ok_or_else(|| AppError::Unprocessable("'event_id' is not a valid event id".into()))?;
+    pub fn check(self) -> Result<CheckedReservation, Invalid> {
+        let event_id =
+            EventId::parse(&self.event_id).ok_or_else(|| Invalid("'event_id' is not a valid event id".into()))?;
         if !(1..=ABSOLUTE_MAX_PER_ORDER).contains(&self.quantity) {
-            return Err(AppError::Unprocessable(format!(
+            return Err(Invalid(format!(
                 "'quantity' must be between 1 and the event's limit per order (at most {ABSOLUTE_MAX_PER_ORDER})"
             )));
         }
         let sector = self.sector.trim();
         if sector.is_empty() || sector.len() > 80 {
-            return Err(AppError::Unprocessable("'sector' must name a sector of the event".into()));
+            return Err(Invalid("'sector' must name a sector of the event".into()));
         }
         Ok(CheckedReservation {
             event_id,
@@ -193,14 +193,10 @@ impl NewOrder {
     }
 }
 
-/// An `Idempotency-Key` header value: 1 to 255 visible ASCII characters.
-pub fn check_idempotency_key(raw: &str) -> Result<String, AppError> {
+/// An `Idempotency-Key` header value: 1 to 255 visible ASCII characters (`None` if not).
+pub fn check_idempotency_key(raw: &str) -> Option<String> {
     let ok = !raw.is_empty() && raw.len() <= 255 && raw.bytes().all(|b| b.is_ascii_graphic());
-    if ok {
-        Ok(raw.to_string())
-    } else {
-        Err(AppError::BadRequest("the Idempotency-Key header must be 1 to 255 visible ASCII characters".into()))
-    }
+    ok.then(|| raw.to_string())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The one place where errors become HTTP responses. Clients get `application/problem+json`
 //! with `status`, `title` and `detail`; internal details are logged, never returned.
 
-use crate::error::AppError;
+use crate::error::{AppError, StoreError};
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::Serialize;
@@ -28,7 +28,15 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-        AppError::Conflict(_) | AppError::StaleVersion { .. } => StatusCode::CONFLICT,
+        AppError::Refused(_) | AppError::StaleVersion { .. } => StatusCode::CONFLICT,
+        // A store we cannot reach, or a write that lost a race it could win on a retry: the
+        // caller did nothing wrong and may try again.
+        AppError::Store(StoreError::Unavailable { .. } | StoreError::Conflict { .. }) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        AppError::Store(StoreError::DuplicateKey { .. } | StoreError::Other { .. }) => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
@@ -36,16 +44,14 @@ pub fn status_of(err: &AppError) -> StatusCode {
 
 pub fn problem_response(err: &AppError, request_id: &str) -> Response<Body> {
     let status = status_of(err);
-    let detail = match err {
-        AppError::Internal(_) => {
-            tracing::error!(request_id, error = %err, "request failed");
-            "An unexpected error occurred. It has been logged; please try again.".to_string()
-        }
-        AppError::Unavailable(_) => {
-            tracing::warn!(request_id, error = %err, "dependency unavailable");
-            "The service is temporarily unavailable. Please try again shortly.".to_string()
-        }
-        other => other.to_string(),
+    let detail = if status == StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::error!(request_id, error = %err.chain(), "request failed");
+        "An unexpected error occurred. It has been logged; please try again.".to_string()
+    } else if status == StatusCode::SERVICE_UNAVAILABLE {
+        tracing::warn!(request_id, error = %err.chain(), "dependency unavailable");
+        "The service is temporarily unavailable. Please try again shortly.".to_string()
+    } else {
+        err.to_string()
     };
     let body = Problem {
         kind: "about:blank",

@@ -64,3 +64,18 @@ impl Clock for SystemClock {
         Utc::now().trunc_subsecs(3)
     }
 }
+
+/// Where the stock's documents live: one server, or the shards of a cluster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StockPlacement {
+    /// Not a sharded cluster: every bucket lives on the one server (or replica set).
+    SingleNode,
+    /// Through `mongos`: the cluster's shards, and the shard holding each bucket (by id).
+    Sharded { shards: Vec<String>, shard_of_bucket: std::collections::HashMap<String, String> },
+}
+
+#[async_trait]
+pub trait Placement: Send + Sync {
+    /// Where these buckets (by id) live.
+    async fn of_buckets(&self, bucket_ids: &[String]) -> AppResult<StockPlacement>;
+}

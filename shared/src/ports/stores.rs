@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 #[async_trait]
 pub trait UserStore: Send + Sync {
-    /// Stores a new user; `AppError::Conflict` when the e-mail is taken.
+    /// Stores a new user; `Refusal::EmailTaken` when the e-mail is taken.
     async fn insert(&self, user: &User) -> AppResult<()>;
     async fn find_by_email(&self, email: &str) -> AppResult<Option<User>>;
     async fn find_by_id(&self, id: &UserId) -> AppResult<Option<User>>;
@@ -73,6 +73,9 @@ pub trait EventStore: Send + Sync {
         to: EventStatus,
         now: DateTime<Utc>,
     ) -> AppResult<Option<Event>>;
+    /// Drops any copy of the event this store keeps (it is known to be out of date). A
+    /// store that keeps none has nothing to do.
+    fn forget(&self, _id: &EventId) {}
 }
 
 /// What is left of one sector, over all its lots and buckets.

@@ -2,11 +2,10 @@
 //! type, sales per minute and per day; where each event's stock sits; orders as CSV.
 //! Figures come from aggregations over the orders, so they cannot drift from them.
 
-use crate::adapters::mongo::topology::{self, Topology};
 use crate::app::App;
 use crate::domain::{Event, EventId, EventStatus, OrderStatus, PriceType};
 use crate::error::{AppError, AppResult};
-use crate::ports::SalesRow;
+use crate::ports::{SalesRow, StockPlacement};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -218,15 +217,13 @@ async fn admin_event(app: &App, raw_id: &str) -> AppResult<Event> {
 pub async fn inventory(app: &App, raw_id: &str) -> AppResult<InventoryView> {
     let event = admin_event(app, raw_id).await?;
     let buckets = app.inventory.buckets(&event.id).await?;
-    let topo = topology::detect(app.stores.client()).await?;
-    let (topology_name, note, placement, shards) = match topo {
-        Topology::Mongos => {
-            let ids: Vec<String> = buckets.iter().map(|b| b.id.clone()).collect();
-            let (placement, shards) = topology::shards_of(app.stores.database(), "inventory", &ids).await?;
+    let ids: Vec<String> = buckets.iter().map(|b| b.id.clone()).collect();
+    let (topology_name, note, placement, shards) = match app.placement.of_buckets(&ids).await? {
+        StockPlacement::Sharded { shards, shard_of_bucket } => {
             let note = format!("Sharded cluster through mongos: {} shard(s) hold this event's {} bucket(s).", shards.len(), buckets.len());
-            ("mongos", note, placement, shards)
+            ("mongos", note, shard_of_bucket, shards)
         }
-        Topology::SingleNodeOrReplicaSet => (
+        StockPlacement::SingleNode => (
             "single-node",
             "Not a sharded cluster (no mongos): every bucket lives on this one server. In production the inventory is sharded by hashed _id, and this view names each bucket's shard.".to_string(),
             HashMap::new(),

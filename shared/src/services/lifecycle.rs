@@ -2,6 +2,7 @@
 
 use crate::app::App;
 use crate::auth::Caller;
+use crate::domain::Refusal;
 use crate::domain::{Message, Order, OrderStatus, Payment, PaymentMethod, Ticket, Transition};
 use crate::error::{AppError, AppResult};
 use crate::ports::TransitionChanges;
@@ -19,19 +20,16 @@ pub struct PayRequest {
 
 /// Why a transition was refused, from the order as it is now.
 fn refusal(order: &Order, transition: Transition, now: chrono::DateTime<chrono::Utc>) -> AppError {
-    let detail = match order.status {
+    let action = transition.name();
+    let refusal = match order.status {
         OrderStatus::Reserved if transition == Transition::RequestPayment && order.expires_at <= now => {
-            "the hold on this order has expired".to_string()
+            Refusal::HoldExpired
         }
-        OrderStatus::PaymentPending => {
-            format!("cannot {} this order: its payment is being processed", transition.name())
-        }
-        OrderStatus::Expired => {
-            format!("cannot {} this order: its hold expired", transition.name())
-        }
-        status => format!("cannot {} an order that is {}", transition.name(), status.as_str()),
+        OrderStatus::PaymentPending => Refusal::PaymentInProgress { action },
+        OrderStatus::Expired => Refusal::OrderExpired { action },
+        status => Refusal::WrongOrderState { action, status: status.as_str() },
     };
-    AppError::Conflict(detail)
+    refusal.into()
 }
 
 async fn refused(app: &App, caller: &Caller, order: &Order, transition: Transition) -> AppError {
@@ -67,7 +65,7 @@ pub async fn pay(app: &App, caller: &Caller, raw_id: &str, request: PayRequest) 
     // payment slip through the race, the consumer refuses to charge it, or refunds it).
     let event = app.events.find(&order.event_id).await?;
     if !event.as_ref().is_some_and(|e| e.status.is_open()) {
-        return Err(AppError::Conflict("this event was cancelled; its orders cannot be paid".into()));
+        return Err(Refusal::CancelledEventUnpayable.into());
     }
     let card_last4 = match request.method {
         PaymentMethod::Card => Some(check_card(request.card_number.as_deref())?),
@@ -115,7 +113,7 @@ pub async fn refund(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Order
     let event = app.events.find(&order.event_id).await?;
     let now = app.clock.now();
     if event.as_ref().is_some_and(|e| e.starts_at <= now) {
-        return Err(AppError::Conflict("the event has already started; it can no longer be refunded".into()));
+        return Err(Refusal::TooLateToRefund.into());
     }
     let Some(refunded) = app
         .orders

@@ -4,7 +4,6 @@ pub mod accounts;
 pub mod admin;
 pub mod catalog;
 pub mod dashboard;
-pub mod event_cache;
 pub mod lifecycle;
 pub mod maintenance;
 pub mod notifications;

@@ -80,7 +80,7 @@ async fn payment_requested(app: &App, message: &Message, order: Order) -> AppRes
     let Some(payment) = order.payment.clone() else {
         return Ok(false);
     };
-    if !message.id.ends_with(&format!(":{}", payment.attempt)) {
+    if message.attempt != Some(payment.attempt) {
         return Ok(false); // a message of an earlier attempt
     }
     match order.status {

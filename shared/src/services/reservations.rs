@@ -24,6 +24,7 @@
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::order::{check_idempotency_key, CheckedReservation};
+use crate::domain::Refusal;
 use crate::domain::{
     Event, EventStatus, Message, NewOrder, Order, OrderId, OrderStatus, PaymentMethod, PriceType, ReservationRequest,
 };
@@ -103,7 +104,13 @@ pub async fn reserve(
     idempotency_key: Option<&str>,
 ) -> AppResult<(OrderView, bool)> {
     let wanted = request.check()?;
-    let key = idempotency_key.map(check_idempotency_key).transpose()?;
+    let key = idempotency_key
+        .map(|raw| {
+            check_idempotency_key(raw).ok_or_else(|| {
+                AppError::BadRequest("the Idempotency-Key header must be 1 to 255 visible ASCII characters".into())
+            })
+        })
+        .transpose()?;
     let order_id = OrderId::generate();
     let now = app.clock.now();
 
@@ -159,8 +166,7 @@ async fn existing_claim(
     order_id: &OrderId,
     now: DateTime<Utc>,
 ) -> AppResult<Option<OrderView>> {
-    let busy =
-        || AppError::Conflict("a request with this Idempotency-Key is still being processed; retry shortly".into());
+    let busy = || AppError::from(Refusal::RequestInProgress);
     let this = fingerprint(wanted);
     if earlier.fingerprint != this {
         return Err(AppError::Unprocessable(
@@ -220,12 +226,12 @@ async fn take_and_record(
     idempotency_key: Option<String>,
 ) -> AppResult<Order> {
     let not_found = || AppError::NotFound("no such event".into());
-    let event = app.event_cache.get(app.events.as_ref(), &wanted.event_id).await?.ok_or_else(not_found)?;
+    let event = app.recent_events.find(&wanted.event_id).await?.ok_or_else(not_found)?;
     if matches!(event.status, EventStatus::Deleted | EventStatus::Deleting) {
         return Err(not_found());
     }
     if now >= event.sales_close_at() {
-        return Err(AppError::Conflict("sales for this event have closed".into()));
+        return Err(Refusal::SalesClosed.into());
     }
     let sector = event
         .sector_named(&wanted.sector)
@@ -239,7 +245,7 @@ async fn take_and_record(
     let counted = match event.max_per_buyer {
         Some(limit) => {
             if !app.buyer_limits.count(&caller.user_id, &event.id, wanted.quantity, limit).await? {
-                return Err(AppError::Conflict(format!("this event allows at most {limit} tickets per buyer")));
+                return Err(Refusal::BuyerLimit { limit }.into());
             }
             true
         }
@@ -321,13 +327,13 @@ async fn take_from_open_lots(
 
 /// The inventory said sales are closed: find out why from the event itself (not the cache).
 async fn why_closed(app: &App, cached: &Event) -> AppError {
-    app.event_cache.forget(&cached.id);
+    app.recent_events.forget(&cached.id);
     match app.events.find(&cached.id).await {
         Ok(Some(e)) => match e.status {
-            EventStatus::Paused => AppError::Conflict("sales for this event are paused".into()),
-            EventStatus::Cancelled | EventStatus::Cancelling => AppError::Conflict("this event was cancelled".into()),
+            EventStatus::Paused => Refusal::SalesPaused.into(),
+            EventStatus::Cancelled | EventStatus::Cancelling => Refusal::EventCancelled.into(),
             EventStatus::Deleted | EventStatus::Deleting => AppError::NotFound("no such event".into()),
-            EventStatus::Active => AppError::Conflict("sales for this event are reopening; try again".into()),
+            EventStatus::Active => Refusal::SalesReopening.into(),
         },
         Ok(None) => AppError::NotFound("no such event".into()),
         Err(err) => err,
@@ -336,6 +342,7 @@ async fn why_closed(app: &App, cached: &Event) -> AppError {
 
 async fn sold_out(app: &App, event: &Event, sector_id: &str, wanted: &CheckedReservation, left: i64) -> AppError {
     let sector = event.sector_by_id(sector_id).map(|s| s.name.clone()).unwrap_or_default();
+    let wanted_quantity = wanted.quantity;
     if wanted.price_type == PriceType::Half && left == 0 {
         let stock = app.inventory.stock(std::slice::from_ref(&event.id)).await.ok();
         let any_left = stock
@@ -344,25 +351,15 @@ async fn sold_out(app: &App, event: &Event, sector_id: &str, wanted: &CheckedRes
             .and_then(|s| s.get(sector_id))
             .is_some_and(|s| s.available > 0);
         if any_left {
-            return AppError::Conflict(format!(
-                "the half-price (meia-entrada) share of sector '{sector}' is sold out; full-price tickets are still available"
-            ));
+            return Refusal::HalfShareSoldOut { sector }.into();
         }
     }
-    if wanted.price_type == PriceType::Half && left > 0 {
-        return AppError::Conflict(format!(
-            "only {left} half-price (meia-entrada) ticket(s) left in sector '{sector}', fewer than the {} asked for",
-            wanted.quantity
-        ));
-    }
-    if left == 0 {
-        AppError::Conflict(format!("sector '{sector}' is sold out"))
-    } else {
-        AppError::Conflict(format!(
-            "only {left} ticket(s) left in sector '{sector}', fewer than the {} asked for",
-            wanted.quantity
-        ))
-    }
+    let refusal = match (wanted.price_type, left) {
+        (PriceType::Half, 0) | (PriceType::Full, 0) => Refusal::SoldOut { sector },
+        (PriceType::Half, left) => Refusal::FewerHalfLeft { sector, left, wanted: wanted_quantity },
+        (PriceType::Full, left) => Refusal::FewerLeft { sector, left, wanted: wanted_quantity },
+    };
+    refusal.into()
 }
 
 pub const ORDERS_PAGE: i64 = 100;

@@ -1,4 +1,5 @@
 use super::{db_error, is_duplicate_key, to_bson};
+use crate::domain::Refusal;
 use crate::domain::{OrderId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Claim, IdempotencyStore};
@@ -71,7 +72,7 @@ impl IdempotencyStore for MongoIdempotency {
                     .await
                     .map_err(db_error("reading an idempotency key"))?
                     // Released between our insert and this read: treat it as in progress.
-                    .ok_or_else(|| AppError::Conflict("this Idempotency-Key is being retried; retry shortly".into()))?;
+                    .ok_or(Refusal::KeyBeingRetried)?;
                 let order_id = OrderId::parse(&existing.order_id)
                     .ok_or_else(|| AppError::Internal("a stored idempotency claim is malformed".into()))?;
                 let lapsed = existing.lapses_at <= to_bson(now);

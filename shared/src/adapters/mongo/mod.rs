@@ -8,6 +8,7 @@ mod audit;
 mod batch_queue;
 mod buyer_limits;
 mod emails;
+mod errors;
 mod event_edit;
 mod events;
 mod group_insert;
@@ -20,16 +21,17 @@ mod orders;
 mod payments;
 mod sales;
 mod tickets;
-pub mod topology;
+mod topology;
 mod users;
 
 use crate::config::Config;
 use crate::error::AppError;
+use crate::ports::Clock;
 use chrono::{DateTime, Utc};
 use mongodb::bson::DateTime as BsonDateTime;
-use mongodb::error::{ErrorKind, WriteFailure};
 use mongodb::options::ClientOptions;
 use mongodb::{Client, Database};
+use std::sync::Arc;
 
 pub use audit::MongoAudit;
 pub use buyer_limits::MongoBuyerLimits;
@@ -42,6 +44,7 @@ pub use orders::MongoOrders;
 pub use payments::{TestPaymentGateway, DECLINED_TEST_CARD_SUFFIX};
 pub use sales::MongoSales;
 pub use tickets::MongoTickets;
+pub use topology::MongoPlacement;
 pub use users::MongoUsers;
 
 /// The database handle; cheap to clone, one connection pool per process.
@@ -103,14 +106,17 @@ impl MongoStores {
     pub fn sales(&self) -> MongoSales {
         MongoSales::new(&self.db)
     }
-    pub fn payment_gateway(&self) -> TestPaymentGateway {
-        TestPaymentGateway::new(&self.db)
+    pub fn payment_gateway(&self, clock: Arc<dyn Clock>) -> TestPaymentGateway {
+        TestPaymentGateway::new(&self.db, clock)
     }
     pub fn idempotency(&self) -> MongoIdempotency {
         MongoIdempotency::new(&self.db)
     }
-    pub fn mailer(&self) -> MongoMailer {
-        MongoMailer::new(&self.db)
+    pub fn mailer(&self, clock: Arc<dyn Clock>) -> MongoMailer {
+        MongoMailer::new(&self.db, clock)
+    }
+    pub fn placement(&self) -> MongoPlacement {
+        MongoPlacement::new(&self.db)
     }
 }
 
@@ -122,21 +128,4 @@ pub(crate) fn from_bson(t: BsonDateTime) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_millis(t.timestamp_millis()).unwrap_or_default()
 }
 
-pub(crate) fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
-    match err.kind.as_ref() {
-        ErrorKind::Write(WriteFailure::WriteError(e)) => e.code == 11000,
-        ErrorKind::Command(e) => e.code == 11000,
-        ErrorKind::InsertMany(e) => e.write_errors.as_ref().is_some_and(|errs| errs.iter().any(|w| w.code == 11000)),
-        _ => false,
-    }
-}
-
-pub(crate) fn db_error(context: &'static str) -> impl Fn(mongodb::error::Error) -> AppError {
-    move |e| {
-        if matches!(e.kind.as_ref(), ErrorKind::ServerSelection { .. }) {
-            AppError::Unavailable(format!("{context}: {e}"))
-        } else {
-            AppError::internal(context, e)
-        }
-    }
-}
+pub(crate) use errors::{db_error, is_duplicate_key, is_transactions_unsupported};

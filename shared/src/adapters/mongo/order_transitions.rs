@@ -7,9 +7,9 @@
 //! single-node test server never does: every later write to those documents then retries
 //! for ever (seen here: a `cancelling` sweep and a whole test server wedged).
 
-use super::db_error;
 use super::inventory::return_op;
 use super::orders::OrderDoc;
+use super::{db_error, is_transactions_unsupported};
 use crate::domain::Order;
 use crate::error::{AppError, AppResult};
 use mongodb::bson::{doc, Document};
@@ -107,9 +107,7 @@ impl Transitions {
         let mut session = self.client.start_session().await.map_err(db_error("starting a session"))?;
         for _ in 0..ATTEMPTS {
             if let Err(e) = session.start_transaction().await {
-                if e.to_string().contains("Transaction numbers are only allowed")
-                    || e.to_string().contains("not supported")
-                {
+                if is_transactions_unsupported(&e) {
                     self.transactions.store(false, Ordering::Relaxed);
                     return Box::pin(self.with_return_here(filter, update)).await;
                 }
@@ -140,10 +138,7 @@ impl Transitions {
                     let _ = session.abort_transaction().await;
                     // A write conflict with a racing transition: try again; the loser's
                     // filter then no longer matches and it changes nothing.
-                    if !err.to_string().contains("WriteConflict")
-                        && !err.to_string().contains("TransientTransactionError")
-                        && !err.to_string().contains("conflict")
-                    {
+                    if !matches!(&err, AppError::Store(store) if store.is_conflict()) {
                         return Err(err);
                     }
                 }

@@ -4,7 +4,7 @@ use super::{db_error, from_bson, is_duplicate_key, to_bson};
 use crate::domain::{
     Allocation, EventId, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType, Transition, UserId,
 };
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, StoreError};
 use crate::ports::{Fence, OrderStore, TransitionChanges};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -192,7 +192,8 @@ impl OrderStore for MongoOrders {
             // `_id` is the only unique key of orders: its id was fenced.
             Err(InsertFailure::Refused { code: DUPLICATE_KEY, .. }) => Ok(None),
             Err(InsertFailure::Refused { code, message }) => {
-                Err(AppError::Internal(format!("storing an order: refused by the server (code {code}): {message}")))
+                let source = format!("refused by the server (code {code}): {message}").into();
+                Err(AppError::Store(StoreError::Other { context: "storing an order", source }))
             }
         }
     }

@@ -6,21 +6,23 @@
 use super::{db_error, to_bson};
 use crate::domain::{Order, PaymentMethod};
 use crate::error::AppResult;
-use crate::ports::{Charge, PaymentGateway};
+use crate::ports::{Charge, Clock, PaymentGateway};
 use async_trait::async_trait;
 use mongodb::bson::{doc, Document};
 use mongodb::options::ReturnDocument;
 use mongodb::{Collection, Database};
+use std::sync::Arc;
 
 pub const DECLINED_TEST_CARD_SUFFIX: &str = "0002";
 
 pub struct TestPaymentGateway {
     payments: Collection<Document>,
+    clock: Arc<dyn Clock>,
 }
 
 impl TestPaymentGateway {
-    pub fn new(db: &Database) -> Self {
-        TestPaymentGateway { payments: db.collection("payments") }
+    pub fn new(db: &Database, clock: Arc<dyn Clock>) -> Self {
+        TestPaymentGateway { payments: db.collection("payments"), clock }
     }
 }
 
@@ -42,7 +44,7 @@ impl PaymentGateway for TestPaymentGateway {
                     "outcome": outcome,
                     "transaction_id": format!("tx_{}", crate::domain::ids::new_hex_id()),
                     "refunded": false,
-                    "at": to_bson(chrono::Utc::now()),
+                    "at": to_bson(self.clock.now()),
                 }},
             )
             .upsert(true)
@@ -60,7 +62,7 @@ impl PaymentGateway for TestPaymentGateway {
         self.payments
             .update_one(
                 doc! {"transaction_id": transaction_id},
-                doc! {"$set": {"refunded": true, "refunded_cents": amount_cents, "refunded_at": to_bson(chrono::Utc::now())}},
+                doc! {"$set": {"refunded": true, "refunded_cents": amount_cents, "refunded_at": to_bson(self.clock.now())}},
             )
             .await
             .map_err(db_error("refunding"))?;

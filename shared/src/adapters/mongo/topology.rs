@@ -1,9 +1,12 @@
 //! What kind of deployment we are connected to: a `mongos` router of a sharded cluster, or
 //! a single node / replica set (where sharding commands do not exist).
 
+use super::db_error;
 use crate::error::AppError;
+use crate::ports::{Placement, StockPlacement};
+use async_trait::async_trait;
 use mongodb::bson::{doc, Document};
-use mongodb::Client;
+use mongodb::{Client, Database};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Topology {
@@ -12,11 +15,8 @@ pub enum Topology {
 }
 
 pub async fn detect(client: &Client) -> Result<Topology, AppError> {
-    let hello: Document = client
-        .database("admin")
-        .run_command(doc! {"hello": 1})
-        .await
-        .map_err(|e| AppError::internal("asking the server hello", e))?;
+    let hello: Document =
+        client.database("admin").run_command(doc! {"hello": 1}).await.map_err(db_error("asking the server hello"))?;
     Ok(if hello.get_str("msg").ok() == Some("isdbgrid") { Topology::Mongos } else { Topology::SingleNodeOrReplicaSet })
 }
 
@@ -34,10 +34,10 @@ pub async fn shards_of(
         .collection::<Document>("shards")
         .find(doc! {})
         .await
-        .map_err(|e| AppError::internal("listing shards", e))?
+        .map_err(db_error("listing shards"))?
         .try_collect()
         .await
-        .map_err(|e| AppError::internal("listing shards", e))?;
+        .map_err(db_error("listing shards"))?;
     let shard_names: Vec<String> = shards.iter().filter_map(|s| s.get_str("_id").ok().map(String::from)).collect();
     let mut placement = std::collections::HashMap::new();
     // `explain` of a point query names the shard that would answer it.
@@ -45,7 +45,7 @@ pub async fn shards_of(
         let explain: Document = db
             .run_command(doc! {"explain": {"find": collection, "filter": {"_id": id}}, "verbosity": "queryPlanner"})
             .await
-            .map_err(|e| AppError::internal("explaining a bucket's placement", e))?;
+            .map_err(db_error("explaining a bucket's placement"))?;
         let shard = explain
             .get_document("queryPlanner")
             .ok()
@@ -60,4 +60,29 @@ pub async fn shards_of(
         }
     }
     Ok((placement, shard_names))
+}
+
+/// The `Placement` port on MongoDB: asks the server what it is, then (through `mongos`)
+/// where each bucket lives.
+pub struct MongoPlacement {
+    db: Database,
+}
+
+impl MongoPlacement {
+    pub fn new(db: &Database) -> Self {
+        MongoPlacement { db: db.clone() }
+    }
+}
+
+#[async_trait]
+impl Placement for MongoPlacement {
+    async fn of_buckets(&self, bucket_ids: &[String]) -> Result<StockPlacement, AppError> {
+        Ok(match detect(self.db.client()).await? {
+            Topology::SingleNodeOrReplicaSet => StockPlacement::SingleNode,
+            Topology::Mongos => {
+                let (shard_of_bucket, shards) = shards_of(&self.db, "inventory", bucket_ids).await?;
+                StockPlacement::Sharded { shards, shard_of_bucket }
+            }
+        })
+    }
 }

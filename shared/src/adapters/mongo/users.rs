@@ -1,4 +1,5 @@
 use super::{db_error, from_bson, is_duplicate_key, to_bson};
+use crate::domain::Refusal;
 use crate::domain::{Role, User, UserId};
 use crate::error::{AppError, AppResult};
 use crate::ports::UserStore;
@@ -60,9 +61,7 @@ impl UserStore for MongoUsers {
     async fn insert(&self, user: &User) -> AppResult<()> {
         match self.users.insert_one(UserDoc::from(user)).await {
             Ok(_) => Ok(()),
-            Err(e) if is_duplicate_key(&e) => {
-                Err(AppError::Conflict("an account with this e-mail already exists".into()))
-            }
+            Err(e) if is_duplicate_key(&e) => Err(Refusal::EmailTaken.into()),
             Err(e) => Err(db_error("storing a user")(e)),
         }
     }

@@ -12,6 +12,7 @@
 use super::{audit, expected_version, managed, stale, view_of};
 use crate::app::App;
 use crate::auth::Caller;
+use crate::domain::Refusal;
 use crate::domain::{Event, EventStatus, Order, OrderStatus, Transition, UserId};
 use crate::error::{AppError, AppResult};
 use crate::ports::TransitionChanges;
@@ -54,7 +55,7 @@ pub async fn set_status(
     }
     let version = expected_version(&event, if_match)?;
     if !event.status.is_open() {
-        return Err(AppError::Conflict(format!("a {} event cannot be paused or resumed", event.status.as_str())));
+        return Err(Refusal::NotPausable { status: event.status.as_str() }.into());
     }
     let before = view_of(app, &event).await?;
     let now = app.clock.now();
@@ -64,7 +65,7 @@ pub async fn set_status(
     };
     let on_sale = change.status == EventStatus::Active;
     app.inventory.set_on_sale(&event.id, on_sale, changed.version).await?;
-    app.event_cache.forget(&event.id);
+    app.recent_events.forget(&event.id);
     let after = view_of(app, &changed).await?;
     let action = if on_sale { "event.resume" } else { "event.pause" };
     audit(app, caller, action, changed.id.as_str(), Some(&before), Some(&after)).await?;
@@ -77,8 +78,8 @@ pub async fn cancel(app: &App, caller: &Caller, raw_id: &str, if_match: Option<i
     let event = managed(app, raw_id).await?;
     let resumed = event.status == EventStatus::Cancelling;
     let event = match event.status {
-        EventStatus::Cancelled => return Err(AppError::Conflict("the event is already cancelled".into())),
-        EventStatus::Deleting => return Err(AppError::Conflict("the event is being deleted".into())),
+        EventStatus::Cancelled => return Err(Refusal::AlreadyCancelled.into()),
+        EventStatus::Deleting => return Err(Refusal::BeingDeleted.into()),
         EventStatus::Cancelling => event,
         _ => {
             let version = expected_version(&event, if_match)?;
@@ -91,7 +92,7 @@ pub async fn cancel(app: &App, caller: &Caller, raw_id: &str, if_match: Option<i
                 return Err(stale(app, &event.id).await);
             };
             app.inventory.set_on_sale(&event.id, false, closing.version).await?;
-            app.event_cache.forget(&event.id);
+            app.recent_events.forget(&event.id);
             let after = view_of(app, &closing).await?;
             audit(app, caller, "event.cancel", closing.id.as_str(), Some(&before), Some(&after)).await?;
             closing
@@ -106,17 +107,12 @@ pub async fn delete(app: &App, caller: &Caller, raw_id: &str, if_match: Option<i
     let resumed = event.status == EventStatus::Deleting;
     let event = match event.status {
         EventStatus::Deleting => event,
-        EventStatus::Cancelling | EventStatus::Cancelled => {
-            return Err(AppError::Conflict("a cancelled event is kept with its orders; it cannot be deleted".into()))
-        }
+        EventStatus::Cancelling | EventStatus::Cancelled => return Err(Refusal::CancelledIsKept.into()),
         _ => {
             let version = expected_version(&event, if_match)?;
             let sold = app.orders.by_event(&event.id, &OrderStatus::ALL).await?;
             if !sold.is_empty() {
-                return Err(AppError::Conflict(format!(
-                    "the event has {} order(s); cancel it instead (paid orders are then refunded)",
-                    sold.len()
-                )));
+                return Err(Refusal::HasOrders { orders: sold.len() }.into());
             }
             let before = view_of(app, &event).await?;
             let open = [EventStatus::Active, EventStatus::Paused];
@@ -126,7 +122,7 @@ pub async fn delete(app: &App, caller: &Caller, raw_id: &str, if_match: Option<i
                 return Err(stale(app, &event.id).await);
             };
             app.inventory.set_on_sale(&event.id, false, closing.version).await?;
-            app.event_cache.forget(&event.id);
+            app.recent_events.forget(&event.id);
             audit(app, caller, "event.delete", closing.id.as_str(), Some(&before), None).await?;
             closing
         }
@@ -172,7 +168,7 @@ async fn finish(app: &App, event: Event, budget: Duration, actor: &UserId, resum
     let now = app.clock.now();
     let changed = app.events.change_status(&event.id, event.version, &[event.status], done, now).await?;
     let changed_here = changed.is_some();
-    app.event_cache.forget(&event.id);
+    app.recent_events.forget(&event.id);
     // `None`: a concurrent call finished it first.
     let final_event = match changed {
         Some(e) => e,

@@ -14,6 +14,7 @@ use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::event::{new_sector_id, CheckedEvent};
 use crate::domain::stock::plan_resize;
+use crate::domain::Refusal;
 use crate::domain::{Event, EventInput, Lot, Sector};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Adjusted, EventEdit};
@@ -29,20 +30,20 @@ pub async fn update(
     let current = managed(app, raw_id).await?;
     let base_version = expected_version(&current, if_match)?;
     if !current.status.is_open() {
-        return Err(AppError::Conflict(format!("a {} event cannot be edited", current.status.as_str())));
+        return Err(Refusal::NotEditable { status: current.status.as_str() }.into());
     }
     let checked = input.check(app.config.max_tickets_per_order)?;
     let now = app.clock.now();
     let next = edited(&current, checked, now);
     let buckets = app.inventory.buckets(&current.id).await?;
-    let plan = plan_resize(&current, &buckets, &next).map_err(|refusal| AppError::Conflict(refusal.to_string()))?;
+    let plan = plan_resize(&current, &buckets, &next).map_err(Refusal::from)?;
     let edit = EventEdit { key: crate::domain::ids::new_hex_id(), base_version, started_at: now, plan, next };
     if !app.events.begin_edit(&edit).await? {
         return Err(stale(app, &current.id).await);
     }
     let before = view_of(app, &current).await?;
     if !apply_edit(app, &edit).await? {
-        return Err(AppError::Conflict("tickets were sold while editing; the capacity could not be lowered".into()));
+        return Err(Refusal::SoldWhileEditing.into());
     }
     let after = view_of(app, &edit.next).await?;
     audit(app, caller, "event.update", edit.next.id.as_str(), Some(&before), Some(&after)).await?;
@@ -105,7 +106,7 @@ pub async fn apply_edit(app: &App, edit: &EventEdit) -> AppResult<bool> {
                     app.inventory.adjust(&done.undo(), &undo_key).await?;
                 }
                 app.events.abort_edit(&edit.next.id, &edit.key).await?;
-                app.event_cache.forget(&edit.next.id);
+                app.recent_events.forget(&edit.next.id);
                 return Ok(false);
             }
         }
@@ -120,6 +121,6 @@ pub async fn apply_edit(app: &App, edit: &EventEdit) -> AppResult<bool> {
     }
     app.events.finish_edit(edit).await?;
     app.inventory.refresh(&edit.next).await?;
-    app.event_cache.forget(&edit.next.id);
+    app.recent_events.forget(&edit.next.id);
     Ok(true)
 }

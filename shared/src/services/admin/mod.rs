@@ -11,6 +11,7 @@ pub use edit::{apply_edit, update};
 
 use crate::app::App;
 use crate::auth::Caller;
+use crate::domain::Refusal;
 use crate::domain::{Event, EventId, EventInput, EventStatus};
 use crate::error::{AppError, AppResult};
 use crate::ports::{AuditEntry, EventQuery};
@@ -97,7 +98,7 @@ pub async fn create(app: &App, caller: &Caller, input: EventInput) -> AppResult<
 /// Another admin creates an admin (buyers never become admins by registering).
 pub async fn create_admin(app: &App, caller: &Caller, input: Registration) -> AppResult<UserView> {
     if app.users.find_by_email(&input.email.trim().to_lowercase()).await?.is_some() {
-        return Err(AppError::Conflict("an account with this e-mail already exists".into()));
+        return Err(Refusal::EmailTaken.into());
     }
     let admin = accounts::ensure_admin(app, &input.name, &input.email, &input.password).await?;
     app.audit
