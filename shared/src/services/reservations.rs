@@ -128,10 +128,7 @@ pub async fn reserve(
         Ok(order) => order,
         Err(err) => {
             if let Some(key) = &key {
-                // The request failed: free the key so that a retry may try again.
-                if let Err(release) = app.idempotency.release(&caller.user_id, key).await {
-                    tracing::warn!(error = %release, "idempotency key not released; it lapses with its lease");
-                }
+                release_key(app, caller, key).await;
             }
             return Err(err);
         }
@@ -193,10 +190,20 @@ async fn existing_claim(
     }
 }
 
-/// Undoes what a reservation had done when a later step failed. One policy: the caller gets
-/// the step's own error; a compensation that fails too is logged, and what it leaves is
-/// repaired without it (a take's record is returned by the reconciler; a buyer's count is
-/// an upper bound that only under-counts what they may still buy).
+/// The clean-up policy of a failed reservation, for every step (`release_key`, `undo`): the
+/// caller gets the failed step's own error; a compensation that fails too is logged with
+/// what finishes it instead, never returned (a key's claim lapses with its lease; a take's
+/// record is returned by the reconciler; a buyer's count is an upper bound that only
+/// under-counts what they may still buy).
+///
+/// Frees the request's Idempotency-Key, so that a retry may try again.
+async fn release_key(app: &App, caller: &Caller, key: &str) {
+    if let Err(err) = app.idempotency.release(&caller.user_id, key).await {
+        tracing::warn!(error = %err.chain(), "idempotency key not released; it lapses with its lease");
+    }
+}
+
+/// Gives back what the reservation had taken when a later step failed.
 async fn undo(
     app: &App,
     caller: &Caller,
@@ -207,12 +214,12 @@ async fn undo(
 ) {
     if let Some((order, allocations)) = take {
         if let Err(err) = app.inventory.give_back(order, allocations, wanted.price_type).await {
-            tracing::error!(error = %err, "stock not returned after a failed order insert; the reconciler will");
+            tracing::error!(error = %err.chain(), "stock not returned after a failed order insert; the reconciler will");
         }
     }
     if counted {
         if let Err(err) = app.buyer_limits.uncount(&caller.user_id, &event.id, wanted.quantity).await {
-            tracing::error!(error = %err, "a buyer's count not returned after a failed reservation");
+            tracing::error!(error = %err.chain(), "a buyer's count not returned after a failed reservation");
         }
     }
 }
