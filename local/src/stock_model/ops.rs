@@ -191,28 +191,7 @@ impl Scenario {
                 }
             }
             Op::EditCapacity { sector, lot, delta } => {
-                let sector = SECTORS[sector % SECTORS.len()];
-                out.target = Some(format!("{sector} lot {}", lot + 1));
-                let view = match world.admin_view(&self.admin, event).await {
-                    Ok(Some(v)) => v,
-                    Ok(None) => return skipped(out),
-                    Err(e) => {
-                        out.label = "error".into();
-                        out.failure = Some(e);
-                        return out;
-                    }
-                };
-                let mut input = input_from_view(&view);
-                if !change_lot(&mut input, sector, *lot, *delta) {
-                    out.label = "error".into();
-                    out.failure = Some(format!("the admin view has no sector '{sector}' with lots: {view}"));
-                    return out;
-                }
-                let tag = if_match(&view);
-                let headers: Vec<(&str, &str)> = tag.iter().map(|t| ("If-Match", t.as_str())).collect();
-                let path = format!("/api/v1/admin/events/{event}");
-                let reply = world.call(Method::PUT, &path, Some(&self.admin), Some(input), &headers).await;
-                out = out.http("edit", reply);
+                out = self.edit_capacity(world, out, *sector, *lot, *delta).await
             }
             Op::Pause | Op::Resume => {
                 let status = if matches!(op, Op::Pause) { "paused" } else { "active" };
@@ -221,27 +200,7 @@ impl Scenario {
                     world.call(Method::PATCH, &path, Some(&self.admin), Some(json!({"status": status})), &[]).await;
                 out = out.http(status, reply);
             }
-            Op::CancelEvent => {
-                let path = format!("/api/v1/admin/events/{event}/cancel");
-                let mut accepted = 0;
-                loop {
-                    let reply = world.call(Method::POST, &path, Some(&self.admin), None, &[]).await;
-                    if matches!(&reply, Ok(r) if r.status == 202) && accepted < 200 {
-                        accepted += 1;
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                    out = out.http("cancel the event", reply);
-                    break;
-                }
-                if accepted > 0 {
-                    out.label = format!("{} after {accepted}×202", out.label);
-                    if out.label.starts_with("202") {
-                        out.failure = Some("cancelling the event still answered 202 after 10 s".into());
-                    }
-                }
-                out.cancel_confirmed = out.label.starts_with("200");
-            }
+            Op::CancelEvent => out = self.cancel_event(world, out).await,
             Op::Reconcile => match maintenance::reconcile(&world.app).await {
                 Ok(r) => out.label = format!("ok {r:?}"),
                 Err(e) => {
@@ -250,6 +209,58 @@ impl Scenario {
                 }
             },
         }
+        out
+    }
+
+    /// An admin raises or lowers one lot through the API, with the version they read.
+    async fn edit_capacity(&self, world: &World, mut out: Outcome, sector: usize, lot: usize, delta: i64) -> Outcome {
+        let event = self.event_id.as_str();
+        let sector = SECTORS[sector % SECTORS.len()];
+        out.target = Some(format!("{sector} lot {}", lot + 1));
+        let view = match world.admin_view(&self.admin, event).await {
+            Ok(Some(v)) => v,
+            Ok(None) => return skipped(out),
+            Err(e) => {
+                out.label = "error".into();
+                out.failure = Some(e);
+                return out;
+            }
+        };
+        let mut input = input_from_view(&view);
+        if !change_lot(&mut input, sector, lot, delta) {
+            out.label = "error".into();
+            out.failure = Some(format!("the admin view has no sector '{sector}' with lots: {view}"));
+            return out;
+        }
+        let tag = if_match(&view);
+        let headers: Vec<(&str, &str)> = tag.iter().map(|t| ("If-Match", t.as_str())).collect();
+        let path = format!("/api/v1/admin/events/{event}");
+        let reply = world.call(Method::PUT, &path, Some(&self.admin), Some(input), &headers).await;
+        out.http("edit", reply)
+    }
+
+    /// An admin calls the event off, and keeps asking while the sweep answers 202.
+    async fn cancel_event(&self, world: &World, mut out: Outcome) -> Outcome {
+        let event = self.event_id.as_str();
+        let path = format!("/api/v1/admin/events/{event}/cancel");
+        let mut accepted = 0;
+        loop {
+            let reply = world.call(Method::POST, &path, Some(&self.admin), None, &[]).await;
+            if matches!(&reply, Ok(r) if r.status == 202) && accepted < 200 {
+                accepted += 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+            out = out.http("cancel the event", reply);
+            break;
+        }
+        if accepted > 0 {
+            out.label = format!("{} after {accepted}×202", out.label);
+            if out.label.starts_with("202") {
+                out.failure = Some("cancelling the event still answered 202 after 10 s".into());
+            }
+        }
+        out.cancel_confirmed = out.label.starts_with("200");
         out
     }
 }

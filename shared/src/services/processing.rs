@@ -40,7 +40,7 @@ pub async fn process_batch(app: &App, deliveries: &[Delivery]) -> BatchReport {
             Ok(false) => report.already_done += 1,
             Err(err) if is_permanent(&err) => report.poisoned.push((delivery.body.clone(), err.to_string())),
             Err(err) => {
-                tracing::warn!(message = %message.id, error = %err, "message failed; the batch will be delivered again");
+                tracing::warn!(message = %message.id, error = %err.chain(), "message failed; the batch will be delivered again");
                 report.retry.get_or_insert(err);
             }
         }
