@@ -1,6 +1,6 @@
 //! The invariants checked after every round.
 
-use bilheteria::domain::{EventId, EventStatus, OrderStatus, PriceType};
+use bilheteria::domain::{Bucket, Event, EventId, EventStatus, Order, OrderStatus, PriceType};
 use bilheteria::App;
 use std::collections::{BTreeMap, HashMap};
 
@@ -13,12 +13,20 @@ pub async fn check(app: &App, event_id: &str, cancel_confirmed: bool) -> Result<
     let buckets = app.inventory.buckets(&id).await.map_err(|e| e.to_string())?;
     let holding = app.orders.by_event(&id, &OrderStatus::HOLDING_STOCK).await.map_err(|e| e.to_string())?;
     let mut violations = Vec::new();
+    lots_balance(&event, &buckets, &holding, &mut violations);
+    half_share_kept(&event, &buckets, &holding, &mut violations);
+    cancelled_holds_nothing(&event, &holding, cancel_confirmed, &mut violations);
+    paid_orders_have_their_tickets(app, &holding, &mut violations).await?;
+    buyer_limit_kept(&event, &holding, &mut violations);
+    Ok(violations)
+}
 
-    // (a) per lot: held + available + pending = capacity.
+/// (a) per lot: held + available + pending = capacity.
+fn lots_balance(event: &Event, buckets: &[Bucket], holding: &[Order], violations: &mut Vec<String>) {
     let lot_of: HashMap<&str, (&str, usize)> =
         buckets.iter().map(|b| (b.id.as_str(), (b.sector_id.as_str(), b.lot))).collect();
     let mut held_per_lot: BTreeMap<(String, usize), i64> = BTreeMap::new();
-    for o in &holding {
+    for o in holding {
         let allocated: i64 = o.allocations.iter().map(|a| a.quantity).sum();
         if allocated != o.quantity {
             violations.push(format!(
@@ -43,7 +51,7 @@ pub async fn check(app: &App, event_id: &str, cancel_confirmed: bool) -> Result<
         }
     }
     let mut lots: BTreeMap<(String, usize), (i64, i64, i64)> = BTreeMap::new(); // capacity, available, pending
-    for b in &buckets {
+    for b in buckets {
         let e = lots.entry((b.sector_id.clone(), b.lot)).or_default();
         e.0 += b.capacity;
         e.1 += b.available;
@@ -66,10 +74,12 @@ pub async fn check(app: &App, event_id: &str, cancel_confirmed: bool) -> Result<
             ));
         }
     }
+}
 
-    // (b) per sector: half-price held or sold ≤ the half-price share.
+/// (b) per sector: half-price held or sold ≤ the half-price share.
+fn half_share_kept(event: &Event, buckets: &[Bucket], holding: &[Order], violations: &mut Vec<String>) {
     let mut half_share: BTreeMap<&str, i64> = BTreeMap::new();
-    for b in &buckets {
+    for b in buckets {
         *half_share.entry(b.sector_id.as_str()).or_default() += b.half_capacity;
     }
     let mut half_held: BTreeMap<&str, i64> = BTreeMap::new();
@@ -85,14 +95,16 @@ pub async fn check(app: &App, event_id: &str, cancel_confirmed: bool) -> Result<
             ));
         }
     }
+}
 
-    // (c) a cancelled event holds nothing.
+/// (c) a cancelled event holds nothing.
+fn cancelled_holds_nothing(event: &Event, holding: &[Order], cancel_confirmed: bool, violations: &mut Vec<String>) {
     let gone = matches!(event.status, EventStatus::Cancelled | EventStatus::Deleted);
     if cancel_confirmed && !gone {
         violations.push(format!("(c) cancelling the event answered 200 but it is {}", event.status.as_str()));
     }
     if cancel_confirmed || gone {
-        for o in &holding {
+        for o in holding {
             violations.push(format!(
                 "(c) order {} is {} ({} ticket(s), buyer {}) on an event that is {}",
                 o.id,
@@ -103,19 +115,28 @@ pub async fn check(app: &App, event_id: &str, cancel_confirmed: bool) -> Result<
             ));
         }
     }
+}
 
-    // (d) a paid order has exactly its tickets.
+/// (d) a paid order has exactly its tickets.
+async fn paid_orders_have_their_tickets(
+    app: &App,
+    holding: &[Order],
+    violations: &mut Vec<String>,
+) -> Result<(), String> {
     for o in holding.iter().filter(|o| o.status == OrderStatus::Paid) {
         let tickets = app.tickets.for_order(&o.id).await.map_err(|e| e.to_string())?.len() as i64;
         if tickets != o.quantity {
             violations.push(format!("(d) paid order {} of {} ticket(s) has {tickets} ticket(s)", o.id, o.quantity));
         }
     }
+    Ok(())
+}
 
-    // (e) nobody holds more than the event's limit per buyer.
+/// (e) nobody holds more than the event's limit per buyer.
+fn buyer_limit_kept(event: &Event, holding: &[Order], violations: &mut Vec<String>) {
     if let Some(limit) = event.max_per_buyer {
         let mut per_buyer: BTreeMap<String, i64> = BTreeMap::new();
-        for o in &holding {
+        for o in holding {
             *per_buyer.entry(o.user_id.to_string()).or_default() += o.quantity;
         }
         for (buyer, held) in per_buyer.into_iter().filter(|(_, held)| *held > limit) {
@@ -128,5 +149,4 @@ pub async fn check(app: &App, event_id: &str, cancel_confirmed: bool) -> Result<
                 .push(format!("(e) buyer {buyer} holds {held} ticket(s) > {limit} per buyer: {}", theirs.join(", ")));
         }
     }
-    Ok(violations)
 }
