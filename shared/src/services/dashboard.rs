@@ -109,40 +109,10 @@ pub async fn dashboard(app: &App) -> AppResult<Dashboard> {
     let mut figures = Vec::new();
     for event in &events {
         let event_rows = by_event.get(event.id.as_str()).cloned().unwrap_or_default();
-        let sectors: Vec<SectorFigures> = event
-            .sectors
-            .iter()
-            .map(|s| {
-                let mut by = ByPriceType { full: PriceTypeFigures::default(), half: PriceTypeFigures::default() };
-                let mut refunded = 0;
-                for r in event_rows.iter().filter(|r| r.sector_id == s.id) {
-                    let f = if r.price_type == PriceType::Half { &mut by.half } else { &mut by.full };
-                    match r.status {
-                        OrderStatus::Paid => {
-                            f.tickets_sold += r.tickets;
-                            f.gross_revenue_cents += r.amount_cents;
-                        }
-                        OrderStatus::Refunded => {
-                            f.gross_revenue_cents += r.amount_cents;
-                            refunded += r.amount_cents;
-                        }
-                        st if is_held(st) => f.tickets_held += r.tickets,
-                        _ => {}
-                    }
-                }
-                let available = stock.get(&event.id).and_then(|st| st.get(&s.id)).map(|st| st.available).unwrap_or(0);
-                SectorFigures {
-                    name: s.name.clone(),
-                    capacity: s.capacity(),
-                    tickets_sold: by.full.tickets_sold + by.half.tickets_sold,
-                    tickets_held: by.full.tickets_held + by.half.tickets_held,
-                    tickets_available: available,
-                    gross_revenue_cents: by.full.gross_revenue_cents + by.half.gross_revenue_cents,
-                    refunded_cents: refunded,
-                    by_price_type: by,
-                }
-            })
-            .collect();
+        let available =
+            |sector_id: &str| stock.get(&event.id).and_then(|st| st.get(sector_id)).map(|st| st.available).unwrap_or(0);
+        let sectors: Vec<SectorFigures> =
+            event.sectors.iter().map(|s| sector_figures(s, &event_rows, available(&s.id))).collect();
         let orders_paid: i64 = event_rows
             .iter()
             .filter(|r| matches!(r.status, OrderStatus::Paid | OrderStatus::Refunded))
@@ -183,6 +153,37 @@ pub async fn dashboard(app: &App) -> AppResult<Dashboard> {
         sales_per_day: points(per_day),
         events: figures,
     })
+}
+
+/// One sector's figures from its event's sales rows.
+fn sector_figures(s: &crate::domain::Sector, event_rows: &[&SalesRow], available: i64) -> SectorFigures {
+    let mut by = ByPriceType { full: PriceTypeFigures::default(), half: PriceTypeFigures::default() };
+    let mut refunded = 0;
+    for r in event_rows.iter().filter(|r| r.sector_id == s.id) {
+        let f = if r.price_type == PriceType::Half { &mut by.half } else { &mut by.full };
+        match r.status {
+            OrderStatus::Paid => {
+                f.tickets_sold += r.tickets;
+                f.gross_revenue_cents += r.amount_cents;
+            }
+            OrderStatus::Refunded => {
+                f.gross_revenue_cents += r.amount_cents;
+                refunded += r.amount_cents;
+            }
+            st if is_held(st) => f.tickets_held += r.tickets,
+            _ => {}
+        }
+    }
+    SectorFigures {
+        name: s.name.clone(),
+        capacity: s.capacity(),
+        tickets_sold: by.full.tickets_sold + by.half.tickets_sold,
+        tickets_held: by.full.tickets_held + by.half.tickets_held,
+        tickets_available: available,
+        gross_revenue_cents: by.full.gross_revenue_cents + by.half.gross_revenue_cents,
+        refunded_cents: refunded,
+        by_price_type: by,
+    }
 }
 
 #[derive(Serialize, Debug)]
