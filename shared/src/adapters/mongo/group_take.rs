@@ -37,7 +37,10 @@ pub(crate) struct Served {
 pub(crate) type TakeOutcome = Result<Option<Served>, mongodb::error::Error>;
 
 /// Counters for the benchmark: takes served by a shared update, and shared updates sent.
+/// Only with the `bench-counters` feature.
+#[cfg(feature = "bench-counters")]
 pub static COMBINED_TAKES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+#[cfg(feature = "bench-counters")]
 pub static COMBINED_UPDATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 struct Wanted {
@@ -94,11 +97,13 @@ async fn serve(prices: &Collection<PriceOnly>, forgets: &Forgets, group: Vec<Job
     if group.len() > 1 {
         let price_type = group[0].0.key.1;
         let records: Vec<TakeRecord> = group.iter().map(|(w, _)| w.record.clone()).collect();
+        #[cfg(feature = "bench-counters")]
         COMBINED_UPDATES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let bucket = &group[0].0.bucket;
         match forgets.take(prices, bucket, price_type, &records).await {
             Ok(Some(price_cents)) => {
                 let served = Served { price_cents, bucket: bucket.clone() };
+                #[cfg(feature = "bench-counters")]
                 COMBINED_TAKES.fetch_add(group.len() as u64, std::sync::atomic::Ordering::Relaxed);
                 for (_, reply) in group {
                     let _ = reply.send(Ok(Some(served.clone())));
