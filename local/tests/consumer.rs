@@ -4,8 +4,8 @@
 mod common;
 
 use aws_lambda_events::event::rabbitmq::RabbitMqEvent;
-use bilheteria::adapters::amazon_mq;
 use bilheteria::domain::{Message, OrderId};
+use bilheteria_testkit::amazon_mq;
 use common::{eventually, Harness};
 use lambda_runtime::{Context, LambdaEvent};
 use mongodb::bson::doc;

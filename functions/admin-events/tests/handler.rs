@@ -3,8 +3,8 @@
 
 use admin_events_fn::handle;
 use bilheteria::domain::Role;
-use bilheteria::testing;
-use bilheteria::testing_lambda::{apigw_v2, body_text, content_type, json_of};
+use bilheteria_testkit::harness;
+use bilheteria_testkit::lambda::{apigw_v2, body_text, content_type, json_of};
 use http::StatusCode;
 use serde_json::{json, Value};
 
@@ -22,9 +22,9 @@ fn event_input() -> Value {
 
 #[tokio::test]
 async fn an_admin_creates_lists_pauses_and_deletes_an_event() {
-    let config = testing::fresh_config("fn_admin_events");
-    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
-    let (_, admin) = testing::user_with_role(&app, Role::Admin, "admin@example.com").await.expect("admin");
+    let config = harness::fresh_config("fn_admin_events");
+    let app = harness::app_for(config.clone()).await.expect("the local database is reachable");
+    let (_, admin) = harness::user_with_role(&app, Role::Admin, "admin@example.com").await.expect("admin");
 
     let res = handle(
         &app,
@@ -59,15 +59,15 @@ async fn an_admin_creates_lists_pauses_and_deletes_an_event() {
         .expect("handler");
     assert_eq!(res.status(), StatusCode::NO_CONTENT, "{}", body_text(&res));
 
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
 }
 
 #[tokio::test]
 async fn a_buyer_is_403_no_token_401_and_a_bad_body_422() {
-    let config = testing::fresh_config("fn_admin_events");
-    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
-    let (_, buyer) = testing::user_with_role(&app, Role::Buyer, "buyer@example.com").await.expect("buyer");
-    let (_, admin) = testing::user_with_role(&app, Role::Admin, "admin@example.com").await.expect("admin");
+    let config = harness::fresh_config("fn_admin_events");
+    let app = harness::app_for(config.clone()).await.expect("the local database is reachable");
+    let (_, buyer) = harness::user_with_role(&app, Role::Buyer, "buyer@example.com").await.expect("buyer");
+    let (_, admin) = harness::user_with_role(&app, Role::Admin, "admin@example.com").await.expect("admin");
 
     let res = handle(
         &app,
@@ -90,5 +90,5 @@ async fn a_buyer_is_403_no_token_401_and_a_bad_body_422() {
         .expect("handler");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", body_text(&res));
 
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
 }

@@ -2,17 +2,17 @@
 //! real `App` (a fresh database of its own on the local MongoDB-compatible server).
 
 use auth_fn::handle;
-use bilheteria::testing;
-use bilheteria::testing_lambda::{apigw_v2, body_text, content_type, json_of};
+use bilheteria_testkit::harness;
+use bilheteria_testkit::lambda::{apigw_v2, body_text, content_type, json_of};
 use http::StatusCode;
 use lambda_http::Body;
 use serde_json::json;
 
 #[tokio::test]
 async fn register_login_and_me_through_api_gateway_events() {
-    let config = testing::fresh_config("fn_auth");
-    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
-    let email = format!("ana.{}@example.com", testing::unique_name("u"));
+    let config = harness::fresh_config("fn_auth");
+    let app = harness::app_for(config.clone()).await.expect("the local database is reachable");
+    let email = format!("ana.{}@example.com", harness::unique_name("u"));
 
     let registration = json!({"name": "Ana Souza", "email": email, "password": "correct horse battery"});
     let res =
@@ -52,13 +52,13 @@ async fn register_login_and_me_through_api_gateway_events() {
         .expect("handler");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
 }
 
 #[tokio::test]
 async fn me_without_a_token_is_401_and_a_foreign_method_405() {
-    let config = testing::fresh_config("fn_auth");
-    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
+    let config = harness::fresh_config("fn_auth");
+    let app = harness::app_for(config.clone()).await.expect("the local database is reachable");
 
     let res = handle(&app, apigw_v2("GET", "/api/v1/me", "/api/v1/me", None, None)).await.expect("handler");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
@@ -74,5 +74,5 @@ async fn me_without_a_token_is_401_and_a_foreign_method_405() {
     let res = handle(&app, req).await.expect("handler");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{}", body_text(&res));
 
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
 }

@@ -2,18 +2,18 @@
 //! against a real `App`.
 
 use bilheteria::domain::Role;
-use bilheteria::testing;
-use bilheteria::testing_lambda::{apigw_v2, body_text, content_type, create_event, json_of};
+use bilheteria_testkit::harness;
+use bilheteria_testkit::lambda::{apigw_v2, body_text, content_type, create_event, json_of};
 use dashboard_fn::handle;
 use http::StatusCode;
 use serde_json::json;
 
 #[tokio::test]
 async fn an_admin_sees_the_dashboard_the_inventory_and_the_csv() {
-    let config = testing::fresh_config("fn_dashboard");
-    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
+    let config = harness::fresh_config("fn_dashboard");
+    let app = harness::app_for(config.clone()).await.expect("the local database is reachable");
     let id = create_event(&app, 30).await;
-    let (_, admin) = testing::user_with_role(&app, Role::Admin, "boss@example.com").await.expect("admin");
+    let (_, admin) = harness::user_with_role(&app, Role::Admin, "boss@example.com").await.expect("admin");
 
     let res = handle(&app, apigw_v2("GET", "/api/v1/admin/dashboard", "/api/v1/admin/dashboard", Some(&admin), None))
         .await
@@ -42,14 +42,14 @@ async fn an_admin_sees_the_dashboard_the_inventory_and_the_csv() {
     assert!(content_type(&res).starts_with("text/csv"), "{}", content_type(&res));
     assert!(!body_text(&res).is_empty(), "at least the header line");
 
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
 }
 
 #[tokio::test]
 async fn a_buyer_is_403_and_no_token_401() {
-    let config = testing::fresh_config("fn_dashboard");
-    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
-    let (_, buyer) = testing::user_with_role(&app, Role::Buyer, "fan@example.com").await.expect("buyer");
+    let config = harness::fresh_config("fn_dashboard");
+    let app = harness::app_for(config.clone()).await.expect("the local database is reachable");
+    let (_, buyer) = harness::user_with_role(&app, Role::Buyer, "fan@example.com").await.expect("buyer");
     let res = handle(&app, apigw_v2("GET", "/api/v1/admin/dashboard", "/api/v1/admin/dashboard", Some(&buyer), None))
         .await
         .expect("handler");
@@ -59,5 +59,5 @@ async fn a_buyer_is_403_and_no_token_401() {
         .expect("handler");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert!(content_type(&res).starts_with("application/problem+json"));
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
 }

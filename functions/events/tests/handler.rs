@@ -1,16 +1,16 @@
 //! The `events` handler (the public catalogue) in-process, driven by real API Gateway HTTP
 //! API v2 events against a real `App`.
 
-use bilheteria::testing;
-use bilheteria::testing_lambda::{apigw_v2, body_text, content_type, create_event, json_of};
+use bilheteria_testkit::harness;
+use bilheteria_testkit::lambda::{apigw_v2, body_text, content_type, create_event, json_of};
 use events_fn::handle;
 use http::StatusCode;
 use serde_json::json;
 
 #[tokio::test]
 async fn the_catalogue_lists_and_shows_an_event() {
-    let config = testing::fresh_config("fn_events");
-    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
+    let config = harness::fresh_config("fn_events");
+    let app = harness::app_for(config.clone()).await.expect("the local database is reachable");
     let id = create_event(&app, 50).await;
 
     // The shipped fixture: exactly what API Gateway sends for GET /api/v1/events.
@@ -31,13 +31,13 @@ async fn the_catalogue_lists_and_shows_an_event() {
     assert_eq!(event["sectors"][0]["name"], json!("Pista"));
     assert_eq!(event["sectors"][0]["available"], json!(50));
 
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
 }
 
 #[tokio::test]
 async fn an_unknown_or_malformed_id_is_404() {
-    let config = testing::fresh_config("fn_events");
-    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
+    let config = harness::fresh_config("fn_events");
+    let app = harness::app_for(config.clone()).await.expect("the local database is reachable");
     for id in ["0123456789abcdef01234567", "not-an-id"] {
         let path = format!("/api/v1/events/{id}");
         let res = handle(&app, apigw_v2("GET", "/api/v1/events/{id}", &path, None, None)).await.expect("handler");
@@ -48,5 +48,5 @@ async fn an_unknown_or_malformed_id_is_404() {
         .await
         .expect("handler");
     assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
 }

@@ -2,8 +2,8 @@
 //! it every minute, against a real `App` whose clock the test moves forward.
 
 use bilheteria::domain::{OrderId, OrderStatus};
-use bilheteria::testing;
-use bilheteria::testing_lambda::{create_event, reserve_one};
+use bilheteria_testkit::harness;
+use bilheteria_testkit::lambda::{create_event, reserve_one};
 use expire_holds_fn::handle;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
@@ -27,9 +27,9 @@ fn scheduled_event() -> LambdaEvent<Value> {
 
 #[tokio::test]
 async fn a_due_hold_expires_and_its_seat_returns() {
-    let config = testing::fresh_config("fn_expire");
-    let mut app = testing::app_for(config.clone()).await.expect("the local database is reachable");
-    let clock = Arc::new(testing::ShiftableClock::default());
+    let config = harness::fresh_config("fn_expire");
+    let mut app = harness::app_for(config.clone()).await.expect("the local database is reachable");
+    let clock = Arc::new(harness::ShiftableClock::default());
     app.clock = clock.clone();
     let event_id = create_event(&app, 1).await;
     let order_id: OrderId = reserve_one(&app, &event_id).await;
@@ -51,5 +51,5 @@ async fn a_due_hold_expires_and_its_seat_returns() {
     let report = handle(&app, scheduled_event()).await.expect("maintenance");
     assert_eq!(report.expired, 0);
 
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
 }

@@ -3,10 +3,10 @@
 
 use aws_lambda_events::event::rabbitmq::RabbitMqEvent;
 use base64::{engine::general_purpose::STANDARD, Engine};
-use bilheteria::adapters::amazon_mq::{self, RawDelivery};
 use bilheteria::domain::{Message, OrderId};
-use bilheteria::testing;
-use bilheteria::testing_lambda::{create_event, reserve_one};
+use bilheteria_testkit::amazon_mq::{self, RawDelivery};
+use bilheteria_testkit::harness;
+use bilheteria_testkit::lambda::{create_event, reserve_one};
 use lambda_runtime::{Context, LambdaEvent};
 use order_consumer_fn::{handle, Outcome};
 use serde_json::{json, Value};
@@ -23,8 +23,8 @@ fn event_of(messages: &[Message]) -> RabbitMqEvent {
 
 #[tokio::test]
 async fn a_reservation_message_is_processed_once_even_when_redelivered() {
-    let config = testing::fresh_config("fn_consumer");
-    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
+    let config = harness::fresh_config("fn_consumer");
+    let app = harness::app_for(config.clone()).await.expect("the local database is reachable");
     let event_id = create_event(&app, 5).await;
     let order_id = reserve_one(&app, &event_id).await;
 
@@ -41,13 +41,13 @@ async fn a_reservation_message_is_processed_once_even_when_redelivered() {
     let order = app.orders.find(&order_id).await.expect("read").expect("the order");
     assert!(order.processed_at.is_some());
 
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
 }
 
 #[tokio::test]
 async fn the_shipped_fixture_with_a_real_order_id_is_processed() {
-    let config = testing::fresh_config("fn_consumer");
-    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
+    let config = harness::fresh_config("fn_consumer");
+    let app = harness::app_for(config.clone()).await.expect("the local database is reachable");
     let event_id = create_event(&app, 5).await;
     let order_id = reserve_one(&app, &event_id).await;
 
@@ -68,14 +68,14 @@ async fn the_shipped_fixture_with_a_real_order_id_is_processed() {
     let outcome = handle(&app, LambdaEvent::new(event, Context::default())).await.expect("batch");
     assert_eq!(outcome, Outcome { processed: 1, already_done: 0, dead_lettered: 0 });
 
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
 }
 
 #[tokio::test]
 async fn a_poison_message_and_an_unknown_order_are_dead_lettered_alone_and_the_batch_succeeds() {
-    let config = testing::fresh_config("fn_consumer");
+    let config = harness::fresh_config("fn_consumer");
     bilheteria::adapters::rabbit::ensure_topology(&config.amqp_url, &config.orders_queue).await.expect("queues");
-    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
+    let app = harness::app_for(config.clone()).await.expect("the local database is reachable");
 
     let poison = amazon_mq::event_for(
         "orders",
@@ -90,5 +90,5 @@ async fn a_poison_message_and_an_unknown_order_are_dead_lettered_alone_and_the_b
     let outcome = handle(&app, LambdaEvent::new(event_of(&[unknown]), Context::default())).await.expect("batch");
     assert_eq!(outcome, Outcome { processed: 0, already_done: 0, dead_lettered: 1 });
 
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
 }

@@ -2,8 +2,8 @@
 //! shipped `fixtures/apigw-v2/reserve-order.json` among them) against a real `App`.
 
 use bilheteria::domain::Role;
-use bilheteria::testing;
-use bilheteria::testing_lambda::{apigw_v2, body_text, content_type, create_event, json_of};
+use bilheteria_testkit::harness;
+use bilheteria_testkit::lambda::{apigw_v2, body_text, content_type, create_event, json_of};
 use http::StatusCode;
 use lambda_http::Request;
 use orders_fn::handle;
@@ -20,11 +20,11 @@ fn reserve_fixture(token: &str, event_id: &str, idempotency_key: &str) -> Reques
 
 #[tokio::test]
 async fn reserve_replay_read_pay_and_tickets() {
-    let config = testing::fresh_config("fn_orders");
-    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
+    let config = harness::fresh_config("fn_orders");
+    let app = harness::app_for(config.clone()).await.expect("the local database is reachable");
     let event_id = create_event(&app, 20).await;
-    let (_, buyer) = testing::user_with_role(&app, Role::Buyer, "buyer@example.com").await.expect("buyer");
-    let key = testing::unique_name("key");
+    let (_, buyer) = harness::user_with_role(&app, Role::Buyer, "buyer@example.com").await.expect("buyer");
+    let key = harness::unique_name("key");
 
     let res = handle(&app, reserve_fixture(&buyer, &event_id, &key)).await.expect("handler");
     assert_eq!(res.status(), StatusCode::CREATED, "{}", body_text(&res));
@@ -63,16 +63,16 @@ async fn reserve_replay_read_pay_and_tickets() {
     assert_eq!(res.status(), StatusCode::OK, "{}", body_text(&res));
     assert!(json_of(&res).is_array());
 
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
 }
 
 #[tokio::test]
 async fn cancel_frees_the_stock_and_strangers_see_404() {
-    let config = testing::fresh_config("fn_orders");
-    let app = testing::app_for(config.clone()).await.expect("the local database is reachable");
+    let config = harness::fresh_config("fn_orders");
+    let app = harness::app_for(config.clone()).await.expect("the local database is reachable");
     let event_id = create_event(&app, 1).await;
-    let (_, buyer) = testing::user_with_role(&app, Role::Buyer, "buyer@example.com").await.expect("buyer");
-    let (_, other) = testing::user_with_role(&app, Role::Buyer, "other@example.com").await.expect("buyer");
+    let (_, buyer) = harness::user_with_role(&app, Role::Buyer, "buyer@example.com").await.expect("buyer");
+    let (_, other) = harness::user_with_role(&app, Role::Buyer, "other@example.com").await.expect("buyer");
 
     let res = handle(&app, reserve_fixture(&buyer, &event_id, "k-cancel-1")).await.expect("handler");
     assert_eq!(res.status(), StatusCode::CREATED, "{}", body_text(&res));
@@ -101,5 +101,5 @@ async fn cancel_frees_the_stock_and_strangers_see_404() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert!(content_type(&res).starts_with("application/problem+json"), "{}", content_type(&res));
 
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
 }

@@ -6,9 +6,9 @@
 pub mod proxy;
 
 use bilheteria::domain::Role;
-use bilheteria::testing;
 use bilheteria::{App, Config};
 use bilheteria_local::server::{self, Served};
+use bilheteria_testkit::harness;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -16,7 +16,7 @@ pub struct Harness {
     pub config: Config,
     pub app: App,
     /// The app's clock: `h.clock.advance(..)` moves time for the server under test.
-    pub clock: std::sync::Arc<testing::ShiftableClock>,
+    pub clock: std::sync::Arc<harness::ShiftableClock>,
     pub base: String,
     pub http: reqwest::Client,
     server: tokio::task::JoinHandle<()>,
@@ -36,13 +36,13 @@ impl Harness {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
-        let mut config = testing::fresh_config("it");
+        let mut config = harness::fresh_config("it");
         adjust(&mut config);
         bilheteria::adapters::rabbit::ensure_topology(&config.amqp_url, &config.orders_queue)
             .await
             .expect("the test's queues can be declared");
-        let mut app = testing::app_for(config.clone()).await.expect("the test database and broker are reachable");
-        let clock = std::sync::Arc::new(testing::ShiftableClock::default());
+        let mut app = harness::app_for(config.clone()).await.expect("the test database and broker are reachable");
+        let clock = std::sync::Arc::new(harness::ShiftableClock::default());
         app.clock = clock.clone();
         let router = server::router(Served { app: app.clone(), site_dir: None, openapi: None });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -78,7 +78,7 @@ impl Harness {
         if let Some(c) = self.consumer {
             c.abort();
         }
-        testing::cleanup(&self.config).await;
+        harness::cleanup(&self.config).await;
     }
 
     pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
@@ -121,13 +121,13 @@ impl Harness {
 
     /// A buyer's access token (the user is stored directly: Argon2 per test user is slow).
     pub async fn buyer(&self) -> String {
-        let email = format!("{}@example.com", testing::unique_name("buyer"));
-        testing::user_with_role(&self.app, Role::Buyer, &email).await.expect("buyer").1
+        let email = format!("{}@example.com", harness::unique_name("buyer"));
+        harness::user_with_role(&self.app, Role::Buyer, &email).await.expect("buyer").1
     }
 
     pub async fn admin(&self) -> String {
-        let email = format!("{}@example.com", testing::unique_name("admin"));
-        testing::user_with_role(&self.app, Role::Admin, &email).await.expect("admin").1
+        let email = format!("{}@example.com", harness::unique_name("admin"));
+        harness::user_with_role(&self.app, Role::Admin, &email).await.expect("admin").1
     }
 
     /// Creates an event through the admin API; returns its id.

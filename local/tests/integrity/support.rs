@@ -4,7 +4,7 @@
 use crate::common::{Harness, Reply};
 use bilheteria::domain::{EventId, Message, Order, OrderId, OrderStatus, Role, UserId};
 use bilheteria::services::processing;
-use bilheteria::testing;
+use bilheteria_testkit::harness;
 use mongodb::bson::{doc, Document};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -28,8 +28,8 @@ pub fn id_of(reply: &Reply) -> String {
 
 /// A user of this role and their token (the harness's helpers give only the token).
 pub async fn user(h: &Harness, role: Role) -> (UserId, String) {
-    let email = format!("{}@example.com", testing::unique_name("user"));
-    testing::user_with_role(&h.app, role, &email).await.expect("a user stored directly")
+    let email = format!("{}@example.com", harness::unique_name("user"));
+    harness::user_with_role(&h.app, role, &email).await.expect("a user stored directly")
 }
 
 /// An event body with one single-lot sector per `(name, price, capacity)`.

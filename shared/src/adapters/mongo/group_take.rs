@@ -140,13 +140,13 @@ async fn take_one(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing;
+    use crate::test_db;
     use mongodb::bson::{doc, Document};
     use std::sync::Arc;
 
     /// Two buckets of one lot: `a` with 10 tickets, `b` with 1,000.
     async fn lot(prefix: &str) -> (mongodb::Database, Collection<Document>, Arc<GroupTake>) {
-        let db = testing::fresh_database(prefix).await;
+        let db = test_db::fresh_database(prefix).await;
         let buckets = db.collection::<Document>("inventory");
         for (id, available) in [("a", 10i64), ("b", 1_000)] {
             buckets

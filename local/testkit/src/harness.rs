@@ -2,12 +2,12 @@
 //! Reads `TEST_MONGODB_URI` / `MONGODB_URI` and `TEST_AMQP_URL` / `AMQP_URL`, defaulting to
 //! the local services that `local/services.sh` starts.
 
-use crate::adapters::mongo::MongoStores;
-use crate::adapters::rabbit::RabbitPublisher;
-use crate::app::App;
-use crate::config::Config;
-use crate::domain::{Role, User, UserId};
-use crate::error::AppError;
+use bilheteria::adapters::mongo::MongoStores;
+use bilheteria::adapters::rabbit::RabbitPublisher;
+use bilheteria::app::App;
+use bilheteria::config::Config;
+use bilheteria::domain::{Role, User, UserId};
+use bilheteria::error::AppError;
 use std::sync::Arc;
 
 pub const DEFAULT_MONGODB_URI: &str = "mongodb://127.0.0.1:27017/?directConnection=true";
@@ -27,7 +27,7 @@ pub fn amqp_url() -> String {
 
 /// A unique name for this test's database and queues.
 pub fn unique_name(prefix: &str) -> String {
-    format!("{prefix}_{}", crate::domain::ids::new_hex_id())
+    format!("{prefix}_{}", bilheteria::domain::ids::new_hex_id())
 }
 
 /// A configuration pointing at a fresh database and fresh queues.
@@ -55,7 +55,7 @@ pub async fn cleanup(config: &Config) {
     if let Ok(client) = mongodb::Client::with_uri_str(&config.mongodb_uri).await {
         let _ = client.database(&config.mongodb_database).drop().await;
     }
-    if let Ok(conn) = crate::adapters::rabbit::connect(&config.amqp_url, "bilheteria-test-cleanup").await {
+    if let Ok(conn) = bilheteria::adapters::rabbit::connect(&config.amqp_url, "bilheteria-test-cleanup").await {
         if let Ok(ch) = conn.create_channel().await {
             for q in [config.orders_queue.clone(), config.dead_letter_queue()] {
                 let _ = ch.queue_delete(q.as_str().into(), Default::default()).await;
@@ -93,9 +93,9 @@ impl ShiftableClock {
     }
 }
 
-impl crate::ports::Clock for ShiftableClock {
+impl bilheteria::ports::Clock for ShiftableClock {
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         let offset = chrono::Duration::milliseconds(self.offset_ms.load(std::sync::atomic::Ordering::SeqCst));
-        crate::ports::SystemClock.now() + offset
+        bilheteria::ports::SystemClock.now() + offset
     }
 }
