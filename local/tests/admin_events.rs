@@ -71,17 +71,6 @@ fn id_of(reply: &common::Reply) -> String {
     reply.body["id"].as_str().unwrap_or_else(|| panic!("no id in {}", reply.body)).to_string()
 }
 
-/// Pays an order with PIX through the API, then runs the consumer's logic in-process.
-async fn pay_and_settle(h: &Harness, buyer: &str, order: &str) {
-    let pay = h.post(&format!("/api/v1/orders/{order}/pay"), Some(buyer), json!({"method": "pix"})).await;
-    assert_eq!(pay.status, StatusCode::ACCEPTED, "{}", pay.body);
-    let id = OrderId::parse(order).expect("order id");
-    let done =
-        processing::process(&h.app, &Message::payment_requested(id, 1, h.app.clock.now())).await.expect("process");
-    assert!(done, "the payment was processed");
-    assert_eq!(h.order(buyer, order).await["status"], "paid");
-}
-
 async fn user_id(h: &Harness, token: &str) -> String {
     let me = h.get("/api/v1/me", Some(token)).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
@@ -221,7 +210,10 @@ async fn lowering_a_capacity_below_what_is_sold_or_held_is_409_and_changes_nothi
     assert_eq!(held.status, StatusCode::CREATED);
     let paid = h.reserve(&buyer, &event, "Pista", "half", 2).await;
     assert_eq!(paid.status, StatusCode::CREATED);
-    pay_and_settle(&h, &buyer, &id_of(&paid)).await;
+    let pay = h.post(&format!("/api/v1/orders/{}/pay", id_of(&paid)), Some(&buyer), json!({"method": "pix"})).await;
+    assert_eq!(pay.status, StatusCode::ACCEPTED, "{}", pay.body);
+    assert!(h.settle_payment(&id_of(&paid)).await, "the payment was processed");
+    assert_eq!(h.order(&buyer, &id_of(&paid)).await["status"], "paid");
     assert_eq!(h.available(&event, "Pista").await, 5, "3 held + 2 sold of 10");
 
     let before = admin_view(&h, &admin, &event).await;
@@ -476,7 +468,10 @@ async fn cancelling_an_event_cancels_its_holds_refunds_its_paid_orders_and_is_au
     let (ana, bia, caio) = (h.buyer().await, h.buyer().await, h.buyer().await);
     let reserved = id_of(&h.reserve(&ana, &event, "Pista", "full", 2).await);
     let paid = id_of(&h.reserve(&bia, &event, "Pista", "half", 3).await);
-    pay_and_settle(&h, &bia, &paid).await;
+    let pay = h.post(&format!("/api/v1/orders/{paid}/pay"), Some(&bia), json!({"method": "pix"})).await;
+    assert_eq!(pay.status, StatusCode::ACCEPTED, "{}", pay.body);
+    assert!(h.settle_payment(&paid).await, "the payment was processed");
+    assert_eq!(h.order(&bia, &paid).await["status"], "paid");
     assert_eq!(h.get(&format!("/api/v1/orders/{paid}/tickets"), Some(&bia)).await.body.as_array().expect("t").len(), 3);
     let pending = id_of(&h.reserve(&caio, &event, "Pista", "full", 1).await);
     let pay = h.post(&format!("/api/v1/orders/{pending}/pay"), Some(&caio), json!({"method": "pix"})).await;

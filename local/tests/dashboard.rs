@@ -3,8 +3,6 @@
 
 mod common;
 
-use bilheteria::domain::{Message, OrderId};
-use bilheteria::services::processing;
 use common::Harness;
 use futures::TryStreamExt;
 use mongodb::bson::{doc, Document};
@@ -19,15 +17,6 @@ use std::collections::HashMap;
 fn id_of(reply: &common::Reply) -> String {
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     reply.body["id"].as_str().expect("id").to_string()
-}
-
-/// Pays with PIX through the API, then runs the consumer's logic in-process.
-async fn pay_and_settle(h: &Harness, buyer: &str, order: &str) {
-    let pay = h.post(&format!("/api/v1/orders/{order}/pay"), Some(buyer), json!({"method": "pix"})).await;
-    assert_eq!(pay.status, StatusCode::ACCEPTED, "{}", pay.body);
-    let id = OrderId::parse(order).expect("order id");
-    processing::process(&h.app, &Message::payment_requested(id, 1, h.app.clock.now())).await.expect("process");
-    assert_eq!(h.order(buyer, order).await["status"], "paid");
 }
 
 async fn all_orders(h: &Harness) -> Vec<Document> {
@@ -112,11 +101,17 @@ async fn after_a_mixed_run_the_dashboard_equals_a_direct_count_of_the_orders() {
     ];
     for (who, event, sector, pt, q) in paid {
         let id = id_of(&h.reserve(&b[who], event, sector, pt, q).await);
-        pay_and_settle(&h, &b[who], &id).await;
+        let pay = h.post(&format!("/api/v1/orders/{id}/pay"), Some(&b[who]), json!({"method": "pix"})).await;
+        assert_eq!(pay.status, StatusCode::ACCEPTED, "{}", pay.body);
+        h.settle_payment(&id).await;
+        assert_eq!(h.order(&b[who], &id).await["status"], "paid");
     }
     // One paid and then refunded by its buyer.
     let refunded = id_of(&h.reserve(&b[2], &show, "VIP", "full", 1).await);
-    pay_and_settle(&h, &b[2], &refunded).await;
+    let pay = h.post(&format!("/api/v1/orders/{refunded}/pay"), Some(&b[2]), json!({"method": "pix"})).await;
+    assert_eq!(pay.status, StatusCode::ACCEPTED, "{}", pay.body);
+    h.settle_payment(&refunded).await;
+    assert_eq!(h.order(&b[2], &refunded).await["status"], "paid");
     let r = h.post(&format!("/api/v1/orders/{refunded}/refund"), Some(&b[2]), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // Held: reserved, and waiting for its payment.
@@ -307,7 +302,10 @@ async fn the_orders_csv_has_a_header_and_one_row_per_order() {
     let mut ids = Vec::new();
     ids.push(id_of(&h.reserve(&buyer, &event, "Pista", "full", 2).await));
     let paid = id_of(&h.reserve(&buyer, &event, "Pista", "half", 1).await);
-    pay_and_settle(&h, &buyer, &paid).await;
+    let pay = h.post(&format!("/api/v1/orders/{paid}/pay"), Some(&buyer), json!({"method": "pix"})).await;
+    assert_eq!(pay.status, StatusCode::ACCEPTED, "{}", pay.body);
+    h.settle_payment(&paid).await;
+    assert_eq!(h.order(&buyer, &paid).await["status"], "paid");
     ids.push(paid);
     let cancelled = id_of(&h.reserve(&buyer, &event, "Pista", "full", 1).await);
     assert_eq!(

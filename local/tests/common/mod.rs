@@ -188,13 +188,14 @@ impl Harness {
     }
 
     /// Runs the consumer's logic for every message due (the queue is not involved): used by
-    /// tests that want an order paid without waiting on the broker.
-    pub async fn settle_payment(&self, order_id: &str) {
+    /// tests that want an order paid without waiting on the broker. `true` when the payment
+    /// was processed (`false`: it had been already).
+    pub async fn settle_payment(&self, order_id: &str) -> bool {
         let id = bilheteria::domain::OrderId::parse(order_id).expect("order id");
         let order = self.app.orders.find(&id).await.expect("find").expect("order");
         let attempt = order.payment.as_ref().map(|p| p.attempt).unwrap_or(1);
         let message = bilheteria::domain::Message::payment_requested(id, attempt, self.app.clock.now());
-        bilheteria::services::processing::process(&self.app, &message).await.expect("process");
+        bilheteria::services::processing::process(&self.app, &message).await.expect("process")
     }
 
     /// Counts documents in one of the test database's collections.

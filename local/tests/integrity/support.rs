@@ -2,8 +2,7 @@
 //! stock and orders the way an operator checking the books would.
 
 use crate::common::{Harness, Reply};
-use bilheteria::domain::{EventId, Message, Order, OrderId, OrderStatus, Role, UserId};
-use bilheteria::services::processing;
+use bilheteria::domain::{EventId, Order, OrderId, OrderStatus, Role, UserId};
 use bilheteria_testkit::harness;
 use mongodb::bson::{doc, Document};
 use reqwest::{Method, StatusCode};
@@ -227,13 +226,4 @@ pub async fn reserve_ok(h: &Harness, token: &str, event: &str, quantity: i64) ->
     let r = h.reserve(token, event, "Pista", "full", quantity).await;
     assert_eq!(r.status, StatusCode::CREATED, "reserving {quantity}: {}", r.body);
     id_of(&r)
-}
-
-/// Pays an order with PIX through the API, then runs the consumer's logic in-process.
-pub async fn pay_and_settle(h: &Harness, buyer: &str, order: &str) {
-    let pay = h.post(&format!("/api/v1/orders/{order}/pay"), Some(buyer), json!({"method": "pix"})).await;
-    assert_eq!(pay.status, StatusCode::ACCEPTED, "{}", pay.body);
-    let message = Message::payment_requested(order_id(order), 1, h.app.clock.now());
-    assert!(processing::process(&h.app, &message).await.expect("process"), "the payment was processed");
-    assert_eq!(h.order(buyer, order).await["status"], "paid");
 }
