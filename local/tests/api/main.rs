@@ -1,0 +1,26 @@
+//! The integration tests, as ONE test binary (each file under `tests/` would be a binary of
+//! its own, each linking the whole box office): every module below is what used to be a
+//! file of `local/tests/` or a function's `tests/handler.rs`. Run one group with
+//! `cargo test -p bilheteria-local --test api <module>::`, e.g. `faults::` or `handlers::orders::`.
+//!
+//! Against the real MongoDB-compatible server and the real RabbitMQ, each test with a
+//! database and queues of its own (`helpers::Harness`, on `bilheteria_testkit::harness`).
+
+mod helpers;
+
+mod accounts;
+mod admin_events;
+mod audit;
+mod buckets;
+mod catalog;
+mod concurrency;
+mod consumer;
+mod contracts;
+mod dashboard;
+mod faults;
+mod handlers;
+mod integrity;
+mod lifecycle;
+mod lots_and_half_price;
+mod reservations;
+mod stock_properties;
