@@ -2,6 +2,8 @@
 //! its own, each linking the whole box office): every module below is what used to be a
 //! file of `local/tests/` or a function's `tests/handler.rs`. Run one group with
 //! `cargo test -p bilheteria-local --test api <module>::`, e.g. `faults::` or `handlers::orders::`.
+//! The one test that must run alone, the minute-long reconciler run, is the other binary,
+//! `tests/reconciler_minute.rs`.
 //!
 //! Against the real MongoDB-compatible server and the real RabbitMQ, each test with a
 //! database and queues of its own (`helpers::Harness`, on `bilheteria_testkit::harness`).
