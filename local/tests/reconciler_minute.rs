@@ -1,10 +1,10 @@
 //! The minute-long run of the reconciler beside buyers and dying reservations, as a
-//! test binary of its own (every other integration test is a module of `tests/api`), because
+//! test binary of its own (most integration tests are modules of `tests/api`), because
 //! it must run alone: for a minute it loads the one machine's database server (six buyers,
 //! dying reservations, a reconciler every second) and asserts a rate (the reconciler's runs
 //! per second). It is by far the longest test, so in the shared binary the other test thread
 //! would go through most of the suite beside it, changing its conditions and theirs (tests
-//! like `integrity::reconciler` assert rates too). Cargo runs test binaries one after
+//! like `integrity`'s `reconciler` assert rates too). Cargo runs test binaries one after
 //! another: here it has the machine to itself, as it nearly had in `faults` before (whose
 //! other tests are short). `RECONCILER_RUN_SECONDS=N` shortens it.
 

@@ -1,4 +1,4 @@
-//! `bilheteria-stock-check`: the stock property test (`local/tests/api/stock_properties.rs`) as
+//! `bilheteria-stock-check`: the stock property test (`local/tests/stock_properties.rs`) as
 //! a long run. Case after case — one event, a few buyers, a few rounds of 4–10 random
 //! operations run at once (reserve, pay, settle, cancel, refund, expire, capacity edit,
 //! pause, resume, cancel the event, reconcile) — against an in-process local router on the

@@ -14,7 +14,7 @@
 //! - (d) every paid order has exactly `quantity` live tickets;
 //! - (e) no buyer holds more than the event's `max_per_buyer` tickets.
 //!
-//! Used by `local/tests/api/stock_properties.rs` (operations drawn by proptest) and by the
+//! Used by `local/tests/stock_properties.rs` (operations drawn by proptest) and by the
 //! `bilheteria-stock-check` program (drawn by a seeded `rand`, for long runs). Both draw from
 //! the same weights and ranges, below.
 

@@ -2,8 +2,10 @@
 //! its own, each linking the whole box office): every module below is what used to be a
 //! file of `local/tests/` or a function's `tests/handler.rs`. Run one group with
 //! `cargo test -p bilheteria-local --test api <module>::`, e.g. `faults::` or `handlers::orders::`.
-//! The one test that must run alone, the minute-long reconciler run, is the other binary,
-//! `tests/reconciler_minute.rs`.
+//! Three binaries stay apart, because their tests' time bounds or their any-5xx-fails rule
+//! need the machine to themselves or to their own company (cargo runs test binaries one after
+//! another): `tests/integrity/` (the races), the property test `tests/stock_properties.rs`
+//! and the minute-long reconciler run `tests/reconciler_minute.rs`. Each says why.
 //!
 //! Against the real MongoDB-compatible server and the real RabbitMQ, each test with a
 //! database and queues of its own (`helpers::Harness`, on `bilheteria_testkit::harness`).
@@ -21,8 +23,6 @@ mod contracts;
 mod dashboard;
 mod faults;
 mod handlers;
-mod integrity;
 mod lifecycle;
 mod lots_and_half_price;
 mod reservations;
-mod stock_properties;
