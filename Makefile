@@ -17,7 +17,7 @@ stock-check:    ## random interleavings of every stock-moving operation, invaria
 	bash -c 'source local/services.sh && cargo run --release -p bilheteria-local --bin bilheteria-stock-check -- --cases 200'
 
 lambda-build:   ## every function as an arm64 Lambda bootstrap under target/lambda/
-	cargo lambda build --release --arm64 --workspace --exclude bilheteria-local --exclude bilheteria-shared
+	cargo lambda build --release --arm64 --workspace --exclude bilheteria-local --exclude bilheteria-shared --exclude bilheteria-testkit
 
 deploy:         ## build and deploy the SAM stack (first time: sam deploy --guided)
 	sam build && sam deploy

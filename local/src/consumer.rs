@@ -5,8 +5,9 @@
 //! delivery limit dead-letters a message that keeps failing.
 
 use aws_lambda_events::event::rabbitmq::RabbitMqEvent;
-use bilheteria::adapters::{amazon_mq, rabbit};
+use bilheteria::adapters::rabbit;
 use bilheteria::App;
+use bilheteria_testkit::amazon_mq;
 use futures::StreamExt;
 use lambda_runtime::{Context, LambdaEvent};
 use lapin::message::Delivery;

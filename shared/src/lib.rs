@@ -17,8 +17,9 @@ pub mod ports;
 pub mod routes;
 pub mod services;
 pub mod telemetry;
-pub mod testing;
-pub mod testing_lambda;
+
+#[cfg(test)]
+mod test_db;
 
 pub use app::App;
 pub use config::Config;

@@ -8,8 +8,9 @@
 
 use bilheteria::adapters::mongo::{COMBINED_TAKES, COMBINED_UPDATES, TAKE_CALLS, TAKE_UPDATES};
 use bilheteria::domain::Role;
-use bilheteria::{testing, App, Config};
+use bilheteria::{App, Config};
 use bilheteria_local::server::{self, Served};
+use bilheteria_testkit::harness;
 use clap::Parser;
 use hdrhistogram::Histogram;
 use mongodb::bson::{doc, Document};
@@ -63,13 +64,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let (config, in_process) = match &args.base_url {
         Some(_) => (Config::from_env()?, false),
         None => {
-            let mut c = Config::from_env().unwrap_or_else(|_| testing::fresh_config("bench"));
-            c.mongodb_database = testing::unique_name("bench");
+            let mut c = Config::from_env().unwrap_or_else(|_| harness::fresh_config("bench"));
+            c.mongodb_database = harness::unique_name("bench");
             c.orders_queue = format!("{}.orders", c.mongodb_database);
             (c, true)
         }
     };
-    let app = testing::app_for(config.clone()).await?;
+    let app = harness::app_for(config.clone()).await?;
     let base = match &args.base_url {
         Some(url) => url.trim_end_matches('/').to_string(),
         None => start_server(&app).await?,
@@ -82,12 +83,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 
     let http = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency * 2).build()?;
     let (_, admin) =
-        testing::user_with_role(&app, Role::Admin, &format!("{}@bench.local", testing::unique_name("admin"))).await?;
+        harness::user_with_role(&app, Role::Admin, &format!("{}@bench.local", harness::unique_name("admin"))).await?;
     let event = create_event(&http, &base, &admin, args.capacity, args.buckets).await?;
     let mut buyers = Vec::with_capacity(args.concurrency);
     for _ in 0..args.concurrency {
-        let email = format!("{}@bench.local", testing::unique_name("buyer"));
-        buyers.push(testing::user_with_role(&app, Role::Buyer, &email).await?.1);
+        let email = format!("{}@bench.local", harness::unique_name("buyer"));
+        buyers.push(harness::user_with_role(&app, Role::Buyer, &email).await?.1);
     }
 
     // Warm the connection pools so the measurement is of steady state.
@@ -206,7 +207,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         c.abort();
     }
     if in_process && !args.keep {
-        testing::cleanup(&config).await;
+        harness::cleanup(&config).await;
     }
     if oversold || errors > 0 {
         std::process::exit(1);

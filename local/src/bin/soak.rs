@@ -13,9 +13,10 @@
 
 use bilheteria::domain::{OrderStatus, Role};
 use bilheteria::services::maintenance;
-use bilheteria::{testing, App};
+use bilheteria::App;
 use bilheteria_local::server::{self, Served};
 use bilheteria_local::stock_model;
+use bilheteria_testkit::harness;
 use clap::Parser;
 use mongodb::bson::{doc, Document};
 use rand::{Rng, SeedableRng};
@@ -42,9 +43,9 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     let args = Args::parse();
-    let config = testing::fresh_config("soak");
-    let mut app = testing::app_for(config.clone()).await?;
-    let clock = Arc::new(testing::ShiftableClock::default());
+    let config = harness::fresh_config("soak");
+    let mut app = harness::app_for(config.clone()).await?;
+    let clock = Arc::new(harness::ShiftableClock::default());
     app.clock = clock.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -101,7 +102,7 @@ async fn main() -> Result<(), BoxError> {
     };
 
     let http = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency * 2).build()?;
-    let (_, admin) = testing::user_with_role(&app, Role::Admin, "admin@soak.local").await?;
+    let (_, admin) = harness::user_with_role(&app, Role::Admin, "admin@soak.local").await?;
     let event = http
         .post(format!("{base}/api/v1/admin/events"))
         .bearer_auth(&admin)
@@ -135,8 +136,8 @@ async fn main() -> Result<(), BoxError> {
     let mut tasks = Vec::new();
     let mut tally: HashMap<&'static str, u64> = HashMap::new();
     for i in 0..args.buyers {
-        let email = format!("{}@soak.local", testing::unique_name("buyer"));
-        let token = testing::user_with_role(&app, Role::Buyer, &email).await?.1;
+        let email = format!("{}@soak.local", harness::unique_name("buyer"));
+        let token = harness::user_with_role(&app, Role::Buyer, &email).await?.1;
         let permit = semaphore.clone().acquire_owned().await?;
         let (http, base, event_id) = (http.clone(), base.clone(), event_id.clone());
         let seed = args.seed.wrapping_mul(1_000_003).wrapping_add(i as u64);
@@ -224,7 +225,7 @@ async fn main() -> Result<(), BoxError> {
     let takes_returned = n(&reconciled.takes_returned) + n(&maintained.takes_returned);
     println!("  takes_returned (reconciler + maintenance): {takes_returned}");
     ok &= n(&edits.failed) == 0 && n(&reconciled.errors) == 0 && n(&maintained.errors) == 0;
-    testing::cleanup(&config).await;
+    harness::cleanup(&config).await;
     if !ok {
         std::process::exit(1);
     }

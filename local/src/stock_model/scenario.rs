@@ -1,7 +1,7 @@
 //! One case: its event and users, and its rounds run and checked.
 
 use super::{check, event_body, Op, Outcome, Round, World, BUYERS, OP_TIMEOUT};
-use bilheteria::testing;
+use bilheteria_testkit::harness;
 use reqwest::Method;
 
 /// One case: an event, its buyers, the orders made so far, and the rounds run.
@@ -34,9 +34,9 @@ impl Scenario {
     pub async fn setup_with_new_users(world: &World) -> Result<Scenario, String> {
         use bilheteria::domain::Role;
         let user = |role: Role, prefix: &str| {
-            let email = format!("{}@stock.local", testing::unique_name(prefix));
+            let email = format!("{}@stock.local", harness::unique_name(prefix));
             let app = world.app.clone();
-            async move { testing::user_with_role(&app, role, &email).await.map(|(_, t)| t).map_err(|e| e.to_string()) }
+            async move { harness::user_with_role(&app, role, &email).await.map(|(_, t)| t).map_err(|e| e.to_string()) }
         };
         let admin = user(Role::Admin, "admin").await?;
         let mut buyers = Vec::new();

@@ -3,8 +3,8 @@
 use super::BoxError;
 use bilheteria::domain::{Message, OrderId};
 use bilheteria::services::processing;
-use bilheteria::testing::{self, ShiftableClock};
 use bilheteria::{App, Config};
+use bilheteria_testkit::harness::{self, ShiftableClock};
 use reqwest::Method;
 use serde_json::Value;
 use std::sync::Arc;
@@ -29,9 +29,9 @@ pub struct Local {
 
 impl Local {
     pub async fn start(prefix: &str) -> Result<Local, BoxError> {
-        let config = testing::fresh_config(prefix);
+        let config = harness::fresh_config(prefix);
         bilheteria::adapters::rabbit::ensure_topology(&config.amqp_url, &config.orders_queue).await?;
-        let mut app = testing::app_for(config.clone()).await?;
+        let mut app = harness::app_for(config.clone()).await?;
         let clock = Arc::new(ShiftableClock::default());
         app.clock = clock.clone();
         let router = crate::server::router(crate::server::Served { app: app.clone(), site_dir: None, openapi: None });
@@ -46,7 +46,7 @@ impl Local {
 
     pub async fn finish(self) {
         self.server.abort();
-        testing::cleanup(&self.config).await;
+        harness::cleanup(&self.config).await;
     }
 }
 

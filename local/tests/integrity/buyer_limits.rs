@@ -1,8 +1,8 @@
 //! An event's limit of tickets per buyer holds from the buyer's very first order, and under
 //! a buyer's many orders at once.
 
-use crate::common::Harness;
-use crate::support::{create_event, event_body, id_of, live_orders, stock};
+use super::support::{create_event, event_body, id_of, live_orders, stock};
+use crate::helpers::Harness;
 use futures::future::join_all;
 use reqwest::StatusCode;
 

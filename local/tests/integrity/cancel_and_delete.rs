@@ -2,11 +2,11 @@
 //! no live order and every ticket is back, whoever was last. A cancellation that stopped
 //! halfway (`cancelling`) is finished by the next request or the scheduled run, once.
 
-use crate::common::Harness;
-use crate::support::{
-    books, cancel, cancel_to_the_end, delete, event_id, live_orders, order_id, pay_and_settle, reserve_ok,
-    set_stored_status, stock, stored_status,
+use super::support::{
+    books, cancel, cancel_to_the_end, delete, event_id, live_orders, order_id, reserve_ok, set_stored_status, stock,
+    stored_status,
 };
+use crate::helpers::Harness;
 use bilheteria::domain::Message;
 use bilheteria::services::{maintenance, processing};
 use futures::future::join_all;
@@ -220,7 +220,10 @@ async fn a_half_done_cancellation(h: &Harness) -> (String, String, String) {
     let (ana, bia) = (h.buyer().await, h.buyer().await);
     let held = reserve_ok(h, &ana, &event, 2).await;
     let paid = reserve_ok(h, &bia, &event, 3).await;
-    pay_and_settle(h, &bia, &paid).await;
+    let pay = h.post(&format!("/api/v1/orders/{paid}/pay"), Some(&bia), json!({"method": "pix"})).await;
+    assert_eq!(pay.status, StatusCode::ACCEPTED, "{}", pay.body);
+    assert!(h.settle_payment(&paid).await, "the payment was processed");
+    assert_eq!(h.order(&bia, &paid).await["status"], "paid");
     h.app
         .stores
         .database()

@@ -1,7 +1,7 @@
 //! The public catalogue comes in pages: `?limit=N`, and a `Link: <…after=…>; rel="next"`
 //! to the rest while there is more. Following the links gives every event once.
 
-use crate::common::{Harness, Reply};
+use crate::helpers::{Harness, Reply};
 use reqwest::StatusCode;
 use std::collections::BTreeSet;
 

@@ -3,8 +3,8 @@
 //! while the good messages of the same batch are processed at once — not after the broker
 //! has redelivered the whole batch until its delivery limit.
 
-use crate::common::Harness;
-use crate::support::id_of;
+use super::support::id_of;
+use crate::helpers::Harness;
 use bilheteria::adapters::rabbit;
 use bilheteria::domain::{Message, OrderId};
 use futures::future::join_all;
@@ -71,7 +71,7 @@ async fn an_unknown_order_and_a_body_that_is_not_json_are_dead_lettered_once_and
 
         let h = h.with_consumer();
         let started = tokio::time::Instant::now();
-        let all_done = crate::common::eventually(5, || async {
+        let all_done = crate::helpers::eventually(5, || async {
             h.count("orders", doc! {"processed_at": {"$ne": null}}).await == 5
                 && h.count("emails", doc! {"_id": {"$regex": "^reservation-received:"}}).await == 5
         })

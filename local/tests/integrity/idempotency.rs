@@ -2,15 +2,15 @@
 //! blocks retries only while the claim's lease lasts; then a retry reserves, once, however
 //! many retries arrive together, and later replays return that order.
 
-use crate::common::Harness;
-use crate::support::{id_of, user};
+use super::support::{id_of, user};
+use crate::helpers::Harness;
 use bilheteria::domain::{OrderId, Role};
 use futures::future::join_all;
 use mongodb::bson::{doc, DateTime as BsonDateTime, Document};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-async fn reserve_with_key(h: &Harness, token: &str, event: &str, key: &str) -> crate::common::Reply {
+async fn reserve_with_key(h: &Harness, token: &str, event: &str, key: &str) -> crate::helpers::Reply {
     let body = json!({"event_id": event, "sector": "Pista", "price_type": "full", "quantity": 1});
     h.call_with(Method::POST, "/api/v1/orders", Some(token), Some(body), &[("idempotency-key", key)]).await
 }

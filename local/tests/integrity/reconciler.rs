@@ -1,8 +1,8 @@
 //! The reconciler returns stock that no order holds — and only that: it never creates
 //! stock out of a reservation in flight, and returns a dead process's take exactly once.
 
-use crate::common::Harness;
-use crate::support::{books, event_id, reserve_ok};
+use super::support::{books, event_id, reserve_ok};
+use crate::helpers::Harness;
 use bilheteria::domain::{OrderId, PriceType, UserId};
 use bilheteria::ports::{Take, TakeRequest};
 use bilheteria::services::maintenance;

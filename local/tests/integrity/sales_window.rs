@@ -1,8 +1,8 @@
 //! Sales close at the event's `sales_end_at`, or at its start: reservations after that are
 //! refused, and a hold made before never outlives the close.
 
-use crate::common::Harness;
-use crate::support::{admin_view, create_event, event_body, stock};
+use super::support::{admin_view, create_event, event_body, stock};
+use crate::helpers::Harness;
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::StatusCode;
 use serde_json::Value;

@@ -1,10 +1,9 @@
-//! Helpers of this test binary: acting as an admin with versions, and reading an event's
+//! Helpers of the integrity tests: acting as an admin with versions, and reading an event's
 //! stock and orders the way an operator checking the books would.
 
-use crate::common::{Harness, Reply};
-use bilheteria::domain::{EventId, Message, Order, OrderId, OrderStatus, Role, UserId};
-use bilheteria::services::processing;
-use bilheteria::testing;
+use crate::helpers::{Harness, Reply};
+use bilheteria::domain::{EventId, Order, OrderId, OrderStatus, Role, UserId};
+use bilheteria_testkit::harness;
 use mongodb::bson::{doc, Document};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -28,8 +27,8 @@ pub fn id_of(reply: &Reply) -> String {
 
 /// A user of this role and their token (the harness's helpers give only the token).
 pub async fn user(h: &Harness, role: Role) -> (UserId, String) {
-    let email = format!("{}@example.com", testing::unique_name("user"));
-    testing::user_with_role(&h.app, role, &email).await.expect("a user stored directly")
+    let email = format!("{}@example.com", harness::unique_name("user"));
+    harness::user_with_role(&h.app, role, &email).await.expect("a user stored directly")
 }
 
 /// An event body with one single-lot sector per `(name, price, capacity)`.
@@ -227,13 +226,4 @@ pub async fn reserve_ok(h: &Harness, token: &str, event: &str, quantity: i64) ->
     let r = h.reserve(token, event, "Pista", "full", quantity).await;
     assert_eq!(r.status, StatusCode::CREATED, "reserving {quantity}: {}", r.body);
     id_of(&r)
-}
-
-/// Pays an order with PIX through the API, then runs the consumer's logic in-process.
-pub async fn pay_and_settle(h: &Harness, buyer: &str, order: &str) {
-    let pay = h.post(&format!("/api/v1/orders/{order}/pay"), Some(buyer), json!({"method": "pix"})).await;
-    assert_eq!(pay.status, StatusCode::ACCEPTED, "{}", pay.body);
-    let message = Message::payment_requested(order_id(order), 1, h.app.clock.now());
-    assert!(processing::process(&h.app, &message).await.expect("process"), "the payment was processed");
-    assert_eq!(h.order(buyer, order).await["status"], "paid");
 }

@@ -2,18 +2,18 @@
 //! changed the event since (`If-Match`), so two admins' edits never add up by accident, and
 //! an edit cannot undo a pause or a cancellation that landed while it ran.
 
-use crate::common::Harness;
-use crate::support::{
+use super::support::{
     admin_view, assert_etag, assert_stale, cancel, cancel_to_the_end, change_status, delete, edit, input_from_view,
     live_orders, reserve_ok, sector, set_capacity, stock, version,
 };
+use crate::helpers::Harness;
 use reqwest::StatusCode;
 use serde_json::json;
 
 const ROUNDS: usize = 5;
 
 /// One 200 and one 409 (naming the version that won), in either order.
-fn one_won_one_stale(a: &crate::common::Reply, b: &crate::common::Reply, what: &str) -> i64 {
+fn one_won_one_stale(a: &crate::helpers::Reply, b: &crate::helpers::Reply, what: &str) -> i64 {
     let statuses = (a.status, b.status);
     let (won, lost) = match statuses {
         (StatusCode::OK, StatusCode::CONFLICT) => (a, b),

@@ -105,12 +105,12 @@ pub(crate) fn refusals(error: &mongodb::error::Error) -> Option<&[IndexedWriteEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing;
+    use crate::test_db;
     use mongodb::bson::{doc, Document};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_inserts_each_learn_their_own_outcome_and_a_duplicate_fails_alone() {
-        let db = testing::fresh_database("group_insert").await;
+        let db = test_db::fresh_database("group_insert").await;
         let orders = db.collection::<Document>("orders");
         let group = std::sync::Arc::new(GroupInsert::new(orders.clone()));
         orders.insert_one(doc! {"_id": "taken"}).await.expect("seed");

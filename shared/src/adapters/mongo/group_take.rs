@@ -37,7 +37,10 @@ pub(crate) struct Served {
 pub(crate) type TakeOutcome = Result<Option<Served>, mongodb::error::Error>;
 
 /// Counters for the benchmark: takes served by a shared update, and shared updates sent.
+/// Only with the `bench-counters` feature.
+#[cfg(feature = "bench-counters")]
 pub static COMBINED_TAKES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+#[cfg(feature = "bench-counters")]
 pub static COMBINED_UPDATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 struct Wanted {
@@ -94,11 +97,13 @@ async fn serve(prices: &Collection<PriceOnly>, forgets: &Forgets, group: Vec<Job
     if group.len() > 1 {
         let price_type = group[0].0.key.1;
         let records: Vec<TakeRecord> = group.iter().map(|(w, _)| w.record.clone()).collect();
+        #[cfg(feature = "bench-counters")]
         COMBINED_UPDATES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let bucket = &group[0].0.bucket;
         match forgets.take(prices, bucket, price_type, &records).await {
             Ok(Some(price_cents)) => {
                 let served = Served { price_cents, bucket: bucket.clone() };
+                #[cfg(feature = "bench-counters")]
                 COMBINED_TAKES.fetch_add(group.len() as u64, std::sync::atomic::Ordering::Relaxed);
                 for (_, reply) in group {
                     let _ = reply.send(Ok(Some(served.clone())));
@@ -135,13 +140,13 @@ async fn take_one(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing;
+    use crate::test_db;
     use mongodb::bson::{doc, Document};
     use std::sync::Arc;
 
     /// Two buckets of one lot: `a` with 10 tickets, `b` with 1,000.
     async fn lot(prefix: &str) -> (mongodb::Database, Collection<Document>, Arc<GroupTake>) {
-        let db = testing::fresh_database(prefix).await;
+        let db = test_db::fresh_database(prefix).await;
         let buckets = db.collection::<Document>("inventory");
         for (id, available) in [("a", 10i64), ("b", 1_000)] {
             buckets

@@ -37,9 +37,12 @@ pub use audit::MongoAudit;
 pub use buyer_limits::MongoBuyerLimits;
 pub use emails::MongoMailer;
 pub use events::MongoEvents;
+#[cfg(feature = "bench-counters")]
 pub use group_take::{COMBINED_TAKES, COMBINED_UPDATES};
 pub use idempotency::MongoIdempotency;
-pub use inventory::{MongoInventory, TAKE_CALLS, TAKE_UPDATES};
+pub use inventory::MongoInventory;
+#[cfg(feature = "bench-counters")]
+pub use inventory::{TAKE_CALLS, TAKE_UPDATES};
 pub use orders::MongoOrders;
 pub use payments::{TestPaymentGateway, DECLINED_TEST_CARD_SUFFIX};
 pub use sales::MongoSales;

@@ -47,9 +47,14 @@ const EDIT_KEYS_KEPT: i32 = 32;
 
 /// Counters for the benchmark: how many `take` calls, and how many conditional updates they
 /// made (the difference is the retries). Relaxed atomics: a few nanoseconds per reservation.
+/// Only with the `bench-counters` feature (the local runner's); without it, neither the
+/// counters nor the counting exist.
+#[cfg(feature = "bench-counters")]
 pub static TAKE_CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+#[cfg(feature = "bench-counters")]
 pub static TAKE_UPDATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+#[cfg(feature = "bench-counters")]
 fn count(counter: &std::sync::atomic::AtomicU64) {
     counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
@@ -77,6 +82,7 @@ impl MongoInventory {
     }
 
     async fn take_with(&self, ops: (Document, Document)) -> AppResult<Option<i64>> {
+        #[cfg(feature = "bench-counters")]
         count(&TAKE_UPDATES);
         take_price(&self.prices, ops).await.map_err(db_error("taking stock"))
     }
@@ -125,6 +131,7 @@ impl Inventory for MongoInventory {
         let Some(lot) = sector.lots.get(req.lot) else {
             return Ok(Take::Short { left: 0 });
         };
+        #[cfg(feature = "bench-counters")]
         count(&TAKE_CALLS);
         let record = TakeRecord::new(req.order_id, req.user_id, req.quantity, req.at);
         let n = lot.buckets.max(1);
@@ -134,11 +141,13 @@ impl Inventory for MongoInventory {
             let b = (start + attempt * step) % n;
             let id = crate::domain::stock::bucket_id(&req.event.id, req.sector_id, req.lot, b);
             let taken = if attempt == 0 {
+                #[cfg(feature = "bench-counters")]
                 count(&TAKE_UPDATES);
                 let lot_key = format!("{}/{}/{}", req.event.id, req.sector_id, req.lot);
                 let first = self.first_takes.take(lot_key, id, record.clone(), req.price_type).await;
                 first.map_err(db_error("taking stock"))?
             } else {
+                #[cfg(feature = "bench-counters")]
                 count(&TAKE_UPDATES);
                 let taken = self.forgets.take(&self.prices, &id, req.price_type, std::slice::from_ref(&record)).await;
                 taken.map_err(db_error("taking stock"))?.map(|price_cents| Served { price_cents, bucket: id })

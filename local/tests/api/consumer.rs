@@ -1,0 +1,87 @@
+//! The consumer through the real RabbitMQ: a reservation's message is processed once, a
+//! redelivery changes nothing, and the event Lambda would receive is the one processed.
+
+use crate::helpers::{eventually, Harness};
+use aws_lambda_events::event::rabbitmq::RabbitMqEvent;
+use bilheteria::domain::{Message, OrderId};
+use bilheteria_testkit::amazon_mq;
+use lambda_runtime::{Context, LambdaEvent};
+use mongodb::bson::doc;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn a_reservations_message_arrives_through_rabbitmq_and_is_processed_once() {
+    let h = Harness::start().await.with_consumer();
+    let event = h.event(&[("Pista", 10_000, 10)]).await;
+    let buyer = h.buyer().await;
+    let r = h.reserve(&buyer, &event, "Pista", "full", 1).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let order = r.body["id"].as_str().expect("id").to_string();
+    let processed =
+        eventually(10, || async { h.count("orders", doc! {"_id": &order, "processed_at": {"$ne": null}}).await == 1 })
+            .await;
+    assert!(processed, "the consumer marked the order processed");
+    assert_eq!(h.count("emails", doc! {"_id": format!("reservation-received:{order}")}).await, 1);
+    let first =
+        h.app.orders.find(&OrderId::parse(&order).expect("id")).await.expect("find").expect("order").processed_at;
+
+    // The broker delivers the same message again (a redelivery, an outbox republish).
+    let again = Message::order_reserved(OrderId::parse(&order).expect("id"), chrono::Utc::now());
+    h.app.publisher.publish(&again).await.expect("publish");
+    h.app.publisher.publish(&again).await.expect("publish");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(h.count("emails", doc! {"to": {"$exists": true}}).await, 1, "no second e-mail");
+    let after =
+        h.app.orders.find(&OrderId::parse(&order).expect("id")).await.expect("find").expect("order").processed_at;
+    assert_eq!(first, after, "processed_at unchanged by the redelivery");
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn the_consumer_handler_takes_an_amazon_mq_event_and_a_redelivered_one_changes_nothing() {
+    let h = Harness::start().await;
+    let event = h.event(&[("Pista", 10_000, 10)]).await;
+    let buyer = h.buyer().await;
+    let order = h.reserve(&buyer, &event, "Pista", "half", 2).await.body["id"].as_str().expect("id").to_string();
+    let message = Message::order_reserved(OrderId::parse(&order).expect("id"), chrono::Utc::now());
+    let body = serde_json::to_vec(&message).expect("json");
+    let delivery = |redelivered| amazon_mq::RawDelivery {
+        body: &body,
+        redelivered,
+        message_id: Some(&message.id),
+        kind: Some("order.reserved"),
+    };
+    let first: RabbitMqEvent = amazon_mq::event_for(&h.config.orders_queue, "/", &[delivery(false)]).expect("event");
+    let outcome = order_consumer_fn::handle(&h.app, LambdaEvent::new(first, Context::default())).await.expect("ok");
+    assert_eq!((outcome.processed, outcome.already_done), (1, 0));
+    let redelivery =
+        amazon_mq::event_for(&h.config.orders_queue, "/", &[delivery(true), delivery(true)]).expect("event");
+    let outcome =
+        order_consumer_fn::handle(&h.app, LambdaEvent::new(redelivery, Context::default())).await.expect("ok");
+    assert_eq!((outcome.processed, outcome.already_done), (0, 2));
+    assert_eq!(h.count("emails", doc! {}).await, 1);
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn an_unreadable_message_is_dead_lettered_alone_and_the_rest_of_its_batch_is_processed() {
+    let h = Harness::start().await;
+    let event = h.event(&[("Pista", 10_000, 10)]).await;
+    let buyer = h.buyer().await;
+    let order = h.reserve(&buyer, &event, "Pista", "full", 1).await.body["id"].as_str().expect("id").to_string();
+    let good = serde_json::to_vec(&Message::order_reserved(OrderId::parse(&order).expect("id"), chrono::Utc::now()))
+        .expect("json");
+    let batch = amazon_mq::event_for(
+        &h.config.orders_queue,
+        "/",
+        &[
+            amazon_mq::RawDelivery { body: b"{\"not\":\"ours\"}", redelivered: false, message_id: None, kind: None },
+            amazon_mq::RawDelivery { body: &good, redelivered: false, message_id: None, kind: None },
+        ],
+    )
+    .expect("event");
+    let outcome = order_consumer_fn::handle(&h.app, LambdaEvent::new(batch, Context::default())).await.expect("ok");
+    assert_eq!((outcome.processed, outcome.dead_lettered), (1, 1), "{outcome:?}");
+    assert_eq!(h.count("emails", doc! {}).await, 1, "the good message was processed in the same batch");
+    h.finish().await;
+}
