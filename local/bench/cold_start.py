@@ -38,8 +38,8 @@ FUNCTIONS = {
     "admin-events": apigw("GET", "/api/v1/admin/events"),
     "orders": apigw("GET", "/api/v1/orders"),
     "dashboard": apigw("GET", "/api/v1/admin/dashboard"),
-    "order-consumer": {"eventSource": "aws:rmq", "rmqMessagesByQueue": {}},
-    "expire-holds": {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event",
+    "processing": {"eventSource": "aws:rmq", "rmqMessagesByQueue": {}},
+    "maintenance": {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event",
                      "source": "aws.events", "time": "2026-11-29T12:00:00Z", "detail": {}},
 }
 

@@ -80,7 +80,7 @@ pub fn event_of(queue: &str, batch: &[Delivery]) -> Result<RabbitMqEvent, bilhet
 
 async fn handle_batch(app: &App, queue: &str, batch: &[Delivery]) -> Result<(), lapin::Error> {
     let outcome = match event_of(queue, batch) {
-        Ok(event) => order_consumer_fn::handle(app, LambdaEvent::new(event, Context::default())).await.map(|_| ()),
+        Ok(event) => processing_fn::handle(app, LambdaEvent::new(event, Context::default())).await.map(|_| ()),
         Err(e) => Err(e.into()),
     };
     match outcome {

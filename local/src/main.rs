@@ -30,7 +30,7 @@ enum Command {
     },
     /// Run only the consumer loop (what the Amazon MQ trigger does in production).
     Consume,
-    /// Run the scheduled maintenance (the `expire-holds` function) once and print its report.
+    /// Run the scheduled maintenance (the `maintenance` function) once and print its report.
     Maintain,
     /// Create the demo events (idempotent).
     Seed,
@@ -45,7 +45,7 @@ enum Command {
     },
 }
 
-/// How often the local timer runs the `expire-holds` function (EventBridge runs it every
+/// How often the local timer runs the `maintenance` function (EventBridge runs it every
 /// minute in production; locally more often, so that a demo's expired hold shows soon).
 fn maintenance_every() -> Duration {
     let secs = std::env::var("MAINTENANCE_EVERY_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);

@@ -1,4 +1,4 @@
-//! The local stand-in for the EventBridge schedule: runs the `expire-holds` function's
+//! The local stand-in for the EventBridge schedule: runs the `maintenance` function's
 //! handler on a timer, with the same event shape a scheduled invocation gets.
 
 use bilheteria::App;
@@ -15,7 +15,7 @@ pub async fn run(app: App, every: Duration) {
             "version": "0", "id": uuid::Uuid::new_v4().to_string(), "detail-type": "Scheduled Event",
             "source": "aws.events", "time": chrono::Utc::now().to_rfc3339(), "detail": {},
         });
-        if let Err(err) = expire_holds_fn::handle(&app, LambdaEvent::new(event, Context::default())).await {
+        if let Err(err) = maintenance_fn::handle(&app, LambdaEvent::new(event, Context::default())).await {
             tracing::warn!(error = %err, "scheduled maintenance failed; the next tick retries");
         }
     }

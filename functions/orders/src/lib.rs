@@ -3,7 +3,7 @@
 
 use bilheteria::http::{bearer_caller, header, json, json_body, respond};
 use bilheteria::routes::{self, RouteId};
-use bilheteria::services::{lifecycle, reservations};
+use bilheteria::services::orders;
 use bilheteria::{error::AppResult, App, AppError};
 use http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Error, Request, Response};
@@ -21,19 +21,19 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
     match matched.route.id {
         RouteId::ReserveOrder => {
             let (order, replayed) =
-                reservations::reserve(app, &caller, json_body(req)?, header(req, "idempotency-key")).await?;
+                orders::reserve(app, &caller, json_body(req)?, header(req, "idempotency-key")).await?;
             let mut response = json(StatusCode::CREATED, &order)?;
             if replayed {
                 response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
             }
             Ok(response)
         }
-        RouteId::ListOrders => json(StatusCode::OK, &reservations::list_mine(app, &caller).await?),
-        RouteId::GetOrder => json(StatusCode::OK, &reservations::get_mine(app, &caller, id).await?),
-        RouteId::PayOrder => json(StatusCode::ACCEPTED, &lifecycle::pay(app, &caller, id, json_body(req)?).await?),
-        RouteId::CancelOrder => json(StatusCode::OK, &lifecycle::cancel(app, &caller, id).await?),
-        RouteId::RefundOrder => json(StatusCode::OK, &lifecycle::refund(app, &caller, id).await?),
-        RouteId::OrderTickets => json(StatusCode::OK, &lifecycle::tickets(app, &caller, id).await?),
+        RouteId::ListOrders => json(StatusCode::OK, &orders::list_mine(app, &caller).await?),
+        RouteId::GetOrder => json(StatusCode::OK, &orders::get_mine(app, &caller, id).await?),
+        RouteId::PayOrder => json(StatusCode::ACCEPTED, &orders::pay(app, &caller, id, json_body(req)?).await?),
+        RouteId::CancelOrder => json(StatusCode::OK, &orders::cancel(app, &caller, id).await?),
+        RouteId::RefundOrder => json(StatusCode::OK, &orders::refund(app, &caller, id).await?),
+        RouteId::OrderTickets => json(StatusCode::OK, &orders::tickets(app, &caller, id).await?),
         other => Err(AppError::Internal(format!("route {other:?} is not served by {FUNCTION}"))),
     }
 }

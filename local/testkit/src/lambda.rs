@@ -5,7 +5,7 @@ use crate::apigw::{ApiGwV2, RequestContext};
 use crate::harness;
 use bilheteria::auth::Caller;
 use bilheteria::domain::{OrderId, Role};
-use bilheteria::services::{admin, reservations};
+use bilheteria::services::{admin, orders};
 use chrono::TimeZone;
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
@@ -89,9 +89,8 @@ pub async fn reserve_one(app: &bilheteria::App, event_id: &str) -> OrderId {
     let request =
         serde_json::from_value(json!({"event_id": event_id, "sector": "Pista", "price_type": "full", "quantity": 1}))
             .expect("a reservation request");
-    let (order, _) = reservations::reserve(app, &Caller { user_id: buyer_id, role: Role::Buyer }, request, None)
-        .await
-        .expect("reserved");
+    let (order, _) =
+        orders::reserve(app, &Caller { user_id: buyer_id, role: Role::Buyer }, request, None).await.expect("reserved");
     let id = serde_json::to_value(&order).expect("json")["id"].as_str().expect("id").to_string();
     OrderId::parse(&id).expect("an order id")
 }

@@ -52,12 +52,11 @@ async fn the_consumer_handler_takes_an_amazon_mq_event_and_a_redelivered_one_cha
         kind: Some("order.reserved"),
     };
     let first: RabbitMqEvent = amazon_mq::event_for(&h.config.orders_queue, "/", &[delivery(false)]).expect("event");
-    let outcome = order_consumer_fn::handle(&h.app, LambdaEvent::new(first, Context::default())).await.expect("ok");
+    let outcome = processing_fn::handle(&h.app, LambdaEvent::new(first, Context::default())).await.expect("ok");
     assert_eq!((outcome.processed, outcome.already_done), (1, 0));
     let redelivery =
         amazon_mq::event_for(&h.config.orders_queue, "/", &[delivery(true), delivery(true)]).expect("event");
-    let outcome =
-        order_consumer_fn::handle(&h.app, LambdaEvent::new(redelivery, Context::default())).await.expect("ok");
+    let outcome = processing_fn::handle(&h.app, LambdaEvent::new(redelivery, Context::default())).await.expect("ok");
     assert_eq!((outcome.processed, outcome.already_done), (0, 2));
     assert_eq!(h.count("emails", doc! {}).await, 1);
     h.finish().await;
@@ -80,7 +79,7 @@ async fn an_unreadable_message_is_dead_lettered_alone_and_the_rest_of_its_batch_
         ],
     )
     .expect("event");
-    let outcome = order_consumer_fn::handle(&h.app, LambdaEvent::new(batch, Context::default())).await.expect("ok");
+    let outcome = processing_fn::handle(&h.app, LambdaEvent::new(batch, Context::default())).await.expect("ok");
     assert_eq!((outcome.processed, outcome.dead_lettered), (1, 1), "{outcome:?}");
     assert_eq!(h.count("emails", doc! {}).await, 1, "the good message was processed in the same batch");
     h.finish().await;

@@ -1,4 +1,4 @@
-//! The scheduled work (`expire-holds`, every minute in production, a timer locally):
+//! The scheduled work (`maintenance`, every minute in production, a timer locally):
 //! expire due holds, publish what the outbox holds, finish edits, cancels and deletes whose
 //! process died, roll ended lots over, and reconcile the stock with the orders.
 

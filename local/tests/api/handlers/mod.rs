@@ -6,6 +6,6 @@ mod admin_events;
 mod auth;
 mod dashboard;
 mod events;
-mod expire_holds;
-mod order_consumer;
+mod maintenance;
 mod orders;
+mod processing;

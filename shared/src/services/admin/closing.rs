@@ -17,7 +17,7 @@ use crate::domain::{Event, EventStatus, Order, OrderStatus, Transition, UserId};
 use crate::error::{AppError, AppResult};
 use crate::ports::TransitionChanges;
 use crate::services::catalog::EventView;
-use crate::services::{lifecycle, notifications, takes};
+use crate::services::{notifications, orders, takes};
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 
@@ -192,7 +192,7 @@ async fn sweep(app: &App, event: &Event, budget: Duration, resumed: bool) -> App
     // first sweep has none: its own refunds are settled as it makes them.
     if resumed {
         for order in app.orders.by_event(&event.id, &[OrderStatus::Refunded]).await? {
-            lifecycle::settle_refund(app, &order, CANCELLED_BY_ORGANISER).await?;
+            orders::settle_refund(app, &order, CANCELLED_BY_ORGANISER).await?;
         }
     }
     loop {
@@ -223,7 +223,7 @@ async fn end(app: &App, order: &Order) -> AppResult<()> {
     };
     if let Some(done) = app.orders.transition(&order.id, None, transition, TransitionChanges::default(), when).await? {
         if transition == Transition::Refund {
-            lifecycle::settle_refund(app, &done, CANCELLED_BY_ORGANISER).await?;
+            orders::settle_refund(app, &done, CANCELLED_BY_ORGANISER).await?;
         } else {
             notifications::cancelled(app, &done).await?;
         }

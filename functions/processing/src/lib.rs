@@ -1,4 +1,4 @@
-//! `order-consumer`: takes batches of `order.*` messages from Amazon MQ for RabbitMQ and
+//! `processing`: takes batches of `order.*` messages from Amazon MQ for RabbitMQ and
 //! does the slower work of each, idempotently.
 
 use aws_lambda_events::event::rabbitmq::RabbitMqEvent;

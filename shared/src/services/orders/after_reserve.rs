@@ -1,5 +1,6 @@
 //! A buyer's actions on their order after reserving it: pay, cancel, refund, and tickets.
 
+use super::reserve::{find_mine, OrderView};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::Refusal;
@@ -7,7 +8,6 @@ use crate::domain::{Message, Order, OrderStatus, Payment, PaymentMethod, Ticket,
 use crate::error::{AppError, AppResult};
 use crate::ports::TransitionChanges;
 use crate::services::notifications;
-use crate::services::reservations::{find_mine, OrderView};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, Debug)]

@@ -1,11 +1,11 @@
-//! The `expire-holds` handler in-process, fed the EventBridge scheduled event that invokes
+//! The `maintenance` handler in-process, fed the EventBridge scheduled event that invokes
 //! it every minute, against a real `App` whose clock the test moves forward.
 
 use bilheteria::domain::{OrderId, OrderStatus};
 use bilheteria_testkit::harness;
 use bilheteria_testkit::lambda::{create_event, reserve_one};
-use expire_holds_fn::handle;
 use lambda_runtime::{Context, LambdaEvent};
+use maintenance_fn::handle;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -19,7 +19,7 @@ fn scheduled_event() -> LambdaEvent<Value> {
         "account": "123456789012",
         "time": "2026-11-29T12:00:00Z",
         "region": "us-east-1",
-        "resources": ["arn:aws:events:us-east-1:123456789012:rule/bilheteria-expire-holds"],
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/bilheteria-maintenance"],
         "detail": {}
     });
     LambdaEvent::new(event, Context::default())

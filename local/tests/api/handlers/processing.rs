@@ -1,4 +1,4 @@
-//! The `order-consumer` handler in-process, fed the Amazon MQ for RabbitMQ event Lambda's
+//! The `processing` handler in-process, fed the Amazon MQ for RabbitMQ event Lambda's
 //! event-source mapping sends, against a real `App`.
 
 use aws_lambda_events::event::rabbitmq::RabbitMqEvent;
@@ -8,7 +8,7 @@ use bilheteria_testkit::amazon_mq::{self, RawDelivery};
 use bilheteria_testkit::harness;
 use bilheteria_testkit::lambda::{create_event, reserve_one};
 use lambda_runtime::{Context, LambdaEvent};
-use order_consumer_fn::{handle, Outcome};
+use processing_fn::{handle, Outcome};
 use serde_json::{json, Value};
 
 fn event_of(messages: &[Message]) -> RabbitMqEvent {

@@ -1,4 +1,4 @@
-//! `expire-holds`: the scheduled maintenance (EventBridge, every minute): expires due holds
+//! `maintenance`: the scheduled maintenance (EventBridge, every minute): expires due holds
 //! and returns their stock, publishes what the outbox holds, rolls ended lots over, and
 //! reconciles the stock with the orders.
 

@@ -1,9 +1,0 @@
-//! The `order-consumer` Lambda, triggered by the Amazon MQ event-source mapping.
-
-use lambda_runtime::{service_fn, Error};
-
-#[tokio::main]
-async fn main() -> Result<(), Error> {
-    let app = bilheteria::app::cold_start().await?;
-    lambda_runtime::run(service_fn(|event| order_consumer_fn::handle(&app, event))).await
-}

@@ -1,0 +1,9 @@
+//! Orders, as their buyer sees them (the `orders` function): reserving (`reserve`, the hot
+//! path), and what comes after (`after_reserve`: pay, cancel, refund, tickets). The order's
+//! state machine itself is the domain's (`domain::lifecycle`).
+
+mod after_reserve;
+mod reserve;
+
+pub use after_reserve::{cancel, pay, refund, settle_refund, tickets, PayRequest, TicketView};
+pub use reserve::{find_mine, get_mine, list_mine, reserve, OrderView, PaymentView, ORDERS_PAGE};
