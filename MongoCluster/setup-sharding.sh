@@ -5,7 +5,7 @@
 #   - sh.enableSharding(<MONGO_DATABASE>)
 #   - shards orders by {user_id: "hashed"} and inventory by {_id: "hashed"} (a hot event's
 #     buckets spread over the shards); a collection already sharded is left alone
-#   - users stays UNSHARDED, on the database's primary shard: its unique index on email cannot
+#   - users stays UNSHARDED, on the database's primary shard: its unique indexes on email and cpf cannot
 #     be enforced on a collection sharded by hashed _id (MongoDB enforces uniqueness across
 #     shards only for indexes prefixed by the shard key, and never for a hashed key), and the
 #     application relies on that index. README.md, "Why users is not sharded".
@@ -76,6 +76,13 @@ print(dbName + ".users stays unsharded (unique email index; see README)");
 // The application's indexes: same keys, same default names, same options as indexes.rs.
 const plan = [
   ["users", {email: 1}, {unique: true}],
+  ["users", {cpf: 1}, {unique: true, sparse: true}],
+  ["refresh_tokens", {expires_at: 1}, {expireAfterSeconds: 0}],
+  ["refresh_tokens", {family: 1}, {}],
+  ["refresh_tokens", {user_id: 1}, {}],
+  ["revocations", {keep_until: 1}, {expireAfterSeconds: 0}],
+  ["revocations", {at: 1}, {}],
+  ["attempts", {forget_at: 1}, {expireAfterSeconds: 0}],
   ["events", {status: 1, starts_at: 1}, {}],
   ["inventory", {event_id: 1, sector_id: 1, lot: 1}, {}],
   ["orders", {user_id: 1, created_at: -1}, {}],

@@ -8,10 +8,24 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source local/services.sh
 
 export MONGODB_DATABASE="${MONGODB_DATABASE:-bilheteria}"
-export JWT_SECRET="${JWT_SECRET:-local-development-secret-change-me-0123456789}"
+# Secrets of this machine's own, made once and kept in .local-data (never the repository's).
+secrets=.local-data/dev-secrets.env
+if [ ! -f "$secrets" ]; then
+  mkdir -p .local-data
+  {
+    echo "JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    echo "EMAIL_LINK_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    echo "ADMIN_PASSWORD=Admin-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  } >"$secrets"
+  chmod 600 "$secrets"
+fi
+# shellcheck disable=SC1090
+source "$secrets"
+export JWT_SECRET="${JWT_SECRET}" EMAIL_LINK_SECRET="${EMAIL_LINK_SECRET}"
 export BILHETERIA_ADMIN_EMAIL="${BILHETERIA_ADMIN_EMAIL:-admin@bilheteria.local}"
-export BILHETERIA_ADMIN_PASSWORD="${BILHETERIA_ADMIN_PASSWORD:-admin12345}"
+export BILHETERIA_ADMIN_PASSWORD="${BILHETERIA_ADMIN_PASSWORD:-$ADMIN_PASSWORD}"
 export PORT="${PORT:-8000}"
+export PUBLIC_SITE_URL="${PUBLIC_SITE_URL:-http://localhost:$PORT}"
 
 if command -v npm >/dev/null 2>&1; then
   npm --prefix site ci --no-audit --no-fund --loglevel=error

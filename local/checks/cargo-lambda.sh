@@ -92,6 +92,8 @@ export MONGODB_DATABASE="$run_id"
 export ORDERS_QUEUE="$run_id.orders"
 JWT_SECRET="$("$py" -c 'import secrets; print(secrets.token_hex(32))')"
 export JWT_SECRET
+EMAIL_LINK_SECRET="$("$py" -c 'import secrets; print(secrets.token_hex(32))')"
+export EMAIL_LINK_SECRET
 base="http://127.0.0.1:$port"
 
 work="$(mktemp -d)"
@@ -110,7 +112,7 @@ cleanup() { stop_watch; rm -rf "$work"; }
 trap cleanup EXIT
 
 admin_email="admin-$run_id@example.com"
-admin_password="admin-$run_id-password"
+admin_password="Admin-$run_id-Vitrola"
 "$local_bin" create-admin --email "$admin_email" --password "$admin_password" >&2 \
   || fail "bilheteria-local create-admin failed (is MongoDB up at $MONGODB_URI?)"
 
@@ -120,7 +122,7 @@ note "cargo lambda watch on $base (database $MONGODB_DATABASE, left behind; queu
 setsid cargo lambda watch --ignore-changes -A 127.0.0.1 -P "$port" \
   --env-var "MONGODB_URI=$MONGODB_URI" --env-var "MONGODB_DATABASE=$MONGODB_DATABASE" \
   --env-var "AMQP_URL=$AMQP_URL" --env-var "ORDERS_QUEUE=$ORDERS_QUEUE" \
-  --env-var "JWT_SECRET=$JWT_SECRET" --env-var "RUST_LOG=warn" \
+  --env-var "JWT_SECRET=$JWT_SECRET" --env-var "EMAIL_LINK_SECRET=$EMAIL_LINK_SECRET" --env-var "RUST_LOG=warn" \
   >"$work/watch.log" 2>&1 &
 watch_pid=$!
 for _ in $(seq 1 300); do
@@ -156,9 +158,10 @@ expect 201 "$got" "admin-events (router POST /api/v1/admin/events)" "$work/event
 event_id="$(jget "$work/event.json" 'd["id"]')"
 
 buyer_email="buyer-$run_id@example.com"
-got="$(call POST "$base/api/v1/auth/register" "" "{\"name\":\"Buyer\",\"email\":\"$buyer_email\",\"password\":\"buyer-password-1\"}" "$work/reg.json")"
+buyer_password="Buyer-$run_id-Girassol"
+got="$(call POST "$base/api/v1/auth/register" "" "{\"name\":\"Buyer\",\"email\":\"$buyer_email\",\"password\":\"$buyer_password\",\"cpf\":\"529.982.247-25\"}" "$work/reg.json")"
 expect 201 "$got" "auth (router POST /api/v1/auth/register)" "$work/reg.json"
-got="$(call POST "$base/api/v1/auth/login" "" "{\"email\":\"$buyer_email\",\"password\":\"buyer-password-1\"}" "$work/buyer.json")"
+got="$(call POST "$base/api/v1/auth/login" "" "{\"email\":\"$buyer_email\",\"password\":\"$buyer_password\"}" "$work/buyer.json")"
 expect 200 "$got" "auth (router POST /api/v1/auth/login, buyer)" "$work/buyer.json"
 buyer_token="$(jget "$work/buyer.json" 'd["access_token"]')"
 

@@ -52,6 +52,8 @@ export MONGODB_DATABASE="$run_id"
 export ORDERS_QUEUE="$run_id.orders"
 JWT_SECRET="$("$py" -c 'import secrets; print(secrets.token_hex(32))')"
 export JWT_SECRET
+EMAIL_LINK_SECRET="$("$py" -c 'import secrets; print(secrets.token_hex(32))')"
+export EMAIL_LINK_SECRET
 export RUST_LOG="${RUST_LOG:-warn}"
 base="http://127.0.0.1:$port"
 
@@ -68,7 +70,7 @@ trap cleanup EXIT
 
 "$bin" seed >&2 || fail "bilheteria-local seed failed (is MongoDB up at $MONGODB_URI?)"
 admin_email="admin-$run_id@example.com"
-admin_password="admin-$run_id-password"
+admin_password="Admin-$run_id-Vitrola"
 "$bin" create-admin --email "$admin_email" --password "$admin_password" >&2 || fail "create-admin failed"
 
 PORT="$port" "$bin" serve >"$work/server.log" 2>&1 &
@@ -91,9 +93,15 @@ call() { # METHOD PATH TOKEN BODY OUT -> prints the status
 }
 
 buyer_email="buyer-$run_id@example.com"
-[[ "$(call POST /api/v1/auth/register "" "{\"name\":\"Buyer\",\"email\":\"$buyer_email\",\"password\":\"buyer-password-1\"}" "$work/reg.json")" == 201 ]] \
+buyer_password="Buyer-$run_id-Girassol"
+[[ "$(call POST /api/v1/auth/register "" "{\"name\":\"Buyer\",\"email\":\"$buyer_email\",\"password\":\"$buyer_password\",\"cpf\":\"529.982.247-25\"}" "$work/reg.json")" == 201 ]] \
   || fail "registering the buyer failed: $(cat "$work/reg.json")"
-[[ "$(call POST /api/v1/auth/login "" "{\"email\":\"$buyer_email\",\"password\":\"buyer-password-1\"}" "$work/buyer.json")" == 200 ]] \
+# Paying needs a verified e-mail: follow the link from the local mailbox.
+curl -fsS "$base/dev/mailbox?to=$buyer_email" -o "$work/mail.json" || fail "the local mailbox did not answer"
+link_token="$(jget "$work/mail.json" 'd[0]["body"].split("#token=")[1].split()[0]')"
+[[ "$(call POST /api/v1/auth/verify-email "" "{\"token\":\"$link_token\"}" "$work/verified.json")" == 200 ]] \
+  || fail "verifying the buyer's e-mail failed: $(cat "$work/verified.json")"
+[[ "$(call POST /api/v1/auth/login "" "{\"email\":\"$buyer_email\",\"password\":\"$buyer_password\"}" "$work/buyer.json")" == 200 ]] \
   || fail "the buyer's login failed: $(cat "$work/buyer.json")"
 [[ "$(call POST /api/v1/auth/login "" "{\"email\":\"$admin_email\",\"password\":\"$admin_password\"}" "$work/admin.json")" == 200 ]] \
   || fail "the admin's login failed: $(cat "$work/admin.json")"

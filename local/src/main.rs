@@ -21,6 +21,10 @@ enum Command {
     Serve {
         #[arg(long, env = "PORT", default_value_t = 8000)]
         port: u16,
+        /// The address to listen on: loopback unless told otherwise (the local box office
+        /// has a dev mailbox and, by default, development secrets).
+        #[arg(long, env = "BIND_ADDRESS", default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
         /// Folder of the built site (default: site/dist, else site/).
         #[arg(long, env = "SITE_DIR")]
         site: Option<PathBuf>,
@@ -72,9 +76,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             let admin = accounts::ensure_admin(&app, &name, &email, &password).await?;
             println!("admin {} ({}) ready", admin.email, admin.id);
         }
-        Command::Serve { port, site, no_consumer } => serve(app, port, site, no_consumer).await?,
+        Command::Serve { port, bind, site, no_consumer } => {
+            serve(app, std::net::SocketAddr::new(bind, port), site, no_consumer).await?
+        }
     }
     Ok(())
+}
+
+/// The secrets written in this repository's scripts and compose file: fine on loopback,
+/// never on an address others can reach.
+const PUBLISHED_DEV_SECRETS: &[&str] = &[
+    "local-development-secret-change-me-0123456789",
+    "dev-only-jwt-secret-change-me-0123456789abcdef",
+    "dev-only-email-link-secret-change-me-0123456789",
+    "e2e-secret-e2e-secret-e2e-secret-0123456789",
+    "e2e-email-link-secret-e2e-email-link-0123456789",
+];
+
+fn uses_published_secrets(config: &Config) -> bool {
+    PUBLISHED_DEV_SECRETS.contains(&config.jwt_secret.as_str())
+        || PUBLISHED_DEV_SECRETS.contains(&config.email_link_secret.as_str())
 }
 
 fn default_site_dir() -> Option<PathBuf> {
@@ -83,7 +104,7 @@ fn default_site_dir() -> Option<PathBuf> {
 
 async fn serve(
     app: App,
-    port: u16,
+    address: std::net::SocketAddr,
     site: Option<PathBuf>,
     no_consumer: bool,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -102,11 +123,24 @@ async fn serve(
     }
     tokio::spawn(bilheteria_local::scheduler::run(app.clone(), maintenance_every()));
     let openapi = PathBuf::from("openapi.yaml");
-    let served =
-        server::Served { app, site_dir: site.or_else(default_site_dir), openapi: openapi.exists().then_some(openapi) };
-    let listener = tokio::net::TcpListener::bind(("0.0.0.0", port)).await?;
-    tracing::info!("Bilheteria at http://localhost:{port} (API /api/v1, docs /docs)");
-    axum::serve(listener, server::router(served))
+    let loopback = address.ip().is_loopback();
+    if !loopback && uses_published_secrets(&app.config) && std::env::var("ALLOW_DEV_SECRETS").as_deref() != Ok("true") {
+        return Err(format!(
+            "refusing to listen on {address} with a development secret from this repository (JWT_SECRET or \
+             EMAIL_LINK_SECRET): anyone could mint tokens. Set secrets of your own, or bind 127.0.0.1"
+        )
+        .into());
+    }
+    let served = server::Served {
+        app,
+        site_dir: site.or_else(default_site_dir),
+        openapi: openapi.exists().then_some(openapi),
+        dev_mailbox: loopback,
+    };
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    tracing::info!("Bilheteria at http://{address} (API /api/v1, docs /docs{})", if loopback { ", mail /dev/mailbox?to=" } else { "" });
+    let service = server::router(served).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -3,7 +3,7 @@
 
 use bilheteria::auth::Caller;
 use bilheteria::domain::event::LotInput;
-use bilheteria::domain::{EventStatus, NewEvent, NewSector, Role, UserId};
+use bilheteria::domain::{EventStatus, NewEvent, NewSector, UserId};
 use bilheteria::services::admin;
 use bilheteria::{App, AppError};
 use chrono::{Duration, Utc};
@@ -83,10 +83,10 @@ pub async fn seed(app: &App) -> Result<usize, AppError> {
     let existing: Vec<String> =
         app.events.list(&[EventStatus::Active, EventStatus::Paused]).await?.into_iter().map(|e| e.name).collect();
     // Seeding is an operator's act: the audit log records it under the all-zero system id.
-    let system = Caller {
-        user_id: UserId::parse("000000000000000000000000").ok_or_else(|| AppError::Internal("system id".into()))?,
-        role: Role::Admin,
-    };
+    let system = Caller::admin_acting(
+        UserId::parse("000000000000000000000000").ok_or_else(|| AppError::Internal("system id".into()))?,
+        app.clock.now(),
+    );
     let mut created = 0;
     for event in demo_events() {
         if existing.contains(&event.name) {

@@ -25,12 +25,18 @@ pub struct Served {
     /// The built site (`site/dist`), or the site's sources when it was not built.
     pub site_dir: Option<PathBuf>,
     pub openapi: Option<PathBuf>,
+    /// Serve `/dev/mailbox` (the e-mails the box office "sent"): only on a loopback bind,
+    /// since it shows verification links.
+    pub dev_mailbox: bool,
 }
 
 pub fn router(served: Served) -> Router {
     let state = Arc::new(served.app.clone());
     let mut router =
         Router::new().route("/api", any(api)).route("/api/{*rest}", any(api)).route("/healthz", get(|| async { "ok" }));
+    if served.dev_mailbox {
+        router = router.route("/dev/mailbox", get(mailbox));
+    }
     if let Some(openapi) = &served.openapi {
         router = router.route_service("/openapi.yaml", ServeFile::new(openapi));
     }
@@ -68,7 +74,12 @@ async fn api(State(app): State<Arc<App>>, req: AxumRequest) -> AxumResponse {
         query: parts.uri.query(),
         headers,
         body: &bytes,
-        source_ip: "127.0.0.1".into(),
+        // The peer's address, as API Gateway's `sourceIp` (the harness serves without it).
+        source_ip: parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "127.0.0.1".into()),
         request_id: &request_id,
     };
     let request = match gateway::to_lambda_request(&incoming, &matched) {
@@ -90,6 +101,20 @@ async fn api(State(app): State<Arc<App>>, req: AxumRequest) -> AxumResponse {
             )
                 .into_response()
         }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct MailboxQuery {
+    to: String,
+}
+
+/// `GET /dev/mailbox?to=<e-mail>`: the local mail viewer (the e-mails are stored, not sent).
+async fn mailbox(State(app): State<Arc<App>>, query: axum::extract::Query<MailboxQuery>) -> AxumResponse {
+    let to = query.to.trim().to_lowercase();
+    match app.stores.mailer(app.clock.clone()).inbox(&to).await {
+        Ok(emails) => axum::Json(emails).into_response(),
+        Err(err) => to_axum(problem_response(&err, "mailbox")),
     }
 }
 

@@ -94,7 +94,7 @@ async fn the_reconciler_every_second_for_a_minute_beside_buyers_and_dying_reserv
                             quantity,
                             unit_price_cents: price_type.unit_price(full_price_cents),
                             allocations,
-                            counted_for_buyer: false,
+                            counted_as: None,
                             created_at: now,
                             expires_at: now + chrono::Duration::minutes(10),
                             idempotency_key: None,

@@ -3,20 +3,30 @@
 
 use crate::adapters::cached_events::CachedEvents;
 use crate::adapters::{mongo::MongoStores, rabbit::RabbitPublisher};
-use crate::auth::TokenService;
+use crate::auth::guard::{Revocations, Roles};
+use crate::auth::secrets::EmailLinks;
+use crate::auth::{Guard, TokenService};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::ports::{
-    AuditLog, BuyerLimits, Clock, EventStore, IdempotencyStore, Inventory, Mailer, OrderStore, PaymentGateway,
-    Placement, Publisher, SalesReport, SystemClock, TicketStore, UserStore,
+    AttemptStore, AuditLog, BuyerLimits, Clock, EventStore, IdempotencyStore, Inventory, Mailer, OrderStore,
+    PaymentGateway, Placement, Publisher, RevocationStore, SalesReport, SessionStore, SystemClock, TicketStore,
+    UserStore,
 };
 use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct App {
     pub config: Arc<Config>,
+    /// Issues access tokens (checking them is the guard's).
     pub tokens: TokenService,
+    /// Checks every request's token, its revocation and (admin routes) the account's role.
+    pub guard: Guard,
+    pub email_links: EmailLinks,
     pub users: Arc<dyn UserStore>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub revocations: Arc<dyn RevocationStore>,
+    pub attempts: Arc<dyn AttemptStore>,
     /// Events as they are now: what admins edit and every check that must be current reads.
     pub events: Arc<dyn EventStore>,
     /// Events as read at most a couple of seconds ago (the reservation's hot path): the
@@ -52,10 +62,25 @@ impl App {
     pub fn assemble(config: Config, stores: MongoStores, publisher: Arc<dyn Publisher>) -> Result<Self, AppError> {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let events: Arc<dyn EventStore> = Arc::new(stores.events());
+        let tokens = TokenService::new(&config)?;
+        let users: Arc<dyn UserStore> = Arc::new(stores.users());
+        let revocations: Arc<dyn RevocationStore> = Arc::new(stores.revocations());
+        let fresh_for = std::time::Duration::from_secs(config.auth_cache_seconds);
+        let token_ttl = std::time::Duration::from_secs(config.jwt_ttl_seconds.unsigned_abs());
+        let guard = Guard::new(
+            tokens.clone(),
+            Arc::new(Revocations::new(revocations.clone(), fresh_for, token_ttl)),
+            Arc::new(Roles::new(users.clone(), fresh_for)),
+        );
         Ok(App {
-            tokens: TokenService::new(&config)?,
+            tokens,
+            guard,
+            email_links: EmailLinks::new(&config.email_link_secret),
             config: Arc::new(config),
-            users: Arc::new(stores.users()),
+            users,
+            sessions: Arc::new(stores.sessions()),
+            revocations,
+            attempts: Arc::new(stores.attempts()),
             recent_events: Arc::new(CachedEvents::new(events.clone())),
             events,
             inventory: Arc::new(stores.inventory()),

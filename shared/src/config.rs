@@ -23,7 +23,21 @@ pub struct Config {
     pub jwt_secret: String,
     pub jwt_issuer: String,
     pub jwt_audience: String,
+    /// Access tokens' lifetime: short (≤ 15 min), since only a refresh re-reads the account.
     pub jwt_ttl_seconds: i64,
+    /// A refresh token's lifetime from its last use (each use rotates it)…
+    pub refresh_ttl_seconds: i64,
+    /// …and from the login it descends from, whatever its rotations.
+    pub session_max_seconds: i64,
+    /// How stale an instance's view of revocations and admins' roles may be.
+    pub auth_cache_seconds: u64,
+    /// Signs e-mail verification links (and nothing else).
+    pub email_link_secret: String,
+    /// Where the site is, for links in e-mails (`https://bilheteria.example`).
+    pub public_site_url: String,
+    /// A header that carries the client's address, set by a proxy we trust (in production
+    /// CloudFront's `cloudfront-viewer-address`); without it, API Gateway's source IP.
+    pub client_address_header: Option<String>,
     pub hold_minutes: i64,
     pub max_tickets_per_order: i64,
     /// How old a take of stock with no order behind it must be before the reconciler may
@@ -44,6 +58,12 @@ impl std::fmt::Debug for Config {
             .field("jwt_issuer", &self.jwt_issuer)
             .field("jwt_audience", &self.jwt_audience)
             .field("jwt_ttl_seconds", &self.jwt_ttl_seconds)
+            .field("refresh_ttl_seconds", &self.refresh_ttl_seconds)
+            .field("session_max_seconds", &self.session_max_seconds)
+            .field("auth_cache_seconds", &self.auth_cache_seconds)
+            .field("email_link_secret", &"<redacted>")
+            .field("public_site_url", &self.public_site_url)
+            .field("client_address_header", &self.client_address_header)
             .field("hold_minutes", &self.hold_minutes)
             .field("max_tickets_per_order", &self.max_tickets_per_order)
             .field("take_grace_seconds", &self.take_grace_seconds)
@@ -52,6 +72,18 @@ impl std::fmt::Debug for Config {
 }
 
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
+/// Access tokens live at most 15 minutes: a stolen one is worth little, and the account is
+/// re-read at every refresh.
+pub const MAX_ACCESS_TOKEN_SECONDS: i64 = 15 * 60;
+
+/// A secret of at least `MIN_JWT_SECRET_BYTES`.
+fn secret(name: &'static str) -> Result<String, ConfigError> {
+    let value = required(name)?;
+    if value.len() < MIN_JWT_SECRET_BYTES {
+        return Err(ConfigError::Invalid { name, reason: format!("must be at least {MIN_JWT_SECRET_BYTES} bytes") });
+    }
+    Ok(value)
+}
 
 fn required(name: &'static str) -> Result<String, ConfigError> {
     match env::var(name) {
@@ -84,12 +116,15 @@ where
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
-        let jwt_secret = required("JWT_SECRET")?;
-        if jwt_secret.len() < MIN_JWT_SECRET_BYTES {
-            return Err(ConfigError::Invalid {
-                name: "JWT_SECRET",
-                reason: format!("must be at least {MIN_JWT_SECRET_BYTES} bytes"),
-            });
+        let jwt_secret = secret("JWT_SECRET")?;
+        let email_link_secret = secret("EMAIL_LINK_SECRET")?;
+        if email_link_secret == jwt_secret {
+            // One purpose per secret: a leaked link key must not mint tokens.
+            return Err(ConfigError::Invalid { name: "EMAIL_LINK_SECRET", reason: "must differ from JWT_SECRET".into() });
+        }
+        let public_site_url = optional("PUBLIC_SITE_URL", "http://localhost:8080").trim_end_matches('/').to_string();
+        if !(public_site_url.starts_with("https://") || public_site_url.starts_with("http://")) {
+            return Err(ConfigError::Invalid { name: "PUBLIC_SITE_URL", reason: "must be an http(s) URL".into() });
         }
         Ok(Config {
             mongodb_uri: required("MONGODB_URI")?,
@@ -99,7 +134,16 @@ impl Config {
             jwt_secret,
             jwt_issuer: optional("JWT_ISSUER", "bilheteria"),
             jwt_audience: optional("JWT_AUDIENCE", "bilheteria-api"),
-            jwt_ttl_seconds: number("JWT_TTL_SECONDS", 3600, 60, 86_400 * 7)?,
+            jwt_ttl_seconds: number("JWT_TTL_SECONDS", MAX_ACCESS_TOKEN_SECONDS, 60, MAX_ACCESS_TOKEN_SECONDS)?,
+            refresh_ttl_seconds: number("REFRESH_TTL_SECONDS", 14 * 86_400, 3_600, 90 * 86_400)?,
+            session_max_seconds: number("SESSION_MAX_SECONDS", 30 * 86_400, 3_600, 365 * 86_400)?,
+            auth_cache_seconds: number("AUTH_CACHE_SECONDS", 5, 1, 30)?,
+            email_link_secret,
+            public_site_url,
+            client_address_header: env::var("CLIENT_ADDRESS_HEADER")
+                .ok()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty()),
             hold_minutes: number("HOLD_MINUTES", 10, 1, 24 * 60)?,
             max_tickets_per_order: number("MAX_TICKETS_PER_ORDER", 6, 1, 100)?,
             take_grace_seconds: number("TAKE_GRACE_SECONDS", 60, 1, 3_600)?,
@@ -116,7 +160,13 @@ impl Config {
             jwt_secret: "test-secret-that-is-long-enough-for-hs256!".to_string(),
             jwt_issuer: "bilheteria".to_string(),
             jwt_audience: "bilheteria-api".to_string(),
-            jwt_ttl_seconds: 3600,
+            jwt_ttl_seconds: MAX_ACCESS_TOKEN_SECONDS,
+            refresh_ttl_seconds: 14 * 86_400,
+            session_max_seconds: 30 * 86_400,
+            auth_cache_seconds: 5,
+            email_link_secret: "test-email-link-secret-not-the-jwt-one-0123".to_string(),
+            public_site_url: "http://localhost:8080".to_string(),
+            client_address_header: None,
             hold_minutes: 10,
             max_tickets_per_order: 6,
             take_grace_seconds: 60,

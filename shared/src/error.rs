@@ -77,6 +77,12 @@ pub enum AppError {
     /// changed it since): reload and try again.
     #[error("the event was changed by someone else (it is now at version {current_version}); reload it and try again")]
     StaleVersion { current_version: i64 },
+    /// Too many attempts (failed logins, registrations): wait `retry_after_seconds`.
+    #[error("{detail}")]
+    Throttled { code: &'static str, retry_after_seconds: i64, detail: String },
+    /// A value that can never be accepted (domain rule), with the rule's code.
+    #[error(transparent)]
+    Invalid(Invalid),
     /// A store failed; what it was decides the status, the detail is logged, never shown.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -108,7 +114,7 @@ impl AppError {
 
 impl From<Invalid> for AppError {
     fn from(invalid: Invalid) -> Self {
-        AppError::Unprocessable(invalid.0)
+        AppError::Invalid(invalid)
     }
 }
 

@@ -1,7 +1,8 @@
 //! `admin-events`: event management and admin accounts, for admins only.
 
-use bilheteria::http::{bearer_caller, if_match, json, json_body, json_page, json_versioned, page, respond};
+use bilheteria::http::{admin as admin_caller, if_match, json, json_body, json_page, json_versioned, page, respond};
 use bilheteria::routes::{self, RouteId};
+use bilheteria::services::accounts;
 use bilheteria::services::admin::{self, Closing};
 use bilheteria::services::catalog::EventView;
 use bilheteria::{error::AppResult, App, AppError};
@@ -16,9 +17,9 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
 
 async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
     let matched = routes::resolve_for(FUNCTION, req.method(), req.uri().path())?;
-    // Every route here: a valid token (401 otherwise) of an admin (403 otherwise).
-    let caller = bearer_caller(req, &app.tokens)?;
-    caller.require_admin()?;
+    // Every route here: a valid, unrevoked token (401 otherwise) of an account that is an
+    // admin now (403 otherwise).
+    let caller = admin_caller(req, &app.guard).await?;
     let id = matched.param("id");
     match matched.route.id {
         RouteId::AdminListEvents => {
@@ -36,6 +37,9 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
         RouteId::CancelEvent => closing(admin::cancel(app, &caller, id, if_match(req)?).await?, false),
         RouteId::DeleteEvent => closing(admin::delete(app, &caller, id, if_match(req)?).await?, true),
         RouteId::CreateAdmin => json(StatusCode::CREATED, &admin::create_admin(app, &caller, json_body(req)?).await?),
+        RouteId::SetUserRole => {
+            json(StatusCode::OK, &accounts::set_role(app, &caller, matched.param("id"), json_body(req)?).await?)
+        }
         RouteId::AuditLog => json(StatusCode::OK, &admin::audit_log(app).await?),
         other => Err(AppError::Internal(format!("route {other:?} is not served by {FUNCTION}"))),
     }

@@ -1,6 +1,6 @@
 //! `dashboard`: the admins' live figures, the stock across shards, and orders as CSV.
 
-use bilheteria::http::{bearer_caller, json, respond};
+use bilheteria::http::{admin, json, respond};
 use bilheteria::routes::{self, RouteId};
 use bilheteria::services::dashboard;
 use bilheteria::{error::AppResult, App, AppError};
@@ -15,7 +15,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
 
 async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
     let matched = routes::resolve_for(FUNCTION, req.method(), req.uri().path())?;
-    bearer_caller(req, &app.tokens)?.require_admin()?;
+    admin(req, &app.guard).await?;
     let id = matched.param("id");
     match matched.route.id {
         RouteId::Dashboard => json(StatusCode::OK, &dashboard::dashboard(app).await?),

@@ -1,7 +1,7 @@
 //! `orders`: reserve tickets (the hot path), and a buyer's own orders: read, pay, cancel,
 //! refund, tickets.
 
-use bilheteria::http::{bearer_caller, header, json, json_body, respond};
+use bilheteria::http::{caller, header, json, json_body, respond};
 use bilheteria::routes::{self, RouteId};
 use bilheteria::services::orders;
 use bilheteria::{error::AppResult, App, AppError};
@@ -16,7 +16,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
 
 async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
     let matched = routes::resolve_for(FUNCTION, req.method(), req.uri().path())?;
-    let caller = bearer_caller(req, &app.tokens)?;
+    let caller = caller(req, &app.guard).await?;
     let id = matched.param("id");
     match matched.route.id {
         RouteId::ReserveOrder => {

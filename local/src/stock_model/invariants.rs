@@ -132,17 +132,19 @@ async fn paid_orders_have_their_tickets(
     Ok(())
 }
 
-/// (e) nobody holds more than the event's limit per buyer.
+/// (e) no person holds more than the event's limit per buyer: counted by the CPF the
+/// reservation was counted under (`Order::counted_as`), whatever the account.
 fn buyer_limit_kept(event: &Event, holding: &[Order], violations: &mut Vec<String>) {
     if let Some(limit) = event.max_per_buyer {
+        let person = |o: &Order| o.counted_as.clone().unwrap_or_else(|| o.user_id.to_string());
         let mut per_buyer: BTreeMap<String, i64> = BTreeMap::new();
         for o in holding {
-            *per_buyer.entry(o.user_id.to_string()).or_default() += o.quantity;
+            *per_buyer.entry(person(o)).or_default() += o.quantity;
         }
         for (buyer, held) in per_buyer.into_iter().filter(|(_, held)| *held > limit) {
             let theirs: Vec<String> = holding
                 .iter()
-                .filter(|o| o.user_id.to_string() == buyer)
+                .filter(|o| person(o) == buyer)
                 .map(|o| format!("{} {}×{}", o.id, o.status.as_str(), o.quantity))
                 .collect();
             violations

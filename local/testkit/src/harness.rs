@@ -6,7 +6,8 @@ use bilheteria::adapters::mongo::MongoStores;
 use bilheteria::adapters::rabbit::RabbitPublisher;
 use bilheteria::app::App;
 use bilheteria::config::Config;
-use bilheteria::domain::{Role, User, UserId};
+use bilheteria::auth::Subject;
+use bilheteria::domain::{Cpf, Role, User, UserId};
 use bilheteria::error::AppError;
 use std::sync::Arc;
 
@@ -65,20 +66,29 @@ pub async fn cleanup(config: &Config) {
     }
 }
 
-/// Stores a user with the given role directly (admins cannot be made through the API).
+/// Stores a user with the given role directly (admins cannot be made through the API), as
+/// one who could buy: a CPF of their own and a verified e-mail.
 pub async fn user_with_role(app: &App, role: Role, email: &str) -> Result<(UserId, String), AppError> {
-    let user = User {
-        id: UserId::generate(),
-        name: "Test User".into(),
-        email: email.into(),
+    let mut user = User::new_buyer(
+        "Test User".into(),
+        email.into(),
         // Tests authenticate with tokens; a throwaway hash avoids paying Argon2 per user.
-        password_hash: "not-a-usable-hash".into(),
-        role,
-        created_at: app.clock.now(),
-    };
+        "not-a-usable-hash".into(),
+        Some(random_cpf()),
+        app.clock.now(),
+    );
+    user.role = role;
+    user.email_verified_at = Some(app.clock.now());
     app.users.insert(&user).await?;
-    let token = app.tokens.issue(&user.id, role, app.clock.now())?;
+    let subject = Subject { user_id: &user.id, role, cpf: user.cpf.as_ref() };
+    let token = app.tokens.issue(subject, app.clock.now())?;
     Ok((user.id, token.access_token))
+}
+
+/// A valid CPF nobody else in the test is likely to have (one in a billion).
+pub fn random_cpf() -> Cpf {
+    let base = u32::from_str_radix(&bilheteria::domain::ids::new_hex_id()[16..24], 16).unwrap_or(7);
+    bilheteria::domain::cpf::cpf_from_base(base % 1_000_000_000)
 }
 
 /// A clock tests can move forward, to let holds expire without waiting for them.

@@ -3,7 +3,6 @@
 
 use crate::apigw::{ApiGwV2, RequestContext};
 use crate::harness;
-use bilheteria::auth::Caller;
 use bilheteria::domain::{OrderId, Role};
 use bilheteria::services::{admin, orders};
 use chrono::TimeZone;
@@ -13,6 +12,19 @@ use serde_json::{json, Value};
 /// A real API Gateway HTTP API (payload format 2.0) event, as SAM's `HttpApi` trigger sends
 /// it, parsed by `lambda_http` exactly as in Lambda.
 pub fn apigw_v2(method: &str, route: &str, raw_path: &str, token: Option<&str>, body: Option<&Value>) -> Request {
+    apigw_v2_with(method, route, raw_path, token, body, &[])
+}
+
+/// `apigw_v2` with more headers (a `cookie` one goes to the event's `cookies`, as API
+/// Gateway puts it).
+pub fn apigw_v2_with(
+    method: &str,
+    route: &str,
+    raw_path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+    headers: &[(&str, &str)],
+) -> Request {
     let context = RequestContext {
         account_id: "123456789012".into(),
         api_id: "a1b2c3d4e5".into(),
@@ -33,6 +45,9 @@ pub fn apigw_v2(method: &str, route: &str, raw_path: &str, token: Option<&str>, 
         .header("x-forwarded-proto", "https");
     if let Some(token) = token {
         event = event.header("authorization", &format!("Bearer {token}"));
+    }
+    for (name, value) in headers {
+        event = event.header(name, value);
     }
     if let Some(body) = body {
         let text = body.to_string();
@@ -64,10 +79,11 @@ pub fn content_type(response: &Response<Body>) -> &str {
 /// Creates an event through the admin service (what `admin-events` does), with one sector
 /// "Pista" of `capacity` seats at R$ 100,00.
 pub async fn create_event(app: &bilheteria::App, capacity: i64) -> String {
-    let (admin_id, _) =
+    let (_, token) =
         harness::user_with_role(app, Role::Admin, &format!("{}@example.com", harness::unique_name("admin")))
             .await
             .expect("an admin");
+    let admin_caller = app.guard.caller(&token).await.expect("the admin's token");
     let input = serde_json::from_value(json!({
         "name": "Noite de Teste",
         "venue": "Teatro Local",
@@ -76,21 +92,22 @@ pub async fn create_event(app: &bilheteria::App, capacity: i64) -> String {
         "sectors": [{"name": "Pista", "price_cents": 10000, "capacity": capacity}]
     }))
     .expect("an event input");
-    let event = admin::create(app, &Caller { user_id: admin_id, role: Role::Admin }, input).await.expect("created");
+    let event = admin::create(app, &admin_caller, input).await.expect("created");
     serde_json::to_value(&event).expect("json")["id"].as_str().expect("an id").to_string()
 }
 
 /// Reserves one seat for a new buyer through the reservation service (what `orders` does).
 pub async fn reserve_one(app: &bilheteria::App, event_id: &str) -> OrderId {
-    let (buyer_id, _) =
+    let (_, token) =
         harness::user_with_role(app, Role::Buyer, &format!("{}@example.com", harness::unique_name("buyer")))
             .await
             .expect("a buyer");
+    let buyer = app.guard.caller(&token).await.expect("the buyer's token");
     let request =
         serde_json::from_value(json!({"event_id": event_id, "sector": "Pista", "price_type": "full", "quantity": 1}))
             .expect("a reservation request");
     let (order, _) =
-        orders::reserve(app, &Caller { user_id: buyer_id, role: Role::Buyer }, request, None).await.expect("reserved");
+        orders::reserve(app, &buyer, request, None).await.expect("reserved");
     let id = serde_json::to_value(&order).expect("json")["id"].as_str().expect("id").to_string();
     OrderId::parse(&id).expect("an order id")
 }

@@ -12,7 +12,7 @@ async fn a_buyer_registers_logs_in_and_sees_themself() {
         .post(
             "/api/v1/auth/register",
             None,
-            json!({"name": "Ana", "email": "Ana@Example.com", "password": "segredo123"}),
+            json!({"name": "Ana", "email": "Ana@Example.com", "password": "Girassol-Vitrola-42"}),
         )
         .await;
     assert_eq!(reg.status, StatusCode::CREATED, "{}", reg.body);
@@ -20,10 +20,11 @@ async fn a_buyer_registers_logs_in_and_sees_themself() {
     assert_eq!(reg.body["email"], "ana@example.com");
     assert!(reg.body.get("password_hash").is_none());
 
-    let login = h.post("/api/v1/auth/login", None, json!({"email": "ana@example.com", "password": "segredo123"})).await;
+    let login = h.post("/api/v1/auth/login", None, json!({"email": "ana@example.com", "password": "Girassol-Vitrola-42"})).await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
     assert_eq!(login.body["token_type"], "Bearer");
-    assert_eq!(login.body["expires_in"], 3600);
+    assert_eq!(login.body["expires_in"], 900, "access tokens live 15 minutes");
+    assert_eq!(login.body["user"]["email"], "ana@example.com");
     let token = login.body["access_token"].as_str().expect("token");
 
     let me = h.get("/api/v1/me", Some(token)).await;
@@ -39,7 +40,7 @@ async fn registering_cannot_make_an_admin() {
         .post(
             "/api/v1/auth/register",
             None,
-            json!({"name": "Eve", "email": "eve@example.com", "password": "segredo123", "role": "admin"}),
+            json!({"name": "Eve", "email": "eve@example.com", "password": "Girassol-Vitrola-42", "role": "admin"}),
         )
         .await;
     assert_eq!(reg.status, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are refused: {}", reg.body);
@@ -49,7 +50,7 @@ async fn registering_cannot_make_an_admin() {
 #[tokio::test]
 async fn a_taken_email_is_409_and_bad_input_is_422_and_changes_nothing() {
     let h = Harness::start().await;
-    let body = json!({"name": "Ana", "email": "ana@example.com", "password": "segredo123"});
+    let body = json!({"name": "Ana", "email": "ana@example.com", "password": "Girassol-Vitrola-42"});
     assert_eq!(h.post("/api/v1/auth/register", None, body.clone()).await.status, StatusCode::CREATED);
     let again = h.post("/api/v1/auth/register", None, body).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
@@ -57,15 +58,15 @@ async fn a_taken_email_is_409_and_bad_input_is_422_and_changes_nothing() {
     assert_eq!(again.body["status"], 409);
 
     for bad in [
-        json!({"name": "Bia", "email": "not-an-email", "password": "segredo123"}),
+        json!({"name": "Bia", "email": "not-an-email", "password": "Girassol-Vitrola-42"}),
         json!({"name": "Bia", "email": "bia@example.com", "password": "short"}),
-        json!({"name": "", "email": "bia@example.com", "password": "segredo123"}),
+        json!({"name": "", "email": "bia@example.com", "password": "Girassol-Vitrola-42"}),
         json!({"name": "Bia", "email": "bia@example.com"}),
     ] {
         let r = h.post("/api/v1/auth/register", None, bad.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad} → {}", r.body);
     }
-    let login = h.post("/api/v1/auth/login", None, json!({"email": "bia@example.com", "password": "segredo123"})).await;
+    let login = h.post("/api/v1/auth/login", None, json!({"email": "bia@example.com", "password": "Girassol-Vitrola-42"})).await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED, "no account was created by bad input");
     h.finish().await;
 }
@@ -81,11 +82,11 @@ async fn a_body_that_is_not_json_is_400() {
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_email_are_the_same_401() {
     let h = Harness::start().await;
-    h.post("/api/v1/auth/register", None, json!({"name": "Ana", "email": "ana@example.com", "password": "segredo123"}))
+    h.post("/api/v1/auth/register", None, json!({"name": "Ana", "email": "ana@example.com", "password": "Girassol-Vitrola-42"}))
         .await;
-    let wrong = h.post("/api/v1/auth/login", None, json!({"email": "ana@example.com", "password": "errada123"})).await;
+    let wrong = h.post("/api/v1/auth/login", None, json!({"email": "ana@example.com", "password": "Girassol-Errado-41"})).await;
     let unknown =
-        h.post("/api/v1/auth/login", None, json!({"email": "zoe@example.com", "password": "segredo123"})).await;
+        h.post("/api/v1/auth/login", None, json!({"email": "zoe@example.com", "password": "Girassol-Vitrola-42"})).await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.body["detail"], unknown.body["detail"]);
@@ -116,7 +117,9 @@ async fn missing_malformed_tampered_alg_none_and_foreign_tokens_are_401() {
     other.jwt_secret = "another-secret-another-secret-another!!".into();
     let foreign = bilheteria::auth::TokenService::new(&other)
         .expect("keys")
-        .issue(&bilheteria::domain::UserId::generate(), bilheteria::domain::Role::Admin, chrono::Utc::now())
+        .issue(
+            bilheteria::auth::Subject { user_id: &bilheteria::domain::UserId::generate(), role: bilheteria::domain::Role::Admin, cpf: None },
+            chrono::Utc::now())
         .expect("issue");
     let r = h.get("/api/v1/me", Some(&foreign.access_token)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -125,8 +128,7 @@ async fn missing_malformed_tampered_alg_none_and_foreign_tokens_are_401() {
     let expired = bilheteria::auth::TokenService::new(&h.config)
         .expect("keys")
         .issue(
-            &bilheteria::domain::UserId::generate(),
-            bilheteria::domain::Role::Buyer,
+            bilheteria::auth::Subject { user_id: &bilheteria::domain::UserId::generate(), role: bilheteria::domain::Role::Buyer, cpf: None },
             chrono::Utc::now() - chrono::Duration::hours(3),
         )
         .expect("issue");

@@ -65,6 +65,7 @@ async fn a_consumer_killed_mid_batch_leaves_every_message_processed_exactly_once
             .env("AMQP_URL", &h.config.amqp_url)
             .env("ORDERS_QUEUE", &h.config.orders_queue)
             .env("JWT_SECRET", &h.config.jwt_secret)
+            .env("EMAIL_LINK_SECRET", &h.config.email_link_secret)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())

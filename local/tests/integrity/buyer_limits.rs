@@ -40,7 +40,7 @@ fn id_of_view(view: &serde_json::Value) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn twenty_orders_of_one_at_once_by_one_buyer_with_a_limit_of_four_get_exactly_four() {
+async fn twenty_orders_at_once_by_one_buyer_against_a_per_cpf_limit_of_four_get_exactly_four_tickets() {
     let h = Harness::start().await;
     let admin = h.admin().await;
     for round in 0..5 {
@@ -57,9 +57,16 @@ async fn twenty_orders_of_one_at_once_by_one_buyer_with_a_limit_of_four_get_exac
             "round {round}: statuses {:?}",
             replies.iter().map(|r| r.status.as_u16()).collect::<Vec<_>>()
         );
-        let held: i64 = live_orders(&h, &event).await.iter().map(|o| o.quantity).sum();
+        let orders = live_orders(&h, &event).await;
+        let held: i64 = orders.iter().map(|o| o.quantity).sum();
         assert_eq!(held, 4, "round {round}: 4 tickets held");
         assert_eq!(h.available(&event, "Pista").await, 96, "round {round}: 4 taken, the refusals took nothing");
+        // Counted for the person: under the buyer's CPF, not the account.
+        let cpf = h.app.guard.caller(&buyer).await.expect("the buyer's token").cpf.expect("a CPF");
+        let key = format!("cpf:{}", cpf.digits());
+        assert!(orders.iter().all(|o| o.counted_as.as_deref() == Some(key.as_str())), "round {round}");
+        let count = h.count("buyer_counts", mongodb::bson::doc! {"_id": format!("{key}/{event}"), "tickets": 4}).await;
+        assert_eq!(count, 1, "round {round}: the CPF's count is 4");
     }
     h.finish().await;
 }

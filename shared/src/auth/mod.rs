@@ -1,6 +1,10 @@
-//! Authentication: password hashing and signed access tokens.
+//! Authentication: password hashing, signed access tokens, refresh tokens and e-mail links,
+//! and the guard every route goes through.
 
+pub mod guard;
 pub mod password;
+pub mod secrets;
 pub mod tokens;
 
-pub use tokens::{Caller, TokenService};
+pub use guard::Guard;
+pub use tokens::{Caller, Subject, TokenService};

@@ -1,8 +1,10 @@
-//! Access tokens: HS256 JWTs with subject, role, issuer, audience and expiry, all checked
-//! on every request. Only HS256 is accepted, so `alg: none` and algorithm swaps fail.
+//! Access tokens: short-lived (≤ 15 min) HS256 JWTs with subject, role, the account's CPF,
+//! issuer, audience and expiry, all checked on every request. Only HS256 is accepted, so
+//! `alg: none` and algorithm swaps fail. A token is also void once its account revoked its
+//! tokens after it was issued (`auth::guard`), which is why it carries its issue time in ms.
 
 use crate::config::Config;
-use crate::domain::{ids::UserId, user::Role};
+use crate::domain::{ids::UserId, user::Role, Cpf};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -16,6 +18,12 @@ struct Claims {
     aud: String,
     iat: i64,
     exp: i64,
+    /// Issued at, in milliseconds: revocations compare against it.
+    iat_ms: i64,
+    /// The account's CPF (digits) when it has one: the reservation's per-CPF limit reads it
+    /// here instead of looking the account up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cpf: Option<String>,
 }
 
 /// Who is calling, once their token checked out.
@@ -23,15 +31,23 @@ struct Claims {
 pub struct Caller {
     pub user_id: UserId,
     pub role: Role,
+    pub cpf: Option<Cpf>,
+    pub issued_at: DateTime<Utc>,
 }
 
 impl Caller {
-    pub fn require_admin(&self) -> Result<(), AppError> {
-        match self.role {
-            Role::Admin => Ok(()),
-            Role::Buyer => Err(AppError::Forbidden("this action is for admins only".into())),
-        }
+    /// An admin acting without a request of theirs (a sweep finishing what they started).
+    pub fn admin_acting(user_id: UserId, at: DateTime<Utc>) -> Self {
+        Caller { user_id, role: Role::Admin, cpf: None, issued_at: at }
     }
+}
+
+/// What an access token says about its account when issued.
+#[derive(Clone, Debug)]
+pub struct Subject<'a> {
+    pub user_id: &'a UserId,
+    pub role: Role,
+    pub cpf: Option<&'a Cpf>,
 }
 
 #[derive(Clone)]
@@ -67,14 +83,20 @@ impl TokenService {
         })
     }
 
-    pub fn issue(&self, user: &UserId, role: Role, now: DateTime<Utc>) -> Result<IssuedToken, AppError> {
+    pub fn ttl_seconds(&self) -> i64 {
+        self.ttl_seconds
+    }
+
+    pub fn issue(&self, subject: Subject<'_>, now: DateTime<Utc>) -> Result<IssuedToken, AppError> {
         let claims = Claims {
-            sub: user.to_string(),
-            role,
+            sub: subject.user_id.to_string(),
+            role: subject.role,
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             iat: now.timestamp(),
             exp: now.timestamp() + self.ttl_seconds,
+            iat_ms: now.timestamp_millis(),
+            cpf: subject.cpf.map(|c| c.digits().to_string()),
         };
         let access_token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| AppError::internal("signing a token", e))?;
@@ -85,8 +107,11 @@ impl TokenService {
     pub fn verify(&self, token: &str) -> Result<Caller, AppError> {
         let unauthorized = || AppError::Unauthorized("the access token is invalid or expired".into());
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| unauthorized())?;
-        let user_id = UserId::parse(&data.claims.sub).ok_or_else(unauthorized)?;
-        Ok(Caller { user_id, role: data.claims.role })
+        let claims = data.claims;
+        let user_id = UserId::parse(&claims.sub).ok_or_else(unauthorized)?;
+        let cpf = claims.cpf.as_deref().map(Cpf::parse).transpose().map_err(|_| unauthorized())?;
+        let issued_at = DateTime::from_timestamp_millis(claims.iat_ms).ok_or_else(unauthorized)?;
+        Ok(Caller { user_id, role: claims.role, cpf, issued_at })
     }
 }
 
@@ -94,6 +119,10 @@ impl TokenService {
 mod tests {
     use super::*;
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+
+    fn buyer(user_id: &UserId) -> Subject<'_> {
+        Subject { user_id, role: Role::Buyer, cpf: None }
+    }
 
     fn service() -> TokenService {
         TokenService::new(&Config::for_connections("mongodb://x", "db", "amqp://x", "q")).expect("keys")
@@ -103,16 +132,18 @@ mod tests {
     fn an_issued_token_verifies_as_its_user() {
         let svc = service();
         let user = UserId::generate();
-        let token = svc.issue(&user, Role::Buyer, Utc::now()).expect("issue");
+        let cpf = crate::domain::cpf::cpf_from_base(123_456_789);
+        let now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).expect("now");
+        let token = svc.issue(Subject { user_id: &user, role: Role::Buyer, cpf: Some(&cpf) }, now).expect("issue");
         let caller = svc.verify(&token.access_token).expect("verify");
-        assert_eq!(caller, Caller { user_id: user, role: Role::Buyer });
+        assert_eq!(caller, Caller { user_id: user, role: Role::Buyer, cpf: Some(cpf), issued_at: now });
     }
 
     #[test]
     fn an_expired_token_is_refused() {
         let svc = service();
         let long_ago = Utc::now() - chrono::Duration::hours(2);
-        let token = svc.issue(&UserId::generate(), Role::Buyer, long_ago).expect("issue");
+        let token = svc.issue(buyer(&UserId::generate()), long_ago).expect("issue");
         assert!(svc.verify(&token.access_token).is_err());
     }
 
@@ -131,7 +162,7 @@ mod tests {
     #[test]
     fn a_tampered_token_is_refused() {
         let svc = service();
-        let token = svc.issue(&UserId::generate(), Role::Buyer, Utc::now()).expect("issue").access_token;
+        let token = svc.issue(buyer(&UserId::generate()), Utc::now()).expect("issue").access_token;
         let mut parts: Vec<String> = token.split('.').map(String::from).collect();
         let claims = String::from_utf8(URL_SAFE_NO_PAD.decode(&parts[1]).expect("b64")).expect("utf8");
         parts[1] = URL_SAFE_NO_PAD.encode(claims.replace("\"buyer\"", "\"admin\""));
@@ -144,7 +175,7 @@ mod tests {
         config.jwt_audience = "someone-else".into();
         let token = TokenService::new(&config)
             .expect("keys")
-            .issue(&UserId::generate(), Role::Buyer, Utc::now())
+            .issue(buyer(&UserId::generate()), Utc::now())
             .expect("issue");
         assert!(service().verify(&token.access_token).is_err());
     }

@@ -7,6 +7,7 @@ use super::event::{
 use super::ids::EventId;
 use super::money::Cents;
 use super::refusal::Invalid;
+use super::text::{check_image_url, check_text, Lines};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -63,18 +64,14 @@ pub type NewEvent = EventInput;
 pub type NewSector = SectorInput;
 
 fn text(field: &str, value: &str, max: usize) -> Result<String, Invalid> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() || value.chars().count() > max {
-        return Err(Invalid(format!("'{field}' must have between 1 and {max} characters")));
-    }
-    Ok(trimmed.to_string())
+    check_text(field, value, max, Lines::One)
 }
 
 fn price(sector: &str, what: &str, cents: Cents) -> Result<Cents, Invalid> {
     if (0..=MAX_PRICE_CENTS).contains(&cents) {
         Ok(cents)
     } else {
-        Err(Invalid(format!("sector '{sector}': {what} must be between 0 and {MAX_PRICE_CENTS} cents")))
+        Err(Invalid::new(format!("sector '{sector}': {what} must be between 0 and {MAX_PRICE_CENTS} cents")))
     }
 }
 
@@ -101,46 +98,41 @@ impl EventInput {
         let description = match self.description.as_deref() {
             None => String::new(),
             Some(d) if d.trim().is_empty() => String::new(),
-            Some(d) => text("description", d, 5_000)?,
+            Some(d) => check_text("description", d, 5_000, Lines::Many)?,
         };
-        let image_url = match self.image_url.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(u)
-                if u.len() <= 2048 && (u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/')) =>
-            {
-                Some(u.to_string())
-            }
-            Some(_) => return Err(Invalid("'image_url' must be an http(s) URL or a path".into())),
+        let image_url = match self.image_url.as_deref() {
+            None => None,
+            Some(u) => check_image_url(u)?,
         };
         if self.sales_end_at.is_some_and(|end| end > self.starts_at) {
-            return Err(Invalid("'sales_end_at' must not be after 'starts_at'".into()));
+            return Err(Invalid::new("'sales_end_at' must not be after 'starts_at'"));
         }
         let half_price_share_percent = self.half_price_share_percent.unwrap_or(DEFAULT_HALF_PRICE_SHARE_PERCENT);
         if !(0..=100).contains(&half_price_share_percent) {
-            return Err(Invalid("'half_price_share_percent' must be between 0 and 100".into()));
+            return Err(Invalid::new("'half_price_share_percent' must be between 0 and 100"));
         }
         let max_per_order = self.max_per_order.unwrap_or(default_max_per_order);
         if !(1..=100).contains(&max_per_order) {
-            return Err(Invalid("'max_per_order' must be between 1 and 100".into()));
+            return Err(Invalid::new("'max_per_order' must be between 1 and 100"));
         }
         if let Some(m) = self.max_per_buyer {
             if !(1..=1_000).contains(&m) {
-                return Err(Invalid("'max_per_buyer' must be between 1 and 1000".into()));
+                return Err(Invalid::new("'max_per_buyer' must be between 1 and 1000"));
             }
         }
         if let Some(b) = self.buckets {
             if !(1..=MAX_BUCKETS).contains(&b) {
-                return Err(Invalid(format!("'buckets' must be between 1 and {MAX_BUCKETS}")));
+                return Err(Invalid::new(format!("'buckets' must be between 1 and {MAX_BUCKETS}")));
             }
         }
         if self.sectors.is_empty() || self.sectors.len() > MAX_SECTORS {
-            return Err(Invalid(format!("an event needs between 1 and {MAX_SECTORS} sectors")));
+            return Err(Invalid::new(format!("an event needs between 1 and {MAX_SECTORS} sectors")));
         }
         let mut sectors: Vec<(Option<String>, String, Vec<Lot>)> = Vec::new();
         for s in self.sectors {
             let sector_name = text("sectors[].name", &s.name, 80)?;
             if sectors.iter().any(|(_, other, _)| other.eq_ignore_ascii_case(&sector_name)) {
-                return Err(Invalid(format!("sector '{sector_name}' appears twice")));
+                return Err(Invalid::new(format!("sector '{sector_name}' appears twice")));
             }
             let lots = check_sector(&sector_name, s.price_cents, s.capacity, s.lots)?;
             sectors.push((s.id, sector_name, lots));
@@ -211,7 +203,7 @@ fn check_sector(
 ) -> Result<Vec<Lot>, Invalid> {
     price(sector_name, "price_cents", price_cents)?;
     if !(1..=MAX_SECTOR_CAPACITY).contains(&capacity) {
-        return Err(Invalid(format!("sector '{sector_name}': capacity must be between 1 and {MAX_SECTOR_CAPACITY}")));
+        return Err(Invalid::new(format!("sector '{sector_name}': capacity must be between 1 and {MAX_SECTOR_CAPACITY}")));
     }
     let Some(lots) = lots else {
         return Ok(vec![Lot {
@@ -219,14 +211,14 @@ fn check_sector(
         }]);
     };
     if lots.is_empty() || lots.len() > MAX_LOTS {
-        return Err(Invalid(format!("sector '{sector_name}': between 1 and {MAX_LOTS} lots")));
+        return Err(Invalid::new(format!("sector '{sector_name}': between 1 and {MAX_LOTS} lots")));
     }
     let mut checked = Vec::with_capacity(lots.len());
     for l in lots {
         let lot_name = text("lots[].name", &l.name, 80)?;
         price(sector_name, "a lot's price_cents", l.price_cents)?;
         if !(1..=MAX_SECTOR_CAPACITY).contains(&l.quantity) {
-            return Err(Invalid(format!(
+            return Err(Invalid::new(format!(
                 "sector '{sector_name}': a lot's quantity must be between 1 and {MAX_SECTOR_CAPACITY}"
             )));
         }
@@ -240,12 +232,12 @@ fn check_sector(
     }
     let total: i64 = checked.iter().map(|l| l.quantity).sum();
     if total != capacity {
-        return Err(Invalid(format!(
+        return Err(Invalid::new(format!(
             "sector '{sector_name}': capacity ({capacity}) must equal the sum of its lots ({total})"
         )));
     }
     if checked[0].price_cents != price_cents {
-        return Err(Invalid(format!("sector '{sector_name}': price_cents must be the first lot's price")));
+        return Err(Invalid::new(format!("sector '{sector_name}': price_cents must be the first lot's price")));
     }
     Ok(checked)
 }

@@ -1,5 +1,6 @@
 //! The box office's domain: plain Rust types and rules, no I/O.
 
+pub mod cpf;
 pub mod email;
 pub mod event;
 mod event_input;
@@ -10,6 +11,8 @@ pub mod money;
 pub mod order;
 pub mod refusal;
 pub mod stock;
+pub mod text;
+pub mod throttle;
 pub mod ticket;
 pub mod user;
 
@@ -21,5 +24,6 @@ pub use money::{Cents, PriceType};
 pub use order::{Allocation, NewOrder, Order, OrderStatus, Payment, PaymentMethod, ReservationRequest};
 pub use refusal::{Invalid, Refusal};
 pub use stock::{Adjustment, Bucket, ResizePlan, ResizeRefusal};
+pub use cpf::Cpf;
 pub use ticket::Ticket;
 pub use user::{Role, User};

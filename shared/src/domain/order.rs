@@ -95,15 +95,15 @@ pub const ABSOLUTE_MAX_PER_ORDER: i64 = 100;
 impl ReservationRequest {
     pub fn check(self) -> Result<CheckedReservation, Invalid> {
         let event_id =
-            EventId::parse(&self.event_id).ok_or_else(|| Invalid("'event_id' is not a valid event id".into()))?;
+            EventId::parse(&self.event_id).ok_or_else(|| Invalid::new("'event_id' is not a valid event id"))?;
         if !(1..=ABSOLUTE_MAX_PER_ORDER).contains(&self.quantity) {
-            return Err(Invalid(format!(
+            return Err(Invalid::new(format!(
                 "'quantity' must be between 1 and the event's limit per order (at most {ABSOLUTE_MAX_PER_ORDER})"
             )));
         }
         let sector = self.sector.trim();
         if sector.is_empty() || sector.len() > 80 {
-            return Err(Invalid("'sector' must name a sector of the event".into()));
+            return Err(Invalid::new("'sector' must name a sector of the event"));
         }
         Ok(CheckedReservation {
             event_id,
@@ -128,10 +128,21 @@ pub struct NewOrder {
     pub quantity: i64,
     pub unit_price_cents: Cents,
     pub allocations: Vec<Allocation>,
-    pub counted_for_buyer: bool,
+    /// The buyer the event's per-buyer limit counted this order under (`buyer_key`), or
+    /// `None` when the event has no limit.
+    pub counted_as: Option<String>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub idempotency_key: Option<String>,
+}
+
+/// Whom a per-buyer limit counts: the person (their CPF, whatever account they use), or the
+/// account for a caller with no CPF yet.
+pub fn buyer_key(cpf: Option<&crate::domain::Cpf>, user: &UserId) -> String {
+    match cpf {
+        Some(cpf) => format!("cpf:{}", cpf.digits()),
+        None => user.to_string(),
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -149,7 +160,8 @@ pub struct Order {
     pub total_cents: Cents,
     pub status: OrderStatus,
     pub allocations: Vec<Allocation>,
-    pub counted_for_buyer: bool,
+    /// See `NewOrder::counted_as`.
+    pub counted_as: Option<String>,
     pub payment: Option<Payment>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -178,7 +190,7 @@ impl NewOrder {
             unit_price_cents: self.unit_price_cents,
             status: OrderStatus::Reserved,
             allocations: self.allocations,
-            counted_for_buyer: self.counted_for_buyer,
+            counted_as: self.counted_as,
             payment: None,
             created_at: self.created_at,
             updated_at: self.created_at,

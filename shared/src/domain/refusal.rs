@@ -9,8 +9,23 @@ use thiserror::Error;
 /// A value that can never be accepted, whatever the state (a name too long, a negative
 /// price): the message names the field and the rule.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
-#[error("{0}")]
-pub struct Invalid(pub String);
+#[error("{detail}")]
+pub struct Invalid {
+    /// A stable name for the rule broken (`weak_password`, `invalid_cpf`), for clients that
+    /// say it in their own language.
+    pub code: &'static str,
+    pub detail: String,
+}
+
+impl Invalid {
+    pub fn new(detail: impl Into<String>) -> Self {
+        Invalid { code: "invalid_input", detail: detail.into() }
+    }
+
+    pub fn coded(code: &'static str, detail: impl Into<String>) -> Self {
+        Invalid { code, detail: detail.into() }
+    }
+}
 
 /// A request the box office refuses as things stand now.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -60,6 +75,24 @@ pub enum Refusal {
     // Admins and accounts.
     #[error("an account with this e-mail already exists")]
     EmailTaken,
+    #[error("an account with this CPF already exists")]
+    CpfTaken,
+    #[error("this account already has a CPF; it cannot be changed here")]
+    CpfAlreadySet,
+    #[error("a CPF is required before the first purchase: add it to your account")]
+    CpfRequired,
+    #[error("confirm your e-mail address before paying: follow the link we sent you")]
+    EmailUnverified,
+    #[error("this e-mail address is already verified")]
+    AlreadyVerified,
+    #[error("wrong e-mail or password")]
+    BadCredentials,
+    #[error("the password is wrong")]
+    WrongPassword,
+    #[error("the session has ended; please log in again")]
+    SessionEnded,
+    #[error("an admin cannot change their own role")]
+    OwnRole,
     #[error("a {status} event cannot be edited")]
     NotEditable { status: &'static str },
     #[error("{0}")]
@@ -76,6 +109,49 @@ pub enum Refusal {
     CancelledIsKept,
     #[error("the event has {orders} order(s); cancel it instead (paid orders are then refunded)")]
     HasOrders { orders: usize },
+}
+
+impl Refusal {
+    /// A stable name for the refusal, for clients that say it in their own language.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::SoldOut { .. } => "sold_out",
+            Refusal::FewerLeft { .. } => "fewer_left",
+            Refusal::HalfShareSoldOut { .. } => "half_share_sold_out",
+            Refusal::FewerHalfLeft { .. } => "fewer_half_left",
+            Refusal::SalesClosed => "sales_closed",
+            Refusal::SalesPaused => "sales_paused",
+            Refusal::EventCancelled => "event_cancelled",
+            Refusal::SalesReopening => "sales_reopening",
+            Refusal::BuyerLimit { .. } => "buyer_limit",
+            Refusal::RequestInProgress => "request_in_progress",
+            Refusal::KeyBeingRetried => "key_being_retried",
+            Refusal::HoldExpired => "hold_expired",
+            Refusal::PaymentInProgress { .. } => "payment_in_progress",
+            Refusal::OrderExpired { .. } => "order_expired",
+            Refusal::WrongOrderState { .. } => "wrong_order_state",
+            Refusal::CancelledEventUnpayable => "cancelled_event_unpayable",
+            Refusal::TooLateToRefund => "too_late_to_refund",
+            Refusal::EmailTaken => "email_taken",
+            Refusal::CpfTaken => "cpf_taken",
+            Refusal::CpfAlreadySet => "cpf_already_set",
+            Refusal::CpfRequired => "cpf_required",
+            Refusal::EmailUnverified => "email_unverified",
+            Refusal::AlreadyVerified => "already_verified",
+            Refusal::BadCredentials => "bad_credentials",
+            Refusal::WrongPassword => "wrong_password",
+            Refusal::SessionEnded => "session_ended",
+            Refusal::OwnRole => "own_role",
+            Refusal::NotEditable { .. } => "not_editable",
+            Refusal::Resize(_) => "resize_refused",
+            Refusal::SoldWhileEditing => "sold_while_editing",
+            Refusal::NotPausable { .. } => "not_pausable",
+            Refusal::AlreadyCancelled => "already_cancelled",
+            Refusal::BeingDeleted => "being_deleted",
+            Refusal::CancelledIsKept => "cancelled_is_kept",
+            Refusal::HasOrders { .. } => "has_orders",
+        }
+    }
 }
 
 impl From<ResizeRefusal> for Refusal {

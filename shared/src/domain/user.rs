@@ -1,3 +1,4 @@
+use super::cpf::Cpf;
 use super::ids::UserId;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -26,4 +27,24 @@ pub struct User {
     pub password_hash: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// One account per CPF; required before the first purchase (per-buyer limits count it).
+    pub cpf: Option<Cpf>,
+    /// When the owner followed the verification link sent to `email` (required to pay).
+    pub email_verified_at: Option<DateTime<Utc>>,
+}
+
+impl User {
+    /// A new account as registered: a buyer, its e-mail not yet verified.
+    pub fn new_buyer(name: String, email: String, password_hash: String, cpf: Option<Cpf>, now: DateTime<Utc>) -> Self {
+        User {
+            id: UserId::generate(),
+            name,
+            email,
+            password_hash,
+            role: Role::Buyer,
+            created_at: now,
+            cpf,
+            email_verified_at: None,
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The one place where errors become HTTP responses. Clients get `application/problem+json`
 //! with `status`, `title` and `detail`; internal details are logged, never returned.
 
+use crate::domain::Refusal;
 use crate::error::{AppError, StoreError};
 use http::StatusCode;
 use lambda_http::{Body, Response};
@@ -13,6 +14,12 @@ struct Problem<'a> {
     title: &'a str,
     status: u16,
     detail: String,
+    /// A stable name for what went wrong (`sold_out`, `weak_password`, `login_locked`), for
+    /// clients that say it in the user's language.
+    code: &'a str,
+    /// On a 429: seconds until a new attempt may succeed (also the `Retry-After` header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     request_id: Option<&'a str>,
     /// On a stale write: the version the object is at now.
@@ -28,6 +35,12 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Refused(Refusal::BadCredentials | Refusal::SessionEnded) => StatusCode::UNAUTHORIZED,
+        AppError::Refused(Refusal::CpfRequired | Refusal::EmailUnverified | Refusal::WrongPassword) => {
+            StatusCode::FORBIDDEN
+        }
         AppError::Refused(_) | AppError::StaleVersion { .. } => StatusCode::CONFLICT,
         // A store we cannot reach, or a write that lost a race it could win on a retry: the
         // caller did nothing wrong and may try again.
@@ -39,6 +52,26 @@ pub fn status_of(err: &AppError) -> StatusCode {
         }
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// The stable code of an error the caller can act on; 5xx are all `unavailable`/`internal`.
+pub fn code_of(err: &AppError) -> &'static str {
+    match err {
+        AppError::BadRequest(_) => "bad_request",
+        AppError::Unprocessable(_) => "invalid_input",
+        AppError::Invalid(invalid) => invalid.code,
+        AppError::Unauthorized(_) => "unauthorized",
+        AppError::Forbidden(_) => "forbidden",
+        AppError::NotFound(_) => "not_found",
+        AppError::MethodNotAllowed(_) => "method_not_allowed",
+        AppError::Refused(refusal) => refusal.code(),
+        AppError::StaleVersion { .. } => "stale_version",
+        AppError::Throttled { code, .. } => code,
+        AppError::Store(StoreError::Unavailable { .. } | StoreError::Conflict { .. }) | AppError::Unavailable(_) => {
+            "unavailable"
+        }
+        AppError::Store(_) | AppError::Internal(_) => "internal",
     }
 }
 
@@ -58,6 +91,11 @@ pub fn problem_response(err: &AppError, request_id: &str) -> Response<Body> {
         title: status.canonical_reason().unwrap_or("Error"),
         status: status.as_u16(),
         detail,
+        code: code_of(err),
+        retry_after: match err {
+            AppError::Throttled { retry_after_seconds, .. } => Some(*retry_after_seconds),
+            _ => None,
+        },
         request_id: Some(request_id),
         current_version: match err {
             AppError::StaleVersion { current_version } => Some(*current_version),
@@ -65,8 +103,11 @@ pub fn problem_response(err: &AppError, request_id: &str) -> Response<Body> {
         },
     };
     let mut builder = Response::builder().status(status).header("content-type", "application/problem+json");
-    if matches!(err, AppError::Unauthorized(_)) {
+    if status == StatusCode::UNAUTHORIZED {
         builder = builder.header("www-authenticate", "Bearer");
+    }
+    if let AppError::Throttled { retry_after_seconds, .. } = err {
+        builder = builder.header("retry-after", retry_after_seconds.to_string());
     }
     builder.body(Body::Text(serde_json::to_string(&body).unwrap_or_default())).unwrap_or_default()
 }

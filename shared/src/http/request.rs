@@ -1,6 +1,6 @@
 //! Reading what a request carries: its JSON body, its bearer token, its request id.
 
-use crate::auth::{Caller, TokenService};
+use crate::auth::{Caller, Guard};
 use crate::error::AppError;
 use crate::services::catalog::{Cursor, DEFAULT_PAGE, MAX_PAGE};
 use lambda_http::{Body, Request, RequestExt};
@@ -54,17 +54,63 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, AppError> {
     })
 }
 
-/// The caller behind the `Authorization: Bearer` header; 401 when absent or invalid.
-pub fn bearer_caller(req: &Request, tokens: &TokenService) -> Result<Caller, AppError> {
+/// The token of the `Authorization: Bearer` header; 401 when absent or malformed.
+pub fn bearer_token(req: &Request) -> Result<&str, AppError> {
     let value = header(req, "authorization")
         .ok_or_else(|| AppError::Unauthorized("an Authorization: Bearer token is required".into()))?;
-    let token = value
+    value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into()))?;
-    tokens.verify(token)
+        .ok_or_else(|| AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into()))
+}
+
+/// The caller behind the bearer token (valid, not revoked); 401 otherwise.
+pub async fn caller(req: &Request, guard: &Guard) -> Result<Caller, AppError> {
+    guard.caller(bearer_token(req)?).await
+}
+
+/// The caller, who must be an admin by token and by account now; 403 otherwise.
+pub async fn admin(req: &Request, guard: &Guard) -> Result<Caller, AppError> {
+    guard.admin(bearer_token(req)?).await
+}
+
+/// A cookie the request carries (API Gateway passes cookies on as one `cookie` header).
+pub fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers()
+        .get_all("cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// The client's address: from `trusted_header` when a proxy we trust sets it (CloudFront's
+/// `cloudfront-viewer-address` is `ip:port`), else the source IP API Gateway saw.
+pub fn client_address(req: &Request, trusted_header: Option<&str>) -> String {
+    if let Some(value) = trusted_header.and_then(|h| header(req, h)) {
+        let first = value.split(',').next().unwrap_or("").trim();
+        // `203.0.113.9:443` or `[2001:db8::1]:443` (CloudFront), or a bare address.
+        let address = match first.rsplit_once(':') {
+            Some((ip, port)) if port.chars().all(|c| c.is_ascii_digit()) && !ip.ends_with(':') => {
+                ip.trim_start_matches('[').trim_end_matches(']')
+            }
+            _ => first,
+        };
+        if !address.is_empty() {
+            return address.to_string();
+        }
+    }
+    if let Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) = req.request_context_ref() {
+        if let Some(ip) = &ctx.http.source_ip {
+            return ip.clone();
+        }
+    }
+    "unknown".to_string()
 }
 
 /// The version an `If-Match` header names (`"12"`, `W/"12"` or `12`); 400 when it names none.

@@ -2,8 +2,10 @@
 //! RabbitMQ, the test payment gateway, the system clock) implement them; tests and the
 //! local runner plug in the same real adapters, pointed at their own database and queues.
 
+mod sessions;
 mod stores;
 
+pub use sessions::*;
 pub use stores::*;
 
 use crate::domain::{Message, Order};

@@ -2,7 +2,7 @@
 
 pub use crate::domain::Bucket;
 use crate::domain::{
-    Adjustment, Allocation, Event, EventId, EventStatus, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType,
+    Adjustment, Cpf, Role, Allocation, Event, EventId, EventStatus, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType,
     ResizePlan, Ticket, Transition, User, UserId,
 };
 use crate::error::AppResult;
@@ -20,6 +20,25 @@ pub trait UserStore: Send + Sync {
     /// Creates the user as an admin, or promotes the existing account with that e-mail
     /// (resetting its password). Used only by operators (`create-admin`), never by the API.
     async fn upsert_admin(&self, user: &User) -> AppResult<()>;
+    /// Sets the account's CPF once; `Refusal::CpfTaken` when another account has it.
+    async fn set_cpf(&self, id: &UserId, cpf: &Cpf) -> AppResult<CpfChange>;
+    /// Marks `email` verified if it is still the account's; the account as it is now.
+    async fn mark_email_verified(&self, id: &UserId, email: &str, at: DateTime<Utc>) -> AppResult<Option<User>>;
+    async fn set_password_hash(&self, id: &UserId, password_hash: &str) -> AppResult<bool>;
+    /// The account with its new role, or `None` when there is no such account.
+    async fn set_role(&self, id: &UserId, role: Role) -> AppResult<Option<User>>;
+    /// Deletes the account (its orders stay, under its id); `false` when it was not there.
+    async fn delete(&self, id: &UserId) -> AppResult<bool>;
+}
+
+/// What setting a CPF did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CpfChange {
+    /// Set now, or it was already this CPF.
+    Set,
+    /// The account already has another CPF.
+    AlreadySet,
+    NoAccount,
 }
 
 /// One page of events, soonest first.
@@ -275,10 +294,11 @@ pub trait IdempotencyStore: Send + Sync {
 
 #[async_trait]
 pub trait BuyerLimits: Send + Sync {
-    /// Counts `quantity` more tickets for the buyer at this event if that keeps them within
-    /// `limit` (from the buyer's first order on); `false` (nothing counted) otherwise. Atomic.
-    async fn count(&self, user: &UserId, event: &EventId, quantity: i64, limit: i64) -> AppResult<bool>;
-    async fn uncount(&self, user: &UserId, event: &EventId, quantity: i64) -> AppResult<()>;
+    /// Counts `quantity` more tickets for the buyer (`order::buyer_key`: their CPF) at this
+    /// event if that keeps them within `limit` (from the buyer's first order on); `false`
+    /// (nothing counted) otherwise. Atomic.
+    async fn count(&self, buyer: &str, event: &EventId, quantity: i64, limit: i64) -> AppResult<bool>;
+    async fn uncount(&self, buyer: &str, event: &EventId, quantity: i64) -> AppResult<()>;
 }
 
 #[async_trait]

@@ -207,7 +207,7 @@ async fn a_buyer_registering_never_becomes_admin_but_an_admin_can_create_one() {
         .post(
             "/api/v1/auth/register",
             None,
-            json!({"name": "Eve", "email": "eve@example.com", "password": "segredo123", "role": "admin"}),
+            json!({"name": "Eve", "email": "eve@example.com", "password": "Girassol-Vitrola-42", "role": "admin"}),
         )
         .await;
     assert_eq!(sneaky.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", sneaky.body);
@@ -215,12 +215,12 @@ async fn a_buyer_registering_never_becomes_admin_but_an_admin_can_create_one() {
         .post(
             "/api/v1/auth/register",
             None,
-            json!({"name": "Eve", "email": "eve@example.com", "password": "segredo123"}),
+            json!({"name": "Eve", "email": "eve@example.com", "password": "Girassol-Vitrola-42"}),
         )
         .await;
     assert_eq!(reg.status, StatusCode::CREATED);
     assert_eq!(reg.body["role"], "buyer");
-    let login = h.post("/api/v1/auth/login", None, json!({"email": "eve@example.com", "password": "segredo123"})).await;
+    let login = h.post("/api/v1/auth/login", None, json!({"email": "eve@example.com", "password": "Girassol-Vitrola-42"})).await;
     let eve = login.body["access_token"].as_str().expect("token").to_string();
     assert_eq!(h.get("/api/v1/admin/events", Some(&eve)).await.status, StatusCode::FORBIDDEN);
 
@@ -229,7 +229,7 @@ async fn a_buyer_registering_never_becomes_admin_but_an_admin_can_create_one() {
         .post(
             "/api/v1/admin/users",
             Some(&admin),
-            json!({"name": "Bruna", "email": "Bruna@Example.com", "password": "segredo123"}),
+            json!({"name": "Bruna", "email": "Bruna@Example.com", "password": "Girassol-Vitrola-42"}),
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
@@ -237,7 +237,7 @@ async fn a_buyer_registering_never_becomes_admin_but_an_admin_can_create_one() {
     assert_eq!(created.body["email"], "bruna@example.com");
     assert!(created.body.get("password_hash").is_none());
     let login =
-        h.post("/api/v1/auth/login", None, json!({"email": "bruna@example.com", "password": "segredo123"})).await;
+        h.post("/api/v1/auth/login", None, json!({"email": "bruna@example.com", "password": "Girassol-Vitrola-42"})).await;
     assert_eq!(login.status, StatusCode::OK);
     let bruna = login.body["access_token"].as_str().expect("token").to_string();
     assert_eq!(h.get("/api/v1/admin/events", Some(&bruna)).await.status, StatusCode::OK, "the new admin is an admin");
@@ -247,7 +247,7 @@ async fn a_buyer_registering_never_becomes_admin_but_an_admin_can_create_one() {
             .post(
                 "/api/v1/admin/users",
                 Some(&admin),
-                json!({"name": "Outra", "email": taken, "password": "segredo123"}),
+                json!({"name": "Outra", "email": taken, "password": "Girassol-Vitrola-42"}),
             )
             .await;
         assert_eq!(again.status, StatusCode::CONFLICT, "{taken}: {}", again.body);

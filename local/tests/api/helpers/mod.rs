@@ -2,6 +2,7 @@
 //! real MongoDB-compatible server and the real RabbitMQ, with a database and queues of the
 //! test's own. Tests speak HTTP to it, as a buyer's browser would.
 
+pub mod accounts;
 pub mod proxy;
 
 use bilheteria::domain::Role;
@@ -43,7 +44,7 @@ impl Harness {
         let mut app = harness::app_for(config.clone()).await.expect("the test database and broker are reachable");
         let clock = std::sync::Arc::new(harness::ShiftableClock::default());
         app.clock = clock.clone();
-        let router = server::router(Served { app: app.clone(), site_dir: None, openapi: None });
+        let router = server::router(Served { app: app.clone(), site_dir: None, openapi: None, dev_mailbox: true });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -1,12 +1,13 @@
 use super::{db_error, is_duplicate_key};
-use crate::domain::{EventId, UserId};
+use crate::domain::EventId;
 use crate::error::AppResult;
 use crate::ports::BuyerLimits;
 use async_trait::async_trait;
 use mongodb::bson::{doc, Document};
 use mongodb::{Collection, Database};
 
-/// Tickets per buyer per event, `_id` `<user>/<event>`, counted with one conditional upsert.
+/// Tickets per buyer per event, `_id` `<buyer key>/<event>` (the key is `cpf:<digits>`, or
+/// the account id for a caller with no CPF), counted with one conditional upsert.
 pub struct MongoBuyerLimits {
     counts: Collection<Document>,
 }
@@ -19,12 +20,12 @@ impl MongoBuyerLimits {
 
 #[async_trait]
 impl BuyerLimits for MongoBuyerLimits {
-    async fn count(&self, user: &UserId, event: &EventId, quantity: i64, limit: i64) -> AppResult<bool> {
+    async fn count(&self, buyer: &str, event: &EventId, quantity: i64, limit: i64) -> AppResult<bool> {
         // A first order larger than the limit: the upsert below would insert it unchecked.
         if quantity > limit {
             return Ok(false);
         }
-        let id = format!("{user}/{event}");
+        let id = format!("{buyer}/{event}");
         let within = doc! {"_id": &id, "tickets": {"$lte": limit - quantity}};
         let add = doc! {"$inc": {"tickets": quantity}};
         // The filter matches only a count that stays within the limit; with no document yet
@@ -43,9 +44,9 @@ impl BuyerLimits for MongoBuyerLimits {
         }
     }
 
-    async fn uncount(&self, user: &UserId, event: &EventId, quantity: i64) -> AppResult<()> {
+    async fn uncount(&self, buyer: &str, event: &EventId, quantity: i64) -> AppResult<()> {
         self.counts
-            .update_one(doc! {"_id": format!("{user}/{event}")}, doc! {"$inc": {"tickets": -quantity}})
+            .update_one(doc! {"_id": format!("{buyer}/{event}")}, doc! {"$inc": {"tickets": -quantity}})
             .await
             .map_err(db_error("uncounting a buyer's tickets"))?;
         Ok(())

@@ -17,6 +17,39 @@ impl MongoMailer {
     pub fn new(db: &Database, clock: Arc<dyn Clock>) -> Self {
         MongoMailer { emails: db.collection("emails"), clock }
     }
+
+    /// The messages sent to `to`, newest first (the local mail viewer and tests read them).
+    pub async fn inbox(&self, to: &str) -> AppResult<Vec<StoredEmail>> {
+        use futures::TryStreamExt;
+        let cursor = self
+            .emails
+            .find(doc! {"to": to})
+            .sort(doc! {"sent_at": -1})
+            .limit(100)
+            .await
+            .map_err(db_error("reading a mailbox"))?;
+        let docs: Vec<Document> = cursor.try_collect().await.map_err(db_error("reading a mailbox"))?;
+        Ok(docs
+            .into_iter()
+            .map(|d| StoredEmail {
+                id: d.get_str("_id").unwrap_or_default().to_string(),
+                to: d.get_str("to").unwrap_or_default().to_string(),
+                subject: d.get_str("subject").unwrap_or_default().to_string(),
+                body: d.get_str("body").unwrap_or_default().to_string(),
+                sent_at: d.get_datetime("sent_at").map(|t| super::from_bson(*t)).unwrap_or_default(),
+            })
+            .collect())
+    }
+}
+
+/// One stored message, as the local mail viewer shows it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StoredEmail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub sent_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[async_trait]

@@ -22,8 +22,27 @@ fn index(keys: Document, options: Option<IndexOptions>) -> IndexModel {
 
 pub async fn ensure(db: &Database) -> Result<(), AppError> {
     let unique = || Some(IndexOptions::builder().unique(true).build());
+    // A TTL index on a date that is itself the moment to drop the document.
+    let expire_at = || Some(IndexOptions::builder().expire_after(Duration::ZERO).build());
     let plan: Vec<(&str, Vec<IndexModel>)> = vec![
-        ("users", vec![index(doc! {"email": 1}, unique())]),
+        (
+            "users",
+            vec![
+                index(doc! {"email": 1}, unique()),
+                // One account per CPF; accounts without one yet are left out (sparse).
+                index(doc! {"cpf": 1}, Some(IndexOptions::builder().unique(true).sparse(true).build())),
+            ],
+        ),
+        (
+            "refresh_tokens",
+            vec![
+                index(doc! {"expires_at": 1}, expire_at()),
+                index(doc! {"family": 1}, None),
+                index(doc! {"user_id": 1}, None),
+            ],
+        ),
+        ("revocations", vec![index(doc! {"keep_until": 1}, expire_at()), index(doc! {"at": 1}, None)]),
+        ("attempts", vec![index(doc! {"forget_at": 1}, expire_at())]),
         ("events", vec![index(doc! {"status": 1, "starts_at": 1}, None)]),
         ("inventory", vec![index(doc! {"event_id": 1, "sector_id": 1, "lot": 1}, None)]),
         (

@@ -2,8 +2,10 @@
 //!
 //! Collections: `users`, `events`, `inventory` (one document per bucket of a lot, `_id`
 //! `<event>/<sector id>/<lot>/<bucket>` so a reservation is a point update targeted at one shard),
-//! `orders` (sharded by hashed `user_id` in production), `idempotency` (24 h TTL), `emails`.
+//! `orders` (sharded by hashed `user_id` in production), `idempotency` (24 h TTL), `emails`, and for accounts `refresh_tokens`,
+//! `revocations` and `attempts` (each dropped by a TTL index).
 
+mod attempts;
 mod audit;
 mod batch_queue;
 mod buyer_limits;
@@ -20,6 +22,7 @@ mod order_transitions;
 mod orders;
 mod payments;
 mod sales;
+mod sessions;
 mod tickets;
 mod topology;
 mod users;
@@ -33,9 +36,10 @@ use mongodb::options::ClientOptions;
 use mongodb::{Client, Database};
 use std::sync::Arc;
 
+pub use attempts::MongoAttempts;
 pub use audit::MongoAudit;
 pub use buyer_limits::MongoBuyerLimits;
-pub use emails::MongoMailer;
+pub use emails::{MongoMailer, StoredEmail};
 pub use events::MongoEvents;
 #[cfg(feature = "bench-counters")]
 pub use group_take::{COMBINED_TAKES, COMBINED_UPDATES};
@@ -46,6 +50,7 @@ pub use inventory::{TAKE_CALLS, TAKE_UPDATES};
 pub use orders::MongoOrders;
 pub use payments::{TestPaymentGateway, DECLINED_TEST_CARD_SUFFIX};
 pub use sales::MongoSales;
+pub use sessions::{MongoRevocations, MongoSessions};
 pub use tickets::MongoTickets;
 pub use topology::MongoPlacement;
 pub use users::MongoUsers;
@@ -117,6 +122,15 @@ impl MongoStores {
     }
     pub fn mailer(&self, clock: Arc<dyn Clock>) -> MongoMailer {
         MongoMailer::new(&self.db, clock)
+    }
+    pub fn sessions(&self) -> MongoSessions {
+        MongoSessions::new(&self.db)
+    }
+    pub fn revocations(&self) -> MongoRevocations {
+        MongoRevocations::new(&self.db)
+    }
+    pub fn attempts(&self) -> MongoAttempts {
+        MongoAttempts::new(&self.db)
     }
     pub fn placement(&self) -> MongoPlacement {
         MongoPlacement::new(&self.db)

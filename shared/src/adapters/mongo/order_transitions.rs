@@ -80,9 +80,9 @@ impl Transitions {
             }
             .map_err(db_error("returning stock"))?;
         }
-        if order.counted_for_buyer {
+        if let Some(buyer) = &order.counted_as {
             let action = self.buyer_counts.update_one(
-                doc! {"_id": format!("{}/{}", order.user_id, order.event_id)},
+                doc! {"_id": format!("{buyer}/{}", order.event_id)},
                 doc! {"$inc": {"tickets": -order.quantity}},
             );
             match session {

@@ -32,7 +32,11 @@ pub(super) struct OrderDoc {
     total_cents: i64,
     status: OrderStatus,
     allocations: Vec<Allocation>,
+    /// Orders stored before per-CPF limits say only whether their account was counted.
+    #[serde(default)]
     counted_for_buyer: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    counted_as: Option<String>,
     payment: Option<Payment>,
     created_at: BsonDateTime,
     updated_at: BsonDateTime,
@@ -64,7 +68,8 @@ impl From<&Order> for OrderDoc {
             total_cents: o.total_cents,
             status: o.status,
             allocations: o.allocations.clone(),
-            counted_for_buyer: o.counted_for_buyer,
+            counted_for_buyer: o.counted_as.is_some(),
+            counted_as: o.counted_as.clone(),
             payment: o.payment.clone(),
             created_at: to_bson(o.created_at),
             updated_at: to_bson(o.updated_at),
@@ -96,7 +101,7 @@ impl OrderDoc {
             total_cents: self.total_cents,
             status: self.status,
             allocations: self.allocations,
-            counted_for_buyer: self.counted_for_buyer,
+            counted_as: self.counted_as.or_else(|| self.counted_for_buyer.then(|| self.user_id.clone())),
             payment: self.payment,
             created_at: from_bson(self.created_at),
             updated_at: from_bson(self.updated_at),

@@ -1,10 +1,12 @@
 use super::{db_error, from_bson, is_duplicate_key, to_bson};
 use crate::domain::Refusal;
-use crate::domain::{Role, User, UserId};
+use crate::domain::{Cpf, Role, User, UserId};
 use crate::error::{AppError, AppResult};
-use crate::ports::UserStore;
+use crate::ports::{CpfChange, UserStore};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use mongodb::bson::{doc, DateTime as BsonDateTime};
+use mongodb::options::ReturnDocument;
 use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +19,11 @@ struct UserDoc {
     password_hash: String,
     role: Role,
     created_at: BsonDateTime,
+    /// Absent (not null) until set: the unique index on `cpf` is sparse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cpf: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    email_verified_at: Option<BsonDateTime>,
 }
 
 impl From<&User> for UserDoc {
@@ -28,20 +35,24 @@ impl From<&User> for UserDoc {
             password_hash: u.password_hash.clone(),
             role: u.role,
             created_at: to_bson(u.created_at),
+            cpf: u.cpf.as_ref().map(|c| c.digits().to_string()),
+            email_verified_at: u.email_verified_at.map(to_bson),
         }
     }
 }
 
 impl UserDoc {
     fn into_domain(self) -> AppResult<User> {
+        let malformed = |what: &str| AppError::Internal(format!("stored user {} has a malformed {what}", self.id));
         Ok(User {
-            id: UserId::parse(&self.id)
-                .ok_or_else(|| AppError::Internal(format!("stored user id {} is malformed", self.id)))?,
+            id: UserId::parse(&self.id).ok_or_else(|| malformed("id"))?,
+            cpf: self.cpf.as_deref().map(Cpf::parse).transpose().map_err(|_| malformed("CPF"))?,
             name: self.name,
             email: self.email,
             password_hash: self.password_hash,
             role: self.role,
             created_at: from_bson(self.created_at),
+            email_verified_at: self.email_verified_at.map(from_bson),
         })
     }
 }
@@ -54,6 +65,13 @@ impl MongoUsers {
     pub fn new(db: &Database) -> Self {
         MongoUsers { users: db.collection("users") }
     }
+
+    /// Which unique field a duplicate-key error was about, told by what is stored now
+    /// (the e-mail's owner exists, or else the CPF's).
+    async fn taken(&self, email: &str) -> AppResult<Refusal> {
+        let by_email = self.users.find_one(doc! {"email": email}).await.map_err(db_error("finding a user"))?;
+        Ok(if by_email.is_some() { Refusal::EmailTaken } else { Refusal::CpfTaken })
+    }
 }
 
 #[async_trait]
@@ -61,7 +79,7 @@ impl UserStore for MongoUsers {
     async fn insert(&self, user: &User) -> AppResult<()> {
         match self.users.insert_one(UserDoc::from(user)).await {
             Ok(_) => Ok(()),
-            Err(e) if is_duplicate_key(&e) => Err(Refusal::EmailTaken.into()),
+            Err(e) if is_duplicate_key(&e) => Err(self.taken(&user.email).await?.into()),
             Err(e) => Err(db_error("storing a user")(e)),
         }
     }
@@ -97,5 +115,54 @@ impl UserStore for MongoUsers {
             .await
             .map_err(db_error("storing an admin"))?;
         Ok(())
+    }
+
+    async fn set_cpf(&self, id: &UserId, cpf: &Cpf) -> AppResult<CpfChange> {
+        let unset = doc! {"_id": id.as_str(), "cpf": {"$exists": false}};
+        match self.users.update_one(unset, doc! {"$set": {"cpf": cpf.digits()}}).await {
+            Ok(r) if r.matched_count == 1 => return Ok(CpfChange::Set),
+            Ok(_) => {}
+            Err(e) if is_duplicate_key(&e) => return Err(Refusal::CpfTaken.into()),
+            Err(e) => return Err(db_error("setting a CPF")(e)),
+        }
+        Ok(match self.find_by_id(id).await? {
+            None => CpfChange::NoAccount,
+            Some(u) if u.cpf.as_ref() == Some(cpf) => CpfChange::Set,
+            Some(_) => CpfChange::AlreadySet,
+        })
+    }
+
+    async fn mark_email_verified(&self, id: &UserId, email: &str, at: DateTime<Utc>) -> AppResult<Option<User>> {
+        // The first verification's time is kept; a second click changes nothing.
+        let unverified = doc! {"_id": id.as_str(), "email": email, "email_verified_at": {"$exists": false}};
+        self.users
+            .update_one(unverified, doc! {"$set": {"email_verified_at": to_bson(at)}})
+            .await
+            .map_err(db_error("verifying an e-mail"))?;
+        Ok(self.find_by_id(id).await?.filter(|u| u.email == email))
+    }
+
+    async fn set_password_hash(&self, id: &UserId, password_hash: &str) -> AppResult<bool> {
+        let r = self
+            .users
+            .update_one(doc! {"_id": id.as_str()}, doc! {"$set": {"password_hash": password_hash}})
+            .await
+            .map_err(db_error("changing a password"))?;
+        Ok(r.matched_count == 1)
+    }
+
+    async fn set_role(&self, id: &UserId, role: Role) -> AppResult<Option<User>> {
+        let found = self
+            .users
+            .find_one_and_update(doc! {"_id": id.as_str()}, doc! {"$set": {"role": role.as_str()}})
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(db_error("changing a role"))?;
+        found.map(UserDoc::into_domain).transpose()
+    }
+
+    async fn delete(&self, id: &UserId) -> AppResult<bool> {
+        let r = self.users.delete_one(doc! {"_id": id.as_str()}).await.map_err(db_error("deleting an account"))?;
+        Ok(r.deleted_count == 1)
     }
 }

@@ -177,7 +177,7 @@ async fn finish(app: &App, event: Event, budget: Duration, actor: &UserId, resum
     let view = view_of(app, &final_event).await?;
     if changed_here {
         let action = if done == EventStatus::Deleted { "event.deleted" } else { "event.cancelled" };
-        let by = Caller { user_id: actor.clone(), role: crate::domain::Role::Admin };
+        let by = Caller::admin_acting(actor.clone(), app.clock.now());
         audit(app, &by, action, event.id.as_str(), None, Some(&view)).await?;
     }
     Ok(Closing::Done(view))

@@ -61,6 +61,12 @@ fn pix_code(order: &Order) -> String {
 
 pub async fn pay(app: &App, caller: &Caller, raw_id: &str, request: PayRequest) -> AppResult<OrderView> {
     let order = find_mine(app, caller, raw_id).await?;
+    // Tickets go to an address that answers: it is where they, the receipt and any refund
+    // notice are sent.
+    let buyer = crate::services::accounts::account(app, &caller.user_id).await?;
+    if buyer.email_verified_at.is_none() {
+        return Err(Refusal::EmailUnverified.into());
+    }
     // An event being called off sells nothing more (its sweep ends this hold; and should a
     // payment slip through the race, the consumer refuses to charge it, or refunds it).
     let event = app.events.find(&order.event_id).await?;

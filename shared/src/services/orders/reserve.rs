@@ -23,7 +23,7 @@
 
 use crate::app::App;
 use crate::auth::Caller;
-use crate::domain::order::{check_idempotency_key, CheckedReservation};
+use crate::domain::order::{buyer_key, check_idempotency_key, CheckedReservation};
 use crate::domain::Refusal;
 use crate::domain::{
     Event, EventStatus, Message, NewOrder, Order, OrderId, OrderStatus, PaymentMethod, PriceType, ReservationRequest,
@@ -104,6 +104,11 @@ pub async fn reserve(
     idempotency_key: Option<&str>,
 ) -> AppResult<(OrderView, bool)> {
     let wanted = request.check()?;
+    // Limits count people, not accounts: no purchase before the account names its CPF (the
+    // token carries it, so this costs no round trip).
+    if caller.cpf.is_none() {
+        return Err(Refusal::CpfRequired.into());
+    }
     let key = idempotency_key
         .map(|raw| {
             check_idempotency_key(raw).ok_or_else(|| {
@@ -206,10 +211,9 @@ async fn release_key(app: &App, caller: &Caller, key: &str) {
 /// Gives back what the reservation had taken when a later step failed.
 async fn undo(
     app: &App,
-    caller: &Caller,
     event: &Event,
     wanted: &CheckedReservation,
-    counted: bool,
+    counted: Option<&str>,
     take: Option<(&OrderId, &[crate::domain::Allocation])>,
 ) {
     if let Some((order, allocations)) = take {
@@ -217,8 +221,8 @@ async fn undo(
             tracing::error!(error = %err.chain(), "stock not returned after a failed order insert; the reconciler will");
         }
     }
-    if counted {
-        if let Err(err) = app.buyer_limits.uncount(&caller.user_id, &event.id, wanted.quantity).await {
+    if let Some(buyer) = counted {
+        if let Err(err) = app.buyer_limits.uncount(buyer, &event.id, wanted.quantity).await {
             tracing::error!(error = %err.chain(), "a buyer's count not returned after a failed reservation");
         }
     }
@@ -251,18 +255,19 @@ async fn take_and_record(
     }
     let counted = match event.max_per_buyer {
         Some(limit) => {
-            if !app.buyer_limits.count(&caller.user_id, &event.id, wanted.quantity, limit).await? {
+            let buyer = buyer_key(caller.cpf.as_ref(), &caller.user_id);
+            if !app.buyer_limits.count(&buyer, &event.id, wanted.quantity, limit).await? {
                 return Err(Refusal::BuyerLimit { limit }.into());
             }
-            true
+            Some(buyer)
         }
-        None => false,
+        None => None,
     };
     let taken = take_from_open_lots(app, &event, &sector.id, wanted, &order_id, &caller.user_id, now).await;
     let (lot, full_price_cents, allocations) = match taken {
         Ok(t) => t,
         Err(err) => {
-            undo(app, caller, &event, wanted, counted, None).await;
+            undo(app, &event, wanted, counted.as_deref(), None).await;
             return Err(err);
         }
     };
@@ -278,7 +283,7 @@ async fn take_and_record(
         quantity: wanted.quantity,
         unit_price_cents: wanted.price_type.unit_price(full_price_cents),
         allocations: allocations.clone(),
-        counted_for_buyer: counted,
+        counted_as: counted.clone(),
         created_at: now,
         // Nothing is sold after sales close: a hold made just before lasts until then at most.
         expires_at: (now + Duration::minutes(app.config.hold_minutes)).min(event.sales_close_at()),
@@ -289,12 +294,12 @@ async fn take_and_record(
         Ok(None) => {
             // The order's id was fenced: this request outlived the reconciler's grace, which
             // has already returned the stock. Only the buyer's count is ours to undo.
-            undo(app, caller, &event, wanted, counted, None).await;
+            undo(app, &event, wanted, counted.as_deref(), None).await;
             Err(AppError::Unavailable("the reservation took too long and was undone; please try again".into()))
         }
         Err(err) => {
             // The stock was taken but no order holds it: give it back before failing.
-            undo(app, caller, &event, wanted, counted, Some((&new_order.id, &allocations))).await;
+            undo(app, &event, wanted, counted.as_deref(), Some((&new_order.id, &allocations))).await;
             Err(err)
         }
     }

@@ -1,0 +1,66 @@
+//! What accounts need besides the users themselves: refresh-token sessions, the recent
+//! revocations that void access tokens early, and attempt counters for throttling.
+
+use crate::domain::throttle::{Attempts, Policy};
+use crate::domain::UserId;
+use crate::error::AppResult;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// One refresh token, as stored: only its hash, never the token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshRecord {
+    /// SHA-256 of the token, hex.
+    pub hash: String,
+    /// The login this token descends from: every rotation stays in the family, and reuse
+    /// of a spent token revokes the whole family.
+    pub family: String,
+    pub user_id: UserId,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// When the family began (the login): no rotation lives past its absolute lifetime.
+    pub family_started_at: DateTime<Utc>,
+}
+
+/// What presenting a refresh token found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Spent {
+    /// Live and now spent by this call (exactly one caller gets this per token).
+    Fresh(RefreshRecord),
+    /// Spent before, or its family revoked: someone replays it.
+    Replayed(RefreshRecord),
+    /// Unknown or expired.
+    Unknown,
+}
+
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn store(&self, record: &RefreshRecord) -> AppResult<()>;
+    /// Spends the token atomically if it is live at `now`.
+    async fn spend(&self, hash: &str, now: DateTime<Utc>) -> AppResult<Spent>;
+    /// Ends one family (logout, reuse detected).
+    async fn revoke_family(&self, family: &str, now: DateTime<Utc>) -> AppResult<()>;
+    /// Ends every family of a user (password change, deletion, role change).
+    async fn revoke_user(&self, user: &UserId, now: DateTime<Utc>) -> AppResult<()>;
+}
+
+#[async_trait]
+pub trait RevocationStore: Send + Sync {
+    /// Voids every access token of `user` issued before `at`; the record may be forgotten
+    /// after `keep_until` (when the last such token has expired anyway).
+    async fn revoke(&self, user: &UserId, at: DateTime<Utc>, keep_until: DateTime<Utc>) -> AppResult<()>;
+    /// Revocations recorded at or after `since`, newest time per user.
+    async fn since(&self, since: DateTime<Utc>) -> AppResult<Vec<(UserId, DateTime<Utc>)>>;
+}
+
+/// Counters of attempts per key (`login:<email>`, `login-from:<address>`), shared by every
+/// instance of every function through the database.
+#[async_trait]
+pub trait AttemptStore: Send + Sync {
+    /// The attempts counted for `key` that `policy` has not forgotten at `now`.
+    async fn get(&self, key: &str, policy: &Policy, now: DateTime<Utc>) -> AppResult<Option<Attempts>>;
+    /// Counts one more attempt at `now`, starting over when the count was forgotten;
+    /// returns the count as it is now. Atomic across instances.
+    async fn add(&self, key: &str, policy: &Policy, now: DateTime<Utc>) -> AppResult<Attempts>;
+    async fn clear(&self, key: &str) -> AppResult<()>;
+}
