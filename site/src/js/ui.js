@@ -49,7 +49,11 @@ const CAPTIONS = ['confirmButtonText', 'cancelButtonText', 'denyButtonText'];
  * with h()); a string in any HTML option is a programming error; captions are escaped.
  */
 export function fire(options) {
-  const o = { ...swalBase, ...options, customClass: { ...swalBase.customClass, ...(options.customClass || {}) } };
+  // While "your session has expired" is up, nothing replaces it (the page is about to go to
+  // the login page): other dialogs resolve as dismissed.
+  if (sessionModalOpen && !options.toast && !options.sessionModal) return Promise.resolve({ isConfirmed: false, isDismissed: true, dismiss: 'session' });
+  const { sessionModal: _s, ...rest } = options;
+  const o = { ...swalBase, ...rest, customClass: { ...swalBase.customClass, ...(rest.customClass || {}) } };
   for (const k of HTML_OPTIONS) {
     if (typeof o[k] === 'string') throw new Error(`fire(): ${k} must not be an HTML string (use titleText / text / a node)`);
   }
@@ -153,20 +157,19 @@ export function showError(err, { context, titleText } = {}) {
 // ---- session and header -------------------------------------------------------------------
 
 let pageNeedsLogin = false;
-let unauthorizedShown = false;
+let sessionModalOpen = false;
 setUnauthorizedHandler(() => {
   renderHeader();
-  if (unauthorizedShown) return;
-  unauthorizedShown = true;
+  if (sessionModalOpen) return;
   if (!pageNeedsLogin) {
     // A public page (events, an event): say so and carry on logged out.
     toast('warning', t('auth.sessionEnded'));
-    unauthorizedShown = false;
     return;
   }
+  sessionModalOpen = true;
   fire({
-    icon: 'warning', titleText: t('auth.sessionExpired'), text: t('auth.sessionExpiredText'),
-    confirmButtonText: t('nav.login'), allowOutsideClick: false,
+    sessionModal: true, icon: 'warning', titleText: t('auth.sessionExpired'), text: t('auth.sessionExpiredText'),
+    confirmButtonText: t('nav.login'), allowOutsideClick: false, allowEscapeKey: false,
   }).then(() => { location.href = loginUrl(); });
 });
 
