@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, BASE_URL, call, uniqueEmail, swalText, closeSwal, PASSWORD, validCpf, verificationLink, screenshots,
+  launch, BASE_URL, call, uniqueEmail, swalText, closeSwal, PASSWORD, validCpf, verificationLink,
 } from './helpers.mjs';
 
 const browser = await launch();
@@ -46,7 +46,6 @@ test('account page: CPF, verification, password, log out / in, delete', { timeou
   assert.equal(await page.getByTestId('email-verified').getAttribute('data-verified'), 'false');
   assert.equal(await page.getByTestId('account-cpf').innerText(), cpf);
   assert.equal(await page.getByTestId('cpf-form').count(), 0, 'the CPF cannot be set again');
-  await screenshots(page, 'account');
 
   // Resend the verification e-mail, then open the link.
   const first = await verificationLink(email);
