@@ -1,24 +1,49 @@
-// The API client: JSON in and out, the bearer token, RFC 9457 problem documents as ApiError,
-// paginated lists (Link: rel="next"), event versions (ETag / If-Match) and the session
-// (token + user in localStorage).
+// The API client: JSON in and out, the bearer token, RFC 9457 problem documents as ApiError
+// (with their stable `code`), paginated lists (Link: rel="next"), event versions (ETag /
+// If-Match) and the session.
+//
+// The session lives in this module's memory only — never in localStorage or sessionStorage.
+// The access token is short-lived (`expires_in`); the refresh token is an HttpOnly cookie
+// (`bilheteria_refresh`, Path=/api/v1/auth) that JavaScript never sees. On every page load the
+// session is restored with POST /auth/refresh (`session.ready`), refreshed ~60 s before the
+// access token expires, and refreshed once when an authenticated request answers 401 (then the
+// request is retried). Every refresh runs under the Web Lock 'bilheteria-refresh' so two tabs
+// never spend the same refresh token (it is rotated on every use; presenting a spent one ends
+// the whole session).
 import { API_BASE } from './config.js';
 
-const TOKEN_KEY = 'bilheteria.token';
-const USER_KEY = 'bilheteria.user';
-const EXPIRES_KEY = 'bilheteria.expires';
 const FLASH_KEY = 'bilheteria.flash';
+const LOCK_NAME = 'bilheteria-refresh';
+/** Refresh this long before the access token expires. */
+const REFRESH_AHEAD_MS = 60_000;
+/** A refresh that has not answered after this long is given up (and retried later). */
+const REFRESH_TIMEOUT_MS = 15_000;
+
+// Earlier versions of the site kept the token and user in localStorage: remove them.
+try {
+  for (const k of ['bilheteria.token', 'bilheteria.user', 'bilheteria.expires']) localStorage.removeItem(k);
+} catch { /* storage unavailable */ }
 
 export class ApiError extends Error {
-  constructor({ status = 0, title = '', detail = '', network = false, path = '', method = 'GET', currentVersion = null } = {}) {
+  constructor({
+    status = 0, title = '', detail = '', code = null, network = false, path = '', method = 'GET',
+    currentVersion = null, retryAfter = null, suggestions = [],
+  } = {}) {
     super(detail || title || `HTTP ${status}`);
     this.status = status;
     this.title = title;
     this.detail = detail;
+    /** The problem's stable snake_case `code` (e.g. 'weak_password'), or null. */
+    this.code = code;
     this.network = network;
     this.path = path;
     this.method = method;
     /** On a 409 for a stale event version: the event's version now (else null). */
     this.currentVersion = currentVersion;
+    /** On a 429: seconds until trying again makes sense (`retry_after` / Retry-After), or null. */
+    this.retryAfter = retryAfter;
+    /** On a 422 weak_password: the server's (English) hints. */
+    this.suggestions = suggestions;
   }
   /** True when a write was refused because the event changed since it was read (409 + current_version). */
   get staleVersion() {
@@ -30,37 +55,132 @@ export class ApiError extends Error {
   }
 }
 
-// ---- session ----------------------------------------------------------------------------
+// ---- session (memory only) ------------------------------------------------------------------
+
+let current = { token: null, user: null, expiresAt: 0 };
+let refreshTimer = null;
+let inFlight = null;
+const listeners = new Set();
+
+function changed() {
+  for (const fn of listeners) {
+    try { fn(session.user); } catch (err) { console.error(err); }
+  }
+}
+
+function schedule() {
+  clearTimeout(refreshTimer);
+  refreshTimer = null;
+  if (!current.token || !current.expiresAt) return;
+  const wait = Math.max(5_000, current.expiresAt - Date.now() - REFRESH_AHEAD_MS);
+  refreshTimer = setTimeout(() => { refreshSession({ scheduled: true }); }, wait);
+}
+
+/** POST /auth/refresh (the cookie goes along); a Session, or an ApiError. */
+async function callRefresh() {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), REFRESH_TIMEOUT_MS);
+  try {
+    return await request('POST', '/auth/refresh', { auth: false, signal: ctrl.signal });
+  } catch (err) {
+    if (err?.name === 'AbortError') throw new ApiError({ network: true, title: 'network', detail: 'refresh timed out', path: '/auth/refresh', method: 'POST' });
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs `fn` holding the cross-tab refresh lock (or directly where Web Locks do not exist). */
+function withRefreshLock(fn) {
+  if (typeof navigator !== 'undefined' && navigator.locks?.request) {
+    return navigator.locks.request(LOCK_NAME, { mode: 'exclusive' }, fn);
+  }
+  return fn();
+}
+
+/**
+ * Spends the refresh cookie for a new access token (one at a time in this tab, one at a time
+ * across tabs). Resolves true when there is a session afterwards, false when it ended (401) or
+ * could not be restored. A network failure keeps the current token and tries again later.
+ */
+function refreshSession({ scheduled = false } = {}) {
+  if (inFlight) return inFlight;
+  inFlight = (async () => {
+    const had = Boolean(current.token);
+    try {
+      const s = await withRefreshLock(() => callRefresh());
+      adopt(s);
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.network) {
+        // Offline or timed out: keep what we have; try again in a while if it is still valid.
+        if (current.token) {
+          clearTimeout(refreshTimer);
+          refreshTimer = setTimeout(() => { refreshSession({ scheduled: true }); }, 30_000);
+        }
+        return Boolean(current.token) && Date.now() < current.expiresAt;
+      }
+      // 401 session_ended (or anything else): there is no session any more.
+      const wasLoggedIn = had;
+      clear();
+      if (wasLoggedIn && scheduled) onUnauthorized(err);
+      return false;
+    }
+  })().finally(() => { inFlight = null; });
+  return inFlight;
+}
+
+/** Takes a Session answer ({access_token, expires_in, user}) as the current session. */
+function adopt(s) {
+  if (!s?.access_token) throw new Error('not a session');
+  current = {
+    token: s.access_token,
+    user: s.user || current.user,
+    expiresAt: Date.now() + Math.max(30, Number(s.expires_in) || 900) * 1000,
+  };
+  schedule();
+  changed();
+  return current.user;
+}
+
+function clear() {
+  const had = Boolean(current.token);
+  current = { token: null, user: null, expiresAt: 0 };
+  clearTimeout(refreshTimer);
+  refreshTimer = null;
+  if (had) changed();
+}
+
+// A tab that logs out tells the others (they drop their in-memory token too).
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('bilheteria-session') : null;
+channel?.addEventListener('message', (e) => {
+  if (e.data === 'logout') clear();
+});
+
+// A tab coming back to the foreground (timers may have been throttled) refreshes if due.
+if (typeof document !== 'undefined') {
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden && current.token && Date.now() > current.expiresAt - REFRESH_AHEAD_MS) refreshSession({ scheduled: true });
+  });
+}
 
 export const session = {
-  get token() {
-    const token = localStorage.getItem(TOKEN_KEY);
-    const expires = Number(localStorage.getItem(EXPIRES_KEY) || 0);
-    if (token && expires && Date.now() > expires) return null;
-    return token;
-  },
-  get user() {
-    try { return JSON.parse(localStorage.getItem(USER_KEY) || 'null'); } catch { return null; }
-  },
+  get token() { return current.token && Date.now() < current.expiresAt ? current.token : null; },
+  get user() { return current.token ? current.user : null; },
   get isAdmin() { return this.user?.role === 'admin'; },
-  get loggedIn() { return Boolean(this.token); },
-  /** A stored token whose expiry has passed (the session ended on its own). */
-  get expired() {
-    const expires = Number(localStorage.getItem(EXPIRES_KEY) || 0);
-    return Boolean(localStorage.getItem(TOKEN_KEY) && expires && Date.now() > expires);
-  },
-  save(token, expiresIn) {
-    localStorage.setItem(TOKEN_KEY, token);
-    if (expiresIn) localStorage.setItem(EXPIRES_KEY, String(Date.now() + Number(expiresIn) * 1000 - 5000));
-    else localStorage.removeItem(EXPIRES_KEY);
-  },
-  setUser(user) { localStorage.setItem(USER_KEY, JSON.stringify(user)); },
-  clear() {
-    localStorage.removeItem(TOKEN_KEY);
-    localStorage.removeItem(USER_KEY);
-    localStorage.removeItem(EXPIRES_KEY);
-  },
+  get loggedIn() { return Boolean(current.token && current.user); },
+  /** Resolves (true / false) once the session of this page load has been restored or not. */
+  ready: null,
+  /** Forces a refresh now (e.g. after the e-mail was verified elsewhere); resolves true / false. */
+  refresh: () => refreshSession(),
+  adopt,
+  /** Replaces the user shown (e.g. after GET /me); the token is unchanged. */
+  setUser(user) { if (current.token && user) { current.user = user; changed(); } },
+  clear,
+  /** Calls `fn(user | null)` whenever the session changes. */
+  onChange(fn) { listeners.add(fn); return () => listeners.delete(fn); },
 };
+session.ready = refreshSession();
 
 /** A message shown once on the next page (after a redirect). */
 export const flash = {
@@ -72,7 +192,7 @@ export const flash = {
   },
 };
 
-// Called when an authenticated request answers 401 (set by ui.js: logs out with a message).
+// Called when the session ends under an authenticated request (set by ui.js).
 let onUnauthorized = () => {};
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
@@ -83,41 +203,72 @@ function apiBaseUrl() {
   return new URL(API_BASE, location.href);
 }
 
-/**
- * `path` is relative to API_BASE ('/events'); an absolute URL (a followed `next` link) is used
- * as is. With `full`, the answer is `{ status, headers, data }` instead of just the data.
- */
-export async function request(method, path, { body, auth = true, headers = {}, raw = false, full = false, signal } = {}) {
+function retryAfterOf(res, problem) {
+  const n = Number(problem.retry_after ?? res.headers.get('retry-after'));
+  return Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+async function send(method, path, { body, token, headers = {}, signal }) {
   const h = { accept: 'application/json, application/problem+json', ...headers };
   if (body !== undefined) h['content-type'] = 'application/json';
-  const token = session.token;
-  const sentToken = auth && token;
-  if (sentToken) h.authorization = `Bearer ${token}`;
-  let res;
+  if (token) h.authorization = `Bearer ${token}`;
   try {
-    res = await fetch(/^https?:\/\//i.test(path) ? path : `${API_BASE}${path}`, {
+    return await fetch(/^https?:\/\//i.test(path) ? path : `${API_BASE}${path}`, {
       method,
       headers: h,
       body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
       signal,
     });
   } catch (err) {
     if (err?.name === 'AbortError') throw err;
     throw new ApiError({ network: true, title: 'network', detail: String(err?.message || err), path, method });
   }
+}
+
+async function problemOf(res, path, method) {
+  let problem = {};
+  const text = await res.text().catch(() => '');
+  try { problem = JSON.parse(text) || {}; } catch { problem = { detail: text.slice(0, 300) }; }
+  return new ApiError({
+    status: res.status,
+    title: problem.title || res.statusText,
+    detail: typeof problem.detail === 'string' ? problem.detail : '',
+    code: typeof problem.code === 'string' ? problem.code : null,
+    path,
+    method,
+    currentVersion: Number.isInteger(problem.current_version) ? problem.current_version : null,
+    retryAfter: retryAfterOf(res, problem),
+    suggestions: Array.isArray(problem.suggestions) ? problem.suggestions.filter((x) => typeof x === 'string') : [],
+  });
+}
+
+/**
+ * `path` is relative to API_BASE ('/events'); an absolute URL (a followed `next` link) is used
+ * as is. With `full`, the answer is `{ status, headers, data }` instead of just the data.
+ * An authenticated request that answers 401 refreshes the session once and is sent again.
+ */
+export async function request(method, path, { body, auth = true, headers = {}, raw = false, full = false, signal } = {}) {
+  if (auth && session.ready && !current.token) await session.ready;
+  if (auth && current.token && Date.now() >= current.expiresAt) await refreshSession();
+  let sentToken = auth ? session.token : null;
+  let res = await send(method, path, { body, token: sentToken, headers, signal });
+  if (res.status === 401 && sentToken) {
+    // The access token was refused: another refresh may already have replaced it; else refresh.
+    const ok = current.token && current.token !== sentToken ? true : await refreshSession();
+    if (ok && session.token) {
+      sentToken = session.token;
+      res = await send(method, path, { body, token: sentToken, headers, signal });
+    }
+  }
   if (!res.ok) {
-    let problem = {};
-    const text = await res.text().catch(() => '');
-    try { problem = JSON.parse(text); } catch { problem = { detail: text.slice(0, 300) }; }
-    const error = new ApiError({
-      status: res.status,
-      title: problem.title || res.statusText,
-      detail: problem.detail || '',
-      path,
-      method,
-      currentVersion: Number.isInteger(problem.current_version) ? problem.current_version : null,
-    });
-    if (res.status === 401 && sentToken) onUnauthorized(error);
+    const error = await problemOf(res, path, method);
+    // An authenticated request refused even after a refresh (or sent with no session at all):
+    // the session is over.
+    if (res.status === 401 && auth) {
+      clear();
+      onUnauthorized(error);
+    }
     throw error;
   }
   if (raw) return res;
@@ -165,16 +316,49 @@ function ifMatch(version) {
 }
 
 export const api = {
-  register: (name, email, password) => request('POST', '/auth/register', { body: { name, email, password }, auth: false }),
+  // ---- account ----
+  /** 201 UserView. `cpf` is optional (formatted or digits only). */
+  register: (name, email, password, cpf) =>
+    request('POST', '/auth/register', { body: cpf ? { name, email, password, cpf } : { name, email, password }, auth: false }),
+  /** Logs in (the refresh cookie is set by the answer); resolves the user. */
   async login(email, password) {
-    const r = await request('POST', '/auth/login', { body: { email, password }, auth: false });
-    session.save(r.access_token, r.expires_in);
+    const s = await request('POST', '/auth/login', { body: { email, password }, auth: false });
+    return adopt(s);
+  },
+  /** Ends the session on the server (cookie cleared) and in every tab's memory. */
+  async logout() {
+    try {
+      await request('POST', '/auth/logout', { auth: false, headers: current.token ? { authorization: `Bearer ${current.token}` } : {} });
+    } finally {
+      clear();
+      channel?.postMessage('logout');
+    }
+  },
+  verifyEmail: (token) => request('POST', '/auth/verify-email', { body: { token }, auth: false }),
+  async me() {
     const me = await request('GET', '/me');
     session.setUser(me);
     return me;
   },
-  me: () => request('GET', '/me'),
+  /** Sets the CPF once; the answer is a fresh Session whose token carries it. */
+  async setCpf(cpf) {
+    const s = await request('PUT', '/me/cpf', { body: { cpf } });
+    return adopt(s);
+  },
+  /** Changes the password; every other session ends, this one gets a new token and cookie. */
+  async changePassword(currentPassword, newPassword) {
+    const s = await request('POST', '/me/password', { body: { current_password: currentPassword, new_password: newPassword } });
+    return adopt(s);
+  },
+  /** 202 {sent_to}. */
+  resendVerification: () => request('POST', '/me/verification'),
+  async deleteAccount(password) {
+    await request('DELETE', '/me', { body: { password } });
+    clear();
+    channel?.postMessage('logout');
+  },
 
+  // ---- catalogue and orders ----
   events: () => request('GET', '/events', { auth: false }),
   event: (id) => request('GET', `/events/${encodeURIComponent(id)}`, { auth: false }),
 
@@ -188,6 +372,7 @@ export const api = {
   refund: (id) => request('POST', `/orders/${encodeURIComponent(id)}/refund`),
   tickets: (id) => request('GET', `/orders/${encodeURIComponent(id)}/tickets`),
 
+  // ---- admin ----
   /** Every admin event: all pages of the list, following its `next` links. */
   adminEvents: () => allPages('/admin/events'),
   createEvent: (input) => request('POST', '/admin/events', { body: input }),

@@ -1,15 +1,23 @@
 // Shared UI: page bootstrap, header and footer, SweetAlert2 messages, API error mapping,
 // availability badges and QR codes.
+//
+// Nothing here (or in the pages) writes HTML strings into the page: elements are built with
+// h() from dom.js, so user-typed names reach the DOM as text. SweetAlert2 is only used through
+// fire() below, which refuses its HTML options given as strings (title / html / footer …) and
+// escapes the button captions (SweetAlert2 parses those as HTML).
 import Swal from '../vendor/sweetalert2.esm.all.min.js';
 import qrcode from '../vendor/qrcode.mjs';
-import { api, session, flash, setUnauthorizedHandler, ApiError } from './api.js';
-import { t, getLang, setLang, applyI18n, number } from './i18n.js';
+import { session, flash, setUnauthorizedHandler, ApiError, api } from './api.js';
+import { t, has, getLang, setLang, applyI18n, number, locale, timeOnly } from './i18n.js';
+import { h, mount, icon, safeUrl } from './dom.js';
 
 export { Swal };
+export { h, mount } from './dom.js';
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 
+/** HTML-escapes a string. Only for the few places a library wants HTML (SweetAlert2 captions). */
 export function esc(value) {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
@@ -17,6 +25,8 @@ export function esc(value) {
 export function param(name) {
   return new URLSearchParams(location.search).get(name);
 }
+
+// ---- SweetAlert2, text only -------------------------------------------------------------------
 
 const swalBase = {
   confirmButtonText: 'OK',
@@ -26,34 +36,80 @@ const swalBase = {
     cancelButton: 'btn-secondary mx-1',
     denyButton: 'btn-danger mx-1',
     popup: 'rounded-2xl',
+    validationMessage: 'text-rose-800',
   },
 };
 
-// Titles and texts are given to SweetAlert2 as text (titleText / text), never as HTML: they may
-// carry names typed by users (events, sectors).
+// Options SweetAlert2 renders as HTML when given a string.
+const HTML_OPTIONS = ['title', 'html', 'footer', 'iconHtml', 'closeButtonHtml', 'loaderHtml', 'validationMessage'];
+const CAPTIONS = ['confirmButtonText', 'cancelButtonText', 'denyButtonText'];
+
+/**
+ * Swal.fire with text only: `titleText` and `text` are text; `html` may be a DOM node (built
+ * with h()); a string in any HTML option is a programming error; captions are escaped.
+ */
+export function fire(options) {
+  // While "your session has expired" is up, nothing replaces it (the page is about to go to
+  // the login page): other dialogs resolve as dismissed.
+  if (sessionModalOpen && !options.toast && !options.sessionModal) return Promise.resolve({ isConfirmed: false, isDismissed: true, dismiss: 'session' });
+  const { sessionModal: _s, ...rest } = options;
+  const o = { ...swalBase, ...rest, customClass: { ...swalBase.customClass, ...(rest.customClass || {}) } };
+  for (const k of HTML_OPTIONS) {
+    if (typeof o[k] === 'string') throw new Error(`fire(): ${k} must not be an HTML string (use titleText / text / a node)`);
+  }
+  for (const k of CAPTIONS) if (o[k] != null) o[k] = esc(o[k]);
+  return Swal.fire(o);
+}
+
+/** Shows a validation message under a SweetAlert2 input, as text. */
+export function validation(text) {
+  Swal.showValidationMessage(esc(text));
+}
+
 export function alertMsg(icon, title, text = '', extra = {}) {
-  return Swal.fire({ ...swalBase, icon, titleText: title, text, confirmButtonText: t('common.ok'), ...extra });
+  return fire({ icon, titleText: title, text, confirmButtonText: t('common.ok'), ...extra });
 }
 
 export function toast(icon, title) {
-  return Swal.fire({
+  return fire({
     toast: true, position: 'top-end', icon, titleText: title, showConfirmButton: false, timer: 2500, timerProgressBar: true,
   });
 }
 
-export async function confirmDialog(title, text, { danger = false, confirmText } = {}) {
-  const r = await Swal.fire({
-    ...swalBase,
+export async function confirmDialog(title, text, { danger = false, confirmText, cancelText } = {}) {
+  const r = await fire({
     icon: danger ? 'warning' : 'question',
     titleText: title,
     text,
     showCancelButton: true,
     focusCancel: danger,
     confirmButtonText: confirmText || t('common.confirm'),
-    cancelButtonText: t('common.cancel'),
-    customClass: { ...swalBase.customClass, confirmButton: `${danger ? 'btn-danger' : 'btn-primary'} mx-1` },
+    cancelButtonText: cancelText || t('common.cancel'),
+    customClass: { confirmButton: `${danger ? 'btn-danger' : 'btn-primary'} mx-1` },
   });
   return r.isConfirmed;
+}
+
+// ---- errors ---------------------------------------------------------------------------------------
+
+/** "em 14 minutos (às 15:32)" / "in 14 minutes (at 3:32 PM)" for a wait of `seconds`. */
+export function whenAgain(seconds) {
+  const s = Number(seconds);
+  if (!Number.isFinite(s) || s < 0) return t('time.later');
+  const rtf = new Intl.RelativeTimeFormat(locale(), { numeric: 'auto' });
+  let rel;
+  if (s < 60) rel = rtf.format(Math.max(1, Math.ceil(s)), 'second');
+  else if (s < 3600) rel = rtf.format(Math.ceil(s / 60), 'minute');
+  else rel = rtf.format(Math.round(s / 3600), 'hour');
+  const at = new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' }).format(new Date(Date.now() + s * 1000));
+  return `${rel} (${t('time.at', { time: at })})`;
+}
+
+/** The buyer-language explanation of a problem `code`, or '' when the site does not know it. */
+export function problemText(err) {
+  if (!(err instanceof ApiError) || !err.code) return '';
+  const key = `problem.${err.code}`;
+  return has(key) ? t(key, { when: whenAgain(err.retryAfter) }) : '';
 }
 
 /** The buyer-language title for an API error. `context` refines 409s (e.g. 'order'). */
@@ -68,12 +124,10 @@ export function errorTitle(err, context) {
   return t('error.generic');
 }
 
-/** Shows any error as a SweetAlert2 message: mapped title, explanation, and the server's detail. */
-export function showError(err, { context, title } = {}) {
-  console.error(err);
-  if (err?.name === 'AbortError') return Promise.resolve();
-  let lead = '';
-  if (err instanceof ApiError) {
+/** The body of an error dialog: the explanation, then the server's detail (all text nodes). */
+function errorBody(err, context) {
+  let lead = problemText(err);
+  if (!lead && err instanceof ApiError) {
     if (err.network) lead = t('error.networkText');
     else if (err.notBuilt) lead = t('error.notBuilt');
     else if (err.status === 409 && context === 'order') lead = t('error.soldOut');
@@ -81,23 +135,41 @@ export function showError(err, { context, title } = {}) {
     else if (err.status === 409 && context === 'signup') lead = t('error.emailTaken');
   }
   const detail = err instanceof ApiError ? err.detail : String(err?.message || err);
-  const html = `${lead ? `<p class="mb-2">${esc(lead)}</p>` : ''}${detail && !err?.network
-    ? `<p class="text-sm text-slate-500"><span class="font-medium">${esc(t('error.detail'))}</span> <span data-testid="error-detail">${esc(detail)}</span>${err?.status ? ` <span class="whitespace-nowrap">(HTTP ${esc(err.status)})</span>` : ''}</p>`
-    : ''}`;
-  return Swal.fire({ ...swalBase, icon: 'error', titleText: title || errorTitle(err, context), html, confirmButtonText: t('common.ok') });
+  const suggestions = err instanceof ApiError ? err.suggestions : [];
+  return h('div', { dataset: { testid: 'error-body' } },
+    lead ? h('p', { class: 'mb-2', dataset: { testid: 'error-lead' } }, lead) : null,
+    suggestions.length ? h('div', { class: 'mb-2 text-left text-sm text-slate-600' },
+      h('p', { class: 'font-medium' }, t('error.suggestions')),
+      h('ul', { class: 'list-disc pl-5' }, suggestions.map((x) => h('li', null, x)))) : null,
+    detail && !err?.network ? h('p', { class: 'text-sm text-slate-600' },
+      h('span', { class: 'font-medium' }, t('error.detail')), ' ',
+      h('span', { dataset: { testid: 'error-detail' } }, detail),
+      err?.status ? [' ', h('span', { class: 'whitespace-nowrap' }, `(HTTP ${err.status})`)] : null) : null);
+}
+
+/** Shows any error as a SweetAlert2 message: mapped title, explanation, and the server's detail. */
+export function showError(err, { context, titleText } = {}) {
+  console.error(err);
+  if (err?.name === 'AbortError') return Promise.resolve();
+  return fire({ icon: 'error', titleText: titleText || errorTitle(err, context), html: errorBody(err, context), confirmButtonText: t('common.ok') });
 }
 
 // ---- session and header -------------------------------------------------------------------
 
-let unauthorizedShown = false;
+let pageNeedsLogin = false;
+let sessionModalOpen = false;
 setUnauthorizedHandler(() => {
-  session.clear();
-  if (unauthorizedShown) return;
-  unauthorizedShown = true;
   renderHeader();
-  Swal.fire({
-    ...swalBase, icon: 'warning', title: t('auth.sessionExpired'), text: t('auth.sessionExpiredText'),
-    confirmButtonText: t('nav.login'),
+  if (sessionModalOpen) return;
+  if (!pageNeedsLogin) {
+    // A public page (events, an event): say so and carry on logged out.
+    toast('warning', t('auth.sessionEnded'));
+    return;
+  }
+  sessionModalOpen = true;
+  fire({
+    sessionModal: true, icon: 'warning', titleText: t('auth.sessionExpired'), text: t('auth.sessionExpiredText'),
+    confirmButtonText: t('nav.login'), allowOutsideClick: false, allowEscapeKey: false,
   }).then(() => { location.href = loginUrl(); });
 });
 
@@ -108,6 +180,7 @@ export function loginUrl() {
 
 /** Sends visitors without a session to the login page (and back here afterwards). */
 export function requireLogin() {
+  pageNeedsLogin = true;
   if (session.loggedIn) return true;
   flash.set('info', 'auth.loginRequired');
   location.replace(loginUrl());
@@ -115,103 +188,106 @@ export function requireLogin() {
 }
 
 function navLink(href, key, current) {
-  const active = current === href ? ' aria-current="page"' : '';
-  return `<a class="nav-link" href="${href}"${active} data-nav="${href}">${esc(t(key))}</a>`;
+  return h('a', { class: 'nav-link', href, 'aria-current': current === href ? 'page' : null, dataset: { nav: href } }, t(key));
 }
+
+let headerKey = null;
 
 export function renderHeader() {
   const header = $('#site-header');
   if (!header) return;
   const current = location.pathname.split('/').pop() || 'index.html';
   const user = session.loggedIn ? session.user : null;
+  headerKey = JSON.stringify([user?.id, user?.name, user?.role, getLang()]);
   const links = [navLink('index.html', 'nav.events', current)];
   if (user) links.push(navLink('orders.html', 'nav.orders', current));
   if (user?.role === 'admin') links.push(navLink('admin.html', 'nav.admin', current));
   const account = user
-    ? `<span class="hidden text-sm text-slate-300 lg:inline" data-testid="user-name">${esc(t('nav.hello', { name: user.name?.split(' ')[0] || user.email }))}</span>
-       <button type="button" class="nav-link" id="logout-btn" data-testid="logout">${esc(t('nav.logout'))}</button>`
-    : `<a class="nav-link" href="login.html" data-testid="nav-login">${esc(t('nav.login'))}</a>
-       <a class="btn-sm btn bg-white text-brand-800 hover:bg-brand-50" href="signup.html" data-testid="nav-signup">${esc(t('nav.signup'))}</a>`;
+    ? [
+      h('span', { class: 'hidden text-sm text-slate-300 lg:inline', dataset: { testid: 'user-name' } },
+        t('nav.hello', { name: user.name?.split(' ')[0] || user.email })),
+      h('a', { class: 'nav-link', href: 'account.html', 'aria-current': current === 'account.html' ? 'page' : null, dataset: { nav: 'account.html', testid: 'nav-account' } }, t('nav.account')),
+      h('button', { type: 'button', class: 'nav-link text-left', id: 'logout-btn', dataset: { testid: 'logout' }, onclick: logout }, t('nav.logout')),
+    ]
+    : [
+      h('a', { class: 'nav-link', href: 'login.html', dataset: { testid: 'nav-login' } }, t('nav.login')),
+      h('a', { class: 'btn-sm btn bg-white text-brand-800 hover:bg-brand-50', href: 'signup.html', dataset: { testid: 'nav-signup' } }, t('nav.signup')),
+    ];
   const lang = getLang();
+  const select = h('select', {
+    id: 'lang-select', dataset: { testid: 'lang-select' },
+    class: 'rounded-md border border-white/20 bg-slate-800 px-2 py-1 text-sm text-white focus:outline-none focus:ring-2 focus:ring-brand-400',
+    onchange: (e) => { setLang(e.target.value); location.reload(); },
+  }, h('option', { value: 'pt', selected: lang === 'pt' }, 'PT-BR'), h('option', { value: 'en', selected: lang === 'en' }, 'EN'));
+  const nav = h('nav', {
+    id: 'main-nav', 'aria-label': t('nav.menu'),
+    class: 'absolute inset-x-0 top-16 hidden flex-col gap-1 border-t border-white/10 bg-slate-900 p-3 md:static md:flex md:flex-row md:items-center md:border-0 md:bg-transparent md:p-0',
+  }, links,
+  h('span', { class: 'mx-1 hidden h-6 w-px bg-white/20 md:block', 'aria-hidden': 'true' }),
+  account,
+  h('label', { class: 'flex items-center gap-2 px-3 py-2 text-sm text-slate-300 md:px-1' }, h('span', { class: 'md:sr-only' }, t('nav.language')), select));
+  const menuBtn = h('button', {
+    type: 'button', id: 'menu-btn', class: 'nav-link md:hidden', 'aria-expanded': 'false', 'aria-controls': 'main-nav',
+    onclick: () => {
+      const open = menuBtn.getAttribute('aria-expanded') !== 'true';
+      menuBtn.setAttribute('aria-expanded', String(open));
+      nav.classList.toggle('hidden', !open);
+      nav.classList.toggle('flex', open);
+    },
+  }, icon('menu', 'h-5 w-5'), h('span', { class: 'sr-only' }, t('nav.menu')));
   header.className = 'sticky top-0 z-30 bg-slate-900/95 text-white shadow backdrop-blur';
-  header.innerHTML = `
-    <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900">${esc(t('nav.skip'))}</a>
-    <div class="container-page flex h-16 items-center justify-between gap-3">
-      <a href="index.html" class="flex items-center gap-2 text-lg font-extrabold tracking-tight" aria-label="${esc(t('app.name'))} — ${esc(t('nav.events'))}">
-        <span aria-hidden="true" class="grid h-9 w-9 place-items-center rounded-xl bg-gradient-to-br from-brand-500 to-fuchsia-500 text-white shadow">
-          <svg viewBox="0 0 24 24" class="h-5 w-5" fill="none" stroke="currentColor" stroke-width="2"><path d="M3 8a2 2 0 0 0 2-2h14a2 2 0 0 0 2 2v2a2 2 0 0 0 0 4v2a2 2 0 0 0-2 2H5a2 2 0 0 0-2-2v-2a2 2 0 0 0 0-4z"/><path d="M13 6v12" stroke-dasharray="2 2"/></svg>
-        </span>
-        <span>${esc(t('app.name'))}</span>
-      </a>
-      <button type="button" id="menu-btn" class="nav-link md:hidden" aria-expanded="false" aria-controls="main-nav">
-        <svg aria-hidden="true" viewBox="0 0 24 24" class="h-5 w-5" fill="none" stroke="currentColor" stroke-width="2"><path d="M4 6h16M4 12h16M4 18h16"/></svg>
-        <span class="sr-only">${esc(t('nav.menu'))}</span>
-      </button>
-      <nav id="main-nav" aria-label="${esc(t('nav.menu'))}" class="absolute inset-x-0 top-16 hidden flex-col gap-1 border-t border-white/10 bg-slate-900 p-3 md:static md:flex md:flex-row md:items-center md:border-0 md:bg-transparent md:p-0">
-        ${links.join('')}
-        <span class="mx-1 hidden h-6 w-px bg-white/20 md:block" aria-hidden="true"></span>
-        ${account}
-        <label class="flex items-center gap-2 px-3 py-2 text-sm text-slate-300 md:px-1">
-          <span class="md:sr-only">${esc(t('nav.language'))}</span>
-          <select id="lang-select" data-testid="lang-select" class="rounded-md border border-white/20 bg-slate-800 px-2 py-1 text-sm text-white focus:outline-none focus:ring-2 focus:ring-brand-400">
-            <option value="pt"${lang === 'pt' ? ' selected' : ''}>PT-BR</option>
-            <option value="en"${lang === 'en' ? ' selected' : ''}>EN</option>
-          </select>
-        </label>
-      </nav>
-    </div>`;
-  const menuBtn = $('#menu-btn');
-  const nav = $('#main-nav');
-  menuBtn.addEventListener('click', () => {
-    const open = menuBtn.getAttribute('aria-expanded') !== 'true';
-    menuBtn.setAttribute('aria-expanded', String(open));
-    nav.classList.toggle('hidden', !open);
-    nav.classList.toggle('flex', open);
-  });
-  $('#lang-select').addEventListener('change', (e) => {
-    setLang(e.target.value);
-    location.reload();
-  });
-  $('#logout-btn')?.addEventListener('click', () => {
-    session.clear();
+  mount(header,
+    h('a', { href: '#main', class: 'sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900' }, t('nav.skip')),
+    h('div', { class: 'container-page flex h-16 items-center justify-between gap-3' },
+      h('a', { href: 'index.html', class: 'flex items-center gap-2 text-lg font-extrabold tracking-tight', 'aria-label': `${t('app.name')} — ${t('nav.events')}` },
+        h('span', { 'aria-hidden': 'true', class: 'grid h-9 w-9 place-items-center rounded-xl bg-gradient-to-br from-brand-500 to-fuchsia-500 text-white shadow' }, icon('ticket', 'h-5 w-5')),
+        h('span', null, t('app.name'))),
+      menuBtn,
+      nav));
+}
+
+/** Logs out (server and memory) and goes to the event list. */
+export async function logout() {
+  const btn = $('#logout-btn');
+  if (btn) btn.disabled = true;
+  try {
+    await api.logout();
     flash.set('success', 'auth.loggedOut');
     location.href = 'index.html';
-  });
+  } catch (err) {
+    renderHeader();
+    showError(err, { titleText: t('auth.logoutFailed') });
+  }
 }
 
 function renderFooter() {
   const footer = $('#site-footer');
   if (!footer) return;
   footer.className = 'mt-16 border-t border-slate-200 bg-white';
-  footer.innerHTML = `<div class="container-page flex flex-col items-center justify-between gap-2 py-6 text-sm text-slate-500 sm:flex-row">
-    <p>${esc(t('footer.text'))}</p>
-    <a class="rounded hover:text-brand-700" href="docs">${esc(t('footer.docs'))}</a></div>`;
+  mount(footer, h('div', { class: 'container-page flex flex-col items-center justify-between gap-2 py-6 text-sm text-slate-600 sm:flex-row' },
+    h('p', null, t('footer.text')),
+    h('a', { class: 'rounded hover:text-brand-700', href: 'docs' }, t('footer.docs'))));
 }
 
-/** Common bootstrap for every page: language, header, footer, flash message, session check. */
+/**
+ * Common bootstrap for every page: language, footer, the session restored from the refresh
+ * cookie (awaited, so pages render logged-in UI only once it is known), header, flash message.
+ */
 export async function initPage() {
-  if (session.expired) {
-    session.clear();
-    flash.set('warning', 'auth.sessionExpired');
-  }
   applyI18n();
-  renderHeader();
   renderFooter();
-  const f = flash.take();
-  if (f) toast(f.kind, t(f.key, f.vars || {}));
   window.addEventListener('unhandledrejection', (e) => {
     if (e.reason instanceof ApiError) { e.preventDefault(); showError(e.reason); }
   });
-  if (session.loggedIn) {
-    // Refresh the user (role changes, deleted account); a 401 logs out with a message.
-    try {
-      const me = await api.me();
-      session.setUser(me);
-      renderHeader();
-    } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 401) showError(err);
-    }
-  }
+  await session.ready;
+  renderHeader();
+  // Re-render the header when who is logged in changes (not on every silent token refresh).
+  session.onChange((user) => {
+    const key = JSON.stringify([user?.id, user?.name, user?.role, getLang()]);
+    if (key !== headerKey) renderHeader();
+  });
+  const f = flash.take();
+  if (f) toast(f.kind, t(f.key, f.vars || {}));
 }
 
 // ---- domain helpers -------------------------------------------------------------------------
@@ -227,6 +303,12 @@ export function availability(sector, eventStatus) {
   return { key: 'available', cls: 'badge-green', text: t('avail.available', { n: number(available) }) };
 }
 
+/** The availability badge of a sector. */
+export function availabilityBadge(sector, eventStatus, extraClass = '') {
+  const a = availability(sector, eventStatus);
+  return h('span', { class: `${a.cls}${extraClass ? ` ${extraClass}` : ''}`, dataset: { testid: 'availability', availability: a.key } }, a.text);
+}
+
 /** An <img> with the QR code of `text` (data URL), with alt text. */
 export function qrImage(text, alt, size = 200) {
   const qr = qrcode(0, 'M');
@@ -234,13 +316,10 @@ export function qrImage(text, alt, size = 200) {
   qr.make();
   const cells = qr.getModuleCount() + 8;
   const cell = Math.max(2, Math.floor(size / cells));
-  const img = document.createElement('img');
-  img.src = qr.createDataURL(cell, cell * 4);
-  img.alt = alt;
-  img.width = cell * cells;
-  img.height = cell * cells;
-  img.className = 'h-auto max-w-full [image-rendering:pixelated]';
-  return img;
+  return h('img', {
+    src: qr.createDataURL(cell, cell * 4), alt, width: cell * cells, height: cell * cells,
+    class: 'h-auto max-w-full [image-rendering:pixelated]',
+  });
 }
 
 export function statusBadge(status) {
@@ -248,7 +327,8 @@ export function statusBadge(status) {
     reserved: 'badge-amber', payment_pending: 'badge-blue', paid: 'badge-green',
     cancelled: 'badge-slate', expired: 'badge-slate', refunded: 'badge-slate',
   }[status] || 'badge-slate';
-  return `<span class="${cls}" data-testid="order-status" data-status="${esc(status)}">${esc(t(`order.status.${status}`))}</span>`;
+  const key = `order.status.${status}`;
+  return h('span', { class: cls, dataset: { testid: 'order-status', status } }, has(key) ? t(key) : String(status));
 }
 
 /** Runs `fn` every `ms` while the tab is visible (and once right away when it becomes visible). */
@@ -263,18 +343,27 @@ export function every(ms, fn) {
   return stop;
 }
 
-/** A placeholder gradient + initials when the event has no image. */
+const PALETTES = ['from-brand-700 via-brand-600 to-fuchsia-500', 'from-emerald-700 via-teal-600 to-cyan-500', 'from-rose-700 via-pink-600 to-amber-500', 'from-violet-800 via-purple-600 to-brand-500', 'from-slate-800 via-slate-700 to-brand-600'];
+
+/** A placeholder gradient + initials (also what a broken image turns into). */
+function placeholderImage(ev, cls, alt) {
+  let n = 0;
+  for (const c of ev.id || ev.name || '') n = (n * 31 + c.charCodeAt(0)) >>> 0;
+  const initials = String(ev.name || '?').split(/\s+/).filter((w) => w.length > 2).slice(0, 2).map((w) => w[0]).join('').toUpperCase();
+  return h('div', { role: 'img', 'aria-label': alt, class: `${cls} relative w-full overflow-hidden bg-gradient-to-br ${PALETTES[n % PALETTES.length]}` },
+    h('div', { 'aria-hidden': 'true', class: 'absolute -right-6 -top-10 h-40 w-40 rounded-full bg-white/10' }),
+    h('div', { 'aria-hidden': 'true', class: 'absolute -bottom-12 left-8 h-32 w-32 rounded-full bg-white/10' }),
+    h('span', { 'aria-hidden': 'true', class: 'absolute bottom-3 left-4 text-4xl font-black tracking-tight text-white/90' }, initials));
+}
+
+/** The event's picture (http(s) image_url only), or the placeholder. */
 export function eventImage(ev, cls = 'h-40') {
   const alt = t('events.imageAlt', { name: ev.name });
-  if (ev.image_url) {
-    return `<img src="${esc(ev.image_url)}" alt="${esc(alt)}" loading="lazy" class="${cls} w-full object-cover" onerror="this.replaceWith(Object.assign(document.createElement('div'),{className:'${cls} w-full bg-gradient-to-br from-brand-700 to-fuchsia-600',role:'img',ariaLabel:this.alt}))">`;
-  }
-  const palettes = ['from-brand-700 via-brand-600 to-fuchsia-500', 'from-emerald-700 via-teal-600 to-cyan-500', 'from-rose-700 via-pink-600 to-amber-500', 'from-violet-800 via-purple-600 to-brand-500', 'from-slate-800 via-slate-700 to-brand-600'];
-  let h = 0;
-  for (const c of ev.id || ev.name || '') h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  const initials = (ev.name || '?').split(/\s+/).filter((w) => w.length > 2).slice(0, 2).map((w) => w[0]).join('').toUpperCase();
-  return `<div role="img" aria-label="${esc(alt)}" class="${cls} relative w-full overflow-hidden bg-gradient-to-br ${palettes[h % palettes.length]}">
-    <div aria-hidden="true" class="absolute -right-6 -top-10 h-40 w-40 rounded-full bg-white/10"></div>
-    <div aria-hidden="true" class="absolute -bottom-12 left-8 h-32 w-32 rounded-full bg-white/10"></div>
-    <span aria-hidden="true" class="absolute bottom-3 left-4 text-4xl font-black tracking-tight text-white/90">${esc(initials)}</span></div>`;
+  const src = safeUrl(ev.image_url);
+  if (!src) return placeholderImage(ev, cls, alt);
+  const img = h('img', { src, alt, loading: 'lazy', class: `${cls} w-full object-cover`, referrerpolicy: 'no-referrer' });
+  img.addEventListener('error', () => img.replaceWith(placeholderImage(ev, cls, alt)), { once: true });
+  return img;
 }
+
+export { timeOnly };

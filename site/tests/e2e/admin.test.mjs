@@ -37,9 +37,11 @@ test('admin creates an event with two sectors in the console and buyers see it',
 
   // Buyers see it with both sectors and their prices.
   const buyer = await browser.newPage();
+  // (A visitor: the admin's session — the shared refresh cookie — is ended first.)
   await buyer.goto(`${BASE_URL}/index.html`);
-  await buyer.evaluate(() => localStorage.clear());
+  await buyer.evaluate(() => fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin' }));
   await buyer.reload();
+  await buyer.getByTestId('nav-login').waitFor();
   await buyer.getByTestId('search').fill(name);
   const card = buyer.getByTestId('event-card').filter({ hasText: name });
   await card.waitFor();

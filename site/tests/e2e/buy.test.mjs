@@ -1,24 +1,35 @@
-// A buyer signs up, reserves tickets, pays by PIX and sees the tickets with QR codes.
+// A buyer signs up (no CPF yet), reserves — the site asks for the CPF and retries — tries to pay
+// before verifying the e-mail (the site explains and resends the link), opens the link from the
+// local mailbox, pays by PIX and sees the tickets with QR codes.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, BASE_URL, call, missing, uniqueEmail, screenshots } from './helpers.mjs';
+import {
+  launch, BASE_URL, call, missing, uniqueEmail, screenshots, swalText, closeSwal, PASSWORD, validCpf, mailbox,
+  verificationLink, login,
+} from './helpers.mjs';
 
 const browser = await launch();
 after(() => browser.close());
 
-test('sign up → buy → pay (PIX) → see tickets', async (t) => {
+test('sign up → CPF asked at the reservation → e-mail verified → pay (PIX) → see tickets', { timeout: 4 * 60_000 }, async (t) => {
   const page = await browser.newPage();
   const email = uniqueEmail('pix');
 
-  // Sign up through the form (it logs in and comes back).
+  // Sign up through the form, without a CPF (it is optional there): a dialog says a
+  // verification e-mail was sent, then the buyer is logged in and back where they were going.
   await page.goto(`${BASE_URL}/signup.html?next=index.html`);
   await page.getByLabel('Nome completo').fill('Maria Compradora');
   await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Senha').fill('senha-segura-123');
+  await page.getByLabel('Senha').fill(PASSWORD);
   await page.getByTestId('signup-submit').click();
+  const signedUp = await swalText(page);
+  assert.match(signedUp, /Conta criada/);
+  assert.match(signedUp, new RegExp(`verificação para ${email.replace(/[.+]/g, '\\$&')}`));
+  await closeSwal(page);
   await page.waitForURL(/\/index\.html$/);
   await page.getByTestId('logout').waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'pt-BR');
+  assert.equal((await mailbox(email)).length >= 1, true, 'the registration sent an e-mail');
 
   // The event list: prices in BRL, availability, search.
   const cards = page.getByTestId('event-card');
@@ -31,9 +42,12 @@ test('sign up → buy → pay (PIX) → see tickets', async (t) => {
   await assert.doesNotReject(page.locator(`[data-event-id="${target.id}"]`).waitFor());
   assert.match(await page.locator(`[data-event-id="${target.id}"]`).innerText(), /R\$\s?\d{1,3}(\.\d{3})*,\d{2}/);
 
-  // Session survives a reload.
+  // The session survives a reload (restored from the refresh cookie), and the token is nowhere
+  // in web storage.
   await page.reload();
   await page.getByTestId('logout').waitFor();
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+  assert.doesNotMatch(stored, /eyJ|token|bilheteria\.user/i, `no token or user in web storage: ${stored}`);
 
   // Buy: sector, half price, 2 tickets.
   await page.locator(`[data-event-id="${target.id}"] [data-testid=buy-link]`).click();
@@ -47,21 +61,59 @@ test('sign up → buy → pay (PIX) → see tickets', async (t) => {
   assert.equal(total.replace(/\s/g, ' '), new Intl.NumberFormat('pt-BR', { style: 'currency', currency: 'BRL' }).format(sector.half_price_cents * 2 / 100).replace(/\s/g, ' '));
   await screenshots(page, 'purchase');
   await page.getByTestId('reserve').click();
+
+  // No CPF yet (403 cpf_required): the site asks for it — a wrong one is refused in the dialog —
+  // saves it and retries the reservation.
+  const dialog = page.locator('.swal2-popup:not(.swal2-toast)');
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /Informe seu CPF/);
+  const cpfInput = dialog.locator('input.swal2-input');
+  await cpfInput.fill('123.456.789-00');
+  await dialog.locator('.swal2-confirm').click();
+  await dialog.locator('.swal2-validation-message').waitFor();
+  assert.match(await dialog.locator('.swal2-validation-message').innerText(), /CPF inválido/);
+  const cpf = validCpf();
+  await cpfInput.fill(cpf.replace(/\D/g, ''));
+  await dialog.locator('.swal2-confirm').click();
   await page.waitForURL(/order\.html\?id=/);
   const orderId = new URL(page.url()).searchParams.get('id');
+  const token = await login(email, PASSWORD);
+  assert.equal((await call('GET', '/me', { token })).body.cpf, cpf, 'the CPF was saved (formatted)');
 
   // The hold countdown.
   await page.getByTestId('countdown').waitFor();
   await page.waitForFunction(() => /^\d{2}:\d{2}$/.test(document.querySelector('[data-testid=countdown]')?.textContent || ''));
   await screenshots(page, 'order');
 
-  const payMissing = await missing('POST', '/orders/000000000000000000000000/pay', await page.evaluate(() => localStorage.getItem('bilheteria.token')), { method: 'pix' });
+  const payMissing = await missing('POST', '/orders/000000000000000000000000/pay', token, { method: 'pix' });
   if (payMissing) { t.skip(payMissing); return; }
-  const ticketsMissing = await missing('GET', `/orders/${orderId}/tickets`, await page.evaluate(() => localStorage.getItem('bilheteria.token')));
+  const ticketsMissing = await missing('GET', `/orders/${orderId}/tickets`, token);
   if (ticketsMissing) { t.skip(ticketsMissing); return; }
 
-  // Pay by PIX: the QR code of pix_code, then the page turns to "paid" by itself.
+  // Paying before the e-mail is verified (403 email_unverified): the site explains and offers
+  // to send the link again.
+  const first = await verificationLink(email);
   await page.getByTestId('method-pix').check();
+  await page.getByTestId('pay').click();
+  await dialog.waitFor();
+  const unverified = await dialog.innerText();
+  assert.match(unverified, /Confirme seu e-mail para pagar/);
+  assert.ok(unverified.includes(email), 'the dialog names the address');
+  await dialog.getByRole('button', { name: 'Reenviar e-mail de verificação' }).click();
+  await page.locator('.swal2-toast').filter({ hasText: /novo e-mail de verificação/ }).waitFor();
+  const resent = await verificationLink(email, { after: first });
+
+  // The link from the mailbox, opened in another tab of the same browser.
+  assert.match(resent.url, /\/verify\.html#token=/);
+  const tab = await browser.newPage();
+  await tab.goto(resent.url);
+  await tab.getByTestId('verify-ok').waitFor();
+  assert.match(await tab.getByTestId('verify-text').innerText(), new RegExp(email.replace(/[.+]/g, '\\$&')));
+  assert.equal(new URL(tab.url()).hash, '', 'the token is taken out of the address bar');
+  await tab.close();
+
+  // Pay by PIX: the QR code of pix_code, then the page turns to "paid" by itself. (This tab's
+  // token predates the verification: the site refreshes it and pays.)
   await page.getByTestId('pay').click();
   await page.locator('[data-testid=pix-qr] img, [data-testid=tickets-panel]').first().waitFor({ timeout: 20000 });
   if (await page.getByTestId('pix-qr').isVisible()) {

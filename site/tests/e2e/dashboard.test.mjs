@@ -1,7 +1,7 @@
 // The live dashboard: tickets sold goes up after a sale, without a reload.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, BASE_URL, call, register, adminToken, createEvent, useSession, missing, waitOrder, screenshots } from './helpers.mjs';
+import { launch, BASE_URL, call, register, adminToken, ADMIN, createEvent, useSession, missing, waitOrder, screenshots } from './helpers.mjs';
 
 const browser = await launch();
 after(() => browser.close());
@@ -11,7 +11,7 @@ test('the dashboard updates after a sale', { timeout: 3 * 60_000 }, async (t) =>
   const why = (await missing('GET', '/admin/dashboard', admin))
     || (await missing('POST', '/orders/000000000000000000000000/pay', admin, { method: 'card', card_number: '4111111111111111' }));
   const page = await browser.newPage();
-  await useSession(page, admin);
+  await useSession(page, ADMIN);
   await page.goto(`${BASE_URL}/admin.html`);
   await page.getByTestId('dashboard').waitFor();
   if (why) {

@@ -1,5 +1,6 @@
 // Shared helpers for the end-to-end tests: Debian's Chromium through playwright-core (never a
-// downloaded browser), API shortcuts, "not built yet" detection and screenshots.
+// downloaded browser), API shortcuts (buyers with a CPF and a verified e-mail, read from the
+// local mailbox), logging a page in (the refresh cookie), "not built yet" detection and screenshots.
 import { chromium } from 'playwright-core';
 import { mkdtemp, rm, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const BASE_URL = (process.env.E2E_BASE_URL || 'http://127.0.0.1:8123').replace(/\/$/, '');
 export const API = `${BASE_URL}/api/v1`;
 export const ADMIN_EMAIL = process.env.E2E_ADMIN_EMAIL || 'admin@bilheteria.local';
-export const ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD || 'admin12345';
+export const ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD || 'Admin-E2E-Strong-Pass-2026!';
 export const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
 export const SHORT_HOLD = process.env.E2E_HOLD_SECONDS_EXPIRY === '1';
 
@@ -76,31 +77,108 @@ export function uniqueEmail(prefix = 'buyer') {
   return `${prefix}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}@e2e.test`;
 }
 
-export async function register(prefix = 'buyer') {
-  const email = uniqueEmail(prefix);
-  const password = 'senha-segura-123';
-  const r = await call('POST', '/auth/register', { body: { name: `Teste ${prefix}`, email, password } });
-  if (r.status !== 201) throw new Error(`register: ${r.status} ${JSON.stringify(r.body)}`);
-  const token = await login(email, password);
-  return { email, password, token, user: r.body };
+/** A strong password (the server refuses weak ones: zxcvbn score < 3). */
+export const PASSWORD = 'Correct-Horse-Battery-42!';
+
+/** A random valid CPF, formatted (weights 10..2 then 11..2; r = sum*10 % 11; 10 → 0). */
+export function validCpf() {
+  let d;
+  do d = Array.from({ length: 9 }, () => Math.floor(Math.random() * 10));
+  while (d.every((x) => x === d[0]));
+  for (const len of [9, 10]) {
+    const sum = d.slice(0, len).reduce((acc, x, i) => acc + x * (len + 1 - i), 0);
+    const r = (sum * 10) % 11;
+    d.push(r === 10 ? 0 : r);
+  }
+  const s = d.join('');
+  return `${s.slice(0, 3)}.${s.slice(3, 6)}.${s.slice(6, 9)}-${s.slice(9)}`;
 }
 
+/** The local server's mail viewer: the e-mails sent to `email`, newest first. */
+export async function mailbox(email) {
+  for (const base of [BASE_URL, API]) {
+    const res = await fetch(`${base}/dev/mailbox?to=${encodeURIComponent(email)}`, { headers: { accept: 'application/json' } });
+    if (res.status === 404) continue;
+    if (!res.ok) throw new Error(`mailbox: ${res.status} ${await res.text()}`);
+    return res.json();
+  }
+  throw new Error('mailbox: GET /dev/mailbox answers 404');
+}
+
+/**
+ * The newest verification link e-mailed to `email` (waits for it): { url, token, mail }. With
+ * `after` (an earlier answer), only a newer e-mail counts (e.g. after asking for it again).
+ */
+export async function verificationLink(email, { timeoutMs = 15000, after } = {}) {
+  const until = Date.now() + timeoutMs;
+  let last = [];
+  while (Date.now() < until) {
+    last = await mailbox(email);
+    for (const m of last) {
+      if (after && (m.id != null ? m.id === after.mail.id : m.sent_at <= after.mail.sent_at)) break;
+      const match = String(m.body || '').match(/(\S*verify\.html#token=([^\s"'<>]+))/);
+      if (match) return { url: match[1], token: decodeURIComponent(match[2]), mail: m };
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`no verification link for ${email} (mailbox: ${JSON.stringify(last).slice(0, 500)})`);
+}
+
+/** Verifies `email` through the API with the link from the mailbox. */
+export async function verifyEmail(email) {
+  const { token } = await verificationLink(email);
+  const r = await call('POST', '/auth/verify-email', { body: { token } });
+  if (r.status !== 200) throw new Error(`verify-email ${email}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/**
+ * A buyer registered through the API — by default with a valid CPF and a verified e-mail (what
+ * paying needs) — and logged in through the API: { email, password, name, cpf, token, user }.
+ */
+export async function register(prefix = 'buyer', { cpf = true, verified = true, name = `Teste ${prefix}` } = {}) {
+  const email = uniqueEmail(prefix);
+  const password = PASSWORD;
+  const body = { name, email, password };
+  if (cpf) body.cpf = typeof cpf === 'string' ? cpf : validCpf();
+  const r = await call('POST', '/auth/register', { body });
+  if (r.status !== 201) throw new Error(`register: ${r.status} ${JSON.stringify(r.body)}`);
+  let user = r.body;
+  if (verified) user = await verifyEmail(email);
+  const token = await login(email, password);
+  return { email, password, name, cpf: body.cpf ?? null, token, user };
+}
+
+/** Logs in through the API (no cookie kept): the access token. */
 export async function login(email, password) {
   const r = await call('POST', '/auth/login', { body: { email, password } });
   if (r.status !== 200) throw new Error(`login ${email}: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.access_token;
 }
 
+export const ADMIN = { email: ADMIN_EMAIL, password: ADMIN_PASSWORD };
 export const adminToken = () => login(ADMIN_EMAIL, ADMIN_PASSWORD);
 
-/** Puts a session straight into the page's localStorage (skips the login form). */
-export async function useSession(page, token) {
-  await page.goto(`${BASE_URL}/index.html`);
-  const me = (await call('GET', '/me', { token })).body;
-  await page.evaluate(([tk, user]) => {
-    localStorage.setItem('bilheteria.token', tk);
-    localStorage.setItem('bilheteria.user', JSON.stringify(user));
-  }, [token, me]);
+/**
+ * Logs the page's browser in as `account` ({ email, password }): POST /auth/login from inside
+ * the page (same origin), so the browser keeps the HttpOnly refresh cookie; then reloads, and
+ * the page restores the session from the cookie like any page load.
+ */
+export async function useSession(page, account) {
+  if (!account?.email || !account?.password) throw new Error('useSession(page, { email, password })');
+  if (!page.url().startsWith(BASE_URL)) await page.goto(`${BASE_URL}/index.html`);
+  const status = await page.evaluate(async ([email, password]) => {
+    const res = await fetch('/api/v1/auth/login', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    return res.status;
+  }, [account.email, account.password]);
+  if (status !== 200) throw new Error(`login in the page as ${account.email}: ${status}`);
+  await page.reload();
+  await page.getByTestId('logout').waitFor();
 }
 
 /** Creates an event through the admin API. */

@@ -16,7 +16,7 @@ test('the hold countdown is shown (and says when the hold expired)', { timeout: 
   const order = r.body;
 
   const page = await browser.newPage();
-  await useSession(page, buyer.token);
+  await useSession(page, buyer);
   await page.goto(`${BASE_URL}/order.html?id=${order.id}`);
   const countdown = page.getByTestId('countdown');
   await countdown.waitFor();

@@ -14,7 +14,7 @@ test('a sold-out sector shows the 409 message and "esgotado"', async () => {
 
   // The second buyer is on the event page while the ticket is still there…
   const page = await browser.newPage();
-  await useSession(page, second.token);
+  await useSession(page, second);
   await page.goto(`${BASE_URL}/event.html?id=${ev.id}`);
   await page.locator('[data-testid=sector-choice] input:not([disabled])').first().waitFor();
 

@@ -4,7 +4,8 @@
 // change made meanwhile by another admin (409 + current_version) reloads the list and the editor.
 import { api, session, ApiError } from '../api.js';
 import { t, money, dateTime, shortDateTime, timeOnly, number, percent, locale } from '../i18n.js';
-import { initPage, $, $$, esc, showError, requireLogin, confirmDialog, toast, Swal, every, alertMsg } from '../ui.js';
+import { initPage, $, $$, h, mount, showError, requireLogin, confirmDialog, toast, fire, every, alertMsg } from '../ui.js';
+import { liveDot } from '../dom.js';
 import { DASHBOARD_REFRESH_MS } from '../config.js';
 
 const root = $('#admin-root');
@@ -27,60 +28,53 @@ let sweepPolls = 0;
 // ---- layout -------------------------------------------------------------------------------
 
 function layout() {
-  root.innerHTML = `
-    <div class="flex flex-wrap items-end justify-between gap-4">
-      <div>
-        <h1 class="text-2xl font-extrabold tracking-tight text-slate-900 sm:text-3xl">${esc(t('admin.title'))}</h1>
-        <p id="dash-updated" class="mt-1 flex items-center gap-2 text-sm text-slate-500" aria-live="polite"></p>
-      </div>
-      <div role="tablist" aria-label="${esc(t('admin.title'))}" class="inline-flex rounded-xl border border-slate-200 bg-white p-1 shadow-sm">
-        <button type="button" role="tab" id="tab-dashboard" aria-controls="panel-dashboard" class="rounded-lg px-4 py-2 text-sm font-semibold" data-tab="dashboard">${esc(t('admin.tabDashboard'))}</button>
-        <button type="button" role="tab" id="tab-events" aria-controls="panel-events" class="rounded-lg px-4 py-2 text-sm font-semibold" data-tab="events">${esc(t('admin.tabEvents'))}</button>
-      </div>
-    </div>
+  const th = (text, right = false) => h('th', { scope: 'col', class: right ? 'text-right' : null }, text);
+  const tab = (name, key) => h('button', {
+    type: 'button', role: 'tab', id: `tab-${name}`, 'aria-controls': `panel-${name}`, class: 'rounded-lg px-4 py-2 text-sm font-semibold', dataset: { tab: name },
+  }, t(key));
+  const tablist = h('div', { role: 'tablist', 'aria-label': t('admin.title'), class: 'inline-flex rounded-xl border border-slate-200 bg-white p-1 shadow-sm' },
+    tab('dashboard', 'admin.tabDashboard'), tab('events', 'admin.tabEvents'));
+  mount(root,
+    h('div', { class: 'flex flex-wrap items-end justify-between gap-4' },
+      h('div', null,
+        h('h1', { class: 'text-2xl font-extrabold tracking-tight text-slate-900 sm:text-3xl' }, t('admin.title')),
+        h('p', { id: 'dash-updated', class: 'mt-1 flex items-center gap-2 text-sm text-slate-600', 'aria-live': 'polite' })),
+      tablist),
 
-    <section id="panel-dashboard" role="tabpanel" aria-labelledby="tab-dashboard" class="mt-6 space-y-6" data-testid="dashboard">
-      <div id="dash-unavailable" hidden class="rounded-2xl border border-amber-200 bg-amber-50 p-5 text-amber-900" role="status" data-testid="dash-unavailable"></div>
-      <dl id="kpis" class="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-4"></dl>
-      <div class="card p-5">
-        <h2 class="font-bold text-slate-900">${esc(t('admin.salesPerMinute'))}</h2>
-        <div class="relative mt-4 h-64"><canvas id="spm-chart" role="img" aria-label="${esc(t('admin.salesPerMinute'))}"></canvas></div>
-        <p id="spm-empty" class="mt-2 text-sm text-slate-500" hidden>${esc(t('admin.noData'))}</p>
-      </div>
-      <div class="card overflow-hidden">
-        <h2 class="p-5 pb-3 font-bold text-slate-900">${esc(t('admin.perEvent'))}</h2>
-        <div class="overflow-x-auto"><table class="table-base" data-testid="events-table">
-          <thead class="bg-slate-50"><tr><th scope="col">${esc(t('orders.event'))}</th><th scope="col">${esc(t('admin.status'))}</th>
-            <th scope="col" class="text-right">${esc(t('admin.sold'))}</th><th scope="col" class="text-right">${esc(t('admin.held'))}</th>
-            <th scope="col" class="text-right">${esc(t('admin.available'))}</th><th scope="col" class="text-right">${esc(t('admin.gross'))}</th>
-            <th scope="col" class="text-right">${esc(t('admin.refundedTotal'))}</th><th scope="col" class="text-right">${esc(t('admin.conversion'))}</th>
-            <th scope="col">${esc(t('admin.actions'))}</th></tr></thead>
-          <tbody id="events-tbody" class="divide-y divide-slate-100"></tbody></table></div>
-      </div>
-      <div class="card overflow-hidden">
-        <h2 class="p-5 pb-3 font-bold text-slate-900">${esc(t('admin.perSector'))}</h2>
-        <div class="overflow-x-auto"><table class="table-base" data-testid="sectors-table">
-          <thead class="bg-slate-50"><tr><th scope="col">${esc(t('orders.event'))}</th><th scope="col">${esc(t('order.sector'))}</th>
-            <th scope="col" class="text-right">${esc(t('admin.capacity'))}</th><th scope="col" class="text-right">${esc(t('admin.sold'))} (${esc(t('admin.full'))}/${esc(t('admin.half'))})</th>
-            <th scope="col" class="text-right">${esc(t('admin.held'))}</th><th scope="col" class="text-right">${esc(t('admin.available'))}</th>
-            <th scope="col" class="text-right">${esc(t('admin.gross'))}</th></tr></thead>
-          <tbody id="sectors-tbody" class="divide-y divide-slate-100"></tbody></table></div>
-      </div>
-    </section>
+    h('section', { id: 'panel-dashboard', role: 'tabpanel', 'aria-labelledby': 'tab-dashboard', class: 'mt-6 space-y-6', dataset: { testid: 'dashboard' } },
+      h('div', { id: 'dash-unavailable', hidden: true, class: 'rounded-2xl border border-amber-200 bg-amber-50 p-5 text-amber-900', role: 'status', dataset: { testid: 'dash-unavailable' } }),
+      h('dl', { id: 'kpis', class: 'grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-4' }),
+      h('div', { class: 'card p-5' },
+        h('h2', { class: 'font-bold text-slate-900' }, t('admin.salesPerMinute')),
+        h('div', { class: 'relative mt-4 h-64' }, h('canvas', { id: 'spm-chart', role: 'img', 'aria-label': t('admin.salesPerMinute') })),
+        h('p', { id: 'spm-empty', class: 'mt-2 text-sm text-slate-600', hidden: true }, t('admin.noData'))),
+      h('div', { class: 'card overflow-hidden' },
+        h('h2', { class: 'p-5 pb-3 font-bold text-slate-900' }, t('admin.perEvent')),
+        h('div', { class: 'overflow-x-auto' }, h('table', { class: 'table-base', dataset: { testid: 'events-table' } },
+          h('thead', { class: 'bg-slate-50' }, h('tr', null,
+            th(t('orders.event')), th(t('admin.status')), th(t('admin.sold'), true), th(t('admin.held'), true),
+            th(t('admin.available'), true), th(t('admin.gross'), true), th(t('admin.refundedTotal'), true), th(t('admin.conversion'), true),
+            th(t('admin.actions')))),
+          h('tbody', { id: 'events-tbody', class: 'divide-y divide-slate-100' })))),
+      h('div', { class: 'card overflow-hidden' },
+        h('h2', { class: 'p-5 pb-3 font-bold text-slate-900' }, t('admin.perSector')),
+        h('div', { class: 'overflow-x-auto' }, h('table', { class: 'table-base', dataset: { testid: 'sectors-table' } },
+          h('thead', { class: 'bg-slate-50' }, h('tr', null,
+            th(t('orders.event')), th(t('order.sector')), th(t('admin.capacity'), true),
+            th(`${t('admin.sold')} (${t('admin.full')}/${t('admin.half')})`, true),
+            th(t('admin.held'), true), th(t('admin.available'), true), th(t('admin.gross'), true))),
+          h('tbody', { id: 'sectors-tbody', class: 'divide-y divide-slate-100' }))))),
 
-    <section id="panel-events" role="tabpanel" aria-labelledby="tab-events" class="mt-6 grid gap-6 xl:grid-cols-5" hidden>
-      <form id="event-form" class="card space-y-5 p-5 sm:p-6 xl:col-span-3" novalidate data-testid="event-form"></form>
-      <div class="xl:col-span-2">
-        <div class="card overflow-hidden">
-          <h2 class="p-5 pb-2 font-bold text-slate-900">${esc(t('admin.eventsList'))}</h2>
-          <p id="list-note" class="px-5 text-xs text-amber-700" hidden></p>
-          <ul id="admin-events" class="divide-y divide-slate-100" data-testid="admin-events"></ul>
-        </div>
-      </div>
-    </section>`;
+    h('section', { id: 'panel-events', role: 'tabpanel', 'aria-labelledby': 'tab-events', class: 'mt-6 grid gap-6 xl:grid-cols-5', hidden: true },
+      h('form', { id: 'event-form', class: 'card space-y-5 p-5 sm:p-6 xl:col-span-3', novalidate: true, dataset: { testid: 'event-form' } }),
+      h('div', { class: 'xl:col-span-2' },
+        h('div', { class: 'card overflow-hidden' },
+          h('h2', { class: 'p-5 pb-2 font-bold text-slate-900' }, t('admin.eventsList')),
+          h('p', { id: 'list-note', class: 'px-5 text-xs text-amber-800', hidden: true }),
+          h('ul', { id: 'admin-events', class: 'divide-y divide-slate-100', dataset: { testid: 'admin-events' } })))));
 
   $$('[role=tab]').forEach((b) => b.addEventListener('click', () => selectTab(b.dataset.tab, true)));
-  root.querySelector('[role=tablist]').addEventListener('keydown', (e) => {
+  tablist.addEventListener('keydown', (e) => {
     if (!['ArrowLeft', 'ArrowRight'].includes(e.key)) return;
     const next = e.target.dataset.tab === 'dashboard' ? 'events' : 'dashboard';
     selectTab(next, true);
@@ -104,12 +98,38 @@ function selectTab(name, push = false) {
 // ---- dashboard ------------------------------------------------------------------------------
 
 function kpi(label, value, testid, raw) {
-  return `<div class="kpi"><dt>${esc(label)}</dt><dd data-testid="${testid}" data-value="${esc(raw)}">${esc(value)}</dd></div>`;
+  return h('div', { class: 'kpi' }, h('dt', null, label), h('dd', { dataset: { testid, value: raw } }, value));
 }
+
+const num = (value) => h('td', { class: 'text-right tabular-nums' }, value);
+
+function eventRow(e) {
+  return h('tr', { dataset: { eventId: e.id } },
+    h('th', { scope: 'row', class: 'max-w-[16rem] truncate whitespace-nowrap px-3 py-2 text-left text-sm font-semibold normal-case tracking-normal text-slate-900' }, e.name),
+    h('td', null, statusPill(e.status)),
+    num(number(e.tickets_sold)), num(number(e.tickets_held)), num(number(e.tickets_available)),
+    num(money(e.gross_revenue_cents)), num(money(e.refunded_cents)), num(percent(e.conversion)),
+    h('td', null, h('div', { class: 'flex gap-2' },
+      h('button', { type: 'button', class: 'btn-secondary btn-sm', dataset: { inventory: e.id, name: e.name } }, t('admin.inventory')),
+      h('button', { type: 'button', class: 'btn-secondary btn-sm', dataset: { csv: e.id, name: e.name } }, t('admin.csv')))));
+}
+
+function sectorRow(e, sec) {
+  const full = sec.by_price_type?.full?.tickets_sold ?? 0;
+  const half = sec.by_price_type?.half?.tickets_sold ?? 0;
+  return h('tr', null,
+    h('td', { class: 'max-w-[14rem] truncate' }, e.name),
+    h('td', { class: 'font-medium' }, sec.name),
+    num(number(sec.capacity)),
+    h('td', { class: 'text-right tabular-nums' }, number(sec.tickets_sold), ' ', h('span', { class: 'text-slate-600' }, `(${number(full)}/${number(half)})`)),
+    num(number(sec.tickets_held)), num(number(sec.tickets_available)), num(money(sec.gross_revenue_cents)));
+}
+
+const noDataRow = (cols) => h('tr', null, h('td', { colspan: cols, class: 'py-6 text-center text-slate-600' }, t('admin.noData')));
 
 function renderDashboard(d) {
   const tt = d.totals || {};
-  $('#kpis').innerHTML = [
+  mount($('#kpis'),
     kpi(t('admin.revenue'), money(tt.net_revenue_cents), 'kpi-net', tt.net_revenue_cents ?? 0),
     kpi(t('admin.sold'), number(tt.tickets_sold), 'kpi-sold', tt.tickets_sold ?? 0),
     kpi(t('admin.held'), number(tt.tickets_held), 'kpi-held', tt.tickets_held ?? 0),
@@ -117,36 +137,12 @@ function renderDashboard(d) {
     kpi(t('admin.gross'), money(tt.gross_revenue_cents), 'kpi-gross', tt.gross_revenue_cents ?? 0),
     kpi(t('admin.refundedTotal'), money(tt.refunded_cents), 'kpi-refunded', tt.refunded_cents ?? 0),
     kpi(t('admin.ordersPaid'), number(tt.orders_paid), 'kpi-paid', tt.orders_paid ?? 0),
-    kpi(t('admin.conversion'), percent(tt.conversion), 'kpi-conversion', tt.conversion ?? 0),
-  ].join('');
+    kpi(t('admin.conversion'), percent(tt.conversion), 'kpi-conversion', tt.conversion ?? 0));
 
   const events = d.events || [];
-  $('#events-tbody').innerHTML = events.length ? events.map((e) => `<tr data-event-id="${esc(e.id)}">
-      <th scope="row" class="max-w-[16rem] truncate whitespace-nowrap px-3 py-2 text-left text-sm font-semibold normal-case tracking-normal text-slate-900">${esc(e.name)}</th>
-      <td>${statusPill(e.status)}</td>
-      <td class="text-right tabular-nums">${esc(number(e.tickets_sold))}</td>
-      <td class="text-right tabular-nums">${esc(number(e.tickets_held))}</td>
-      <td class="text-right tabular-nums">${esc(number(e.tickets_available))}</td>
-      <td class="text-right tabular-nums">${esc(money(e.gross_revenue_cents))}</td>
-      <td class="text-right tabular-nums">${esc(money(e.refunded_cents))}</td>
-      <td class="text-right tabular-nums">${esc(percent(e.conversion))}</td>
-      <td><div class="flex gap-2">
-        <button type="button" class="btn-secondary btn-sm" data-inventory="${esc(e.id)}" data-name="${esc(e.name)}">${esc(t('admin.inventory'))}</button>
-        <button type="button" class="btn-secondary btn-sm" data-csv="${esc(e.id)}" data-name="${esc(e.name)}">${esc(t('admin.csv'))}</button>
-      </div></td></tr>`).join('')
-    : `<tr><td colspan="9" class="py-6 text-center text-slate-500">${esc(t('admin.noData'))}</td></tr>`;
-
-  const rows = events.flatMap((e) => (e.sectors || []).map((s) => {
-    const full = s.by_price_type?.full?.tickets_sold ?? 0;
-    const half = s.by_price_type?.half?.tickets_sold ?? 0;
-    return `<tr><td class="max-w-[14rem] truncate">${esc(e.name)}</td><td class="font-medium">${esc(s.name)}</td>
-      <td class="text-right tabular-nums">${esc(number(s.capacity))}</td>
-      <td class="text-right tabular-nums">${esc(number(s.tickets_sold))} <span class="text-slate-400">(${esc(number(full))}/${esc(number(half))})</span></td>
-      <td class="text-right tabular-nums">${esc(number(s.tickets_held))}</td>
-      <td class="text-right tabular-nums">${esc(number(s.tickets_available))}</td>
-      <td class="text-right tabular-nums">${esc(money(s.gross_revenue_cents))}</td></tr>`;
-  }));
-  $('#sectors-tbody').innerHTML = rows.join('') || `<tr><td colspan="7" class="py-6 text-center text-slate-500">${esc(t('admin.noData'))}</td></tr>`;
+  mount($('#events-tbody'), events.length ? events.map(eventRow) : noDataRow(9));
+  const rows = events.flatMap((e) => (e.sectors || []).map((sec) => sectorRow(e, sec)));
+  mount($('#sectors-tbody'), rows.length ? rows : noDataRow(7));
 
   renderChart(d.sales_per_minute || []);
 }
@@ -195,14 +191,13 @@ function statusPill(status) {
   }[status] || 'badge-slate';
   const key = `admin.status.${status}`;
   const label = t(key) === key ? status : t(key);
-  return `<span class="${cls} shrink-0" data-testid="event-status" data-status="${esc(status)}">${esc(label)}</span>`;
+  return h('span', { class: `${cls} shrink-0`, dataset: { testid: 'event-status', status } }, label);
 }
 
 function liveLine(ok, when) {
-  $('#dash-updated').innerHTML = ok
-    ? `<span class="relative flex h-2 w-2" aria-hidden="true"><span class="absolute inline-flex h-full w-full animate-ping rounded-full bg-emerald-400 opacity-75"></span><span class="relative inline-flex h-2 w-2 rounded-full bg-emerald-500"></span></span>
-       <span class="font-semibold text-emerald-700">${esc(t('admin.live'))}</span> · <span>${esc(t('admin.updated', { time: timeOnly(when) }))}</span>`
-    : `<span class="inline-flex h-2 w-2 rounded-full bg-slate-400" aria-hidden="true"></span> ${esc(t('admin.paused'))}`;
+  mount($('#dash-updated'), ok
+    ? [liveDot(), h('span', { class: 'font-semibold text-emerald-700' }, t('admin.live')), ' · ', h('span', null, t('admin.updated', { time: timeOnly(when) }))]
+    : [h('span', { class: 'inline-flex h-2 w-2 rounded-full bg-slate-400', 'aria-hidden': 'true' }), ' ', t('admin.paused')]);
 }
 
 async function loadDashboard() {
@@ -228,19 +223,24 @@ async function loadDashboard() {
 async function showInventory(id, name) {
   try {
     const inv = await api.inventory(id);
-    const rows = (inv.buckets || []).map((b) => `<tr><td>${esc(b.sector)}</td><td class="text-right tabular-nums">${esc(b.bucket)}</td>
-      <td class="text-right tabular-nums">${esc(number(b.available))} / ${esc(number(b.capacity))}</td><td><code>${esc(b.shard ?? '—')}</code></td></tr>`).join('');
-    await Swal.fire({
+    const body = h('div', { class: 'text-left text-sm' },
+      h('p', null, h('span', { class: 'font-semibold' }, `${t('admin.topology')}:`), ' ', h('span', { class: 'badge-blue', dataset: { testid: 'topology' } }, inv.topology)),
+      inv.note ? h('p', { class: 'mt-2 rounded-lg bg-slate-50 p-3 text-slate-600' }, inv.note) : null,
+      h('div', { class: 'mt-3 max-h-80 overflow-auto' }, h('table', { class: 'table-base' },
+        h('thead', { class: 'bg-slate-50' }, h('tr', null,
+          h('th', null, t('order.sector')), h('th', { class: 'text-right' }, t('admin.bucket')),
+          h('th', { class: 'text-right' }, t('admin.available')), h('th', null, t('admin.shard')))),
+        h('tbody', { class: 'divide-y divide-slate-100' }, (inv.buckets || []).map((b) => h('tr', null,
+          h('td', null, b.sector),
+          h('td', { class: 'text-right tabular-nums' }, String(b.bucket ?? '')),
+          h('td', { class: 'text-right tabular-nums' }, `${number(b.available)} / ${number(b.capacity)}`),
+          h('td', null, h('code', null, String(b.shard ?? '—')))))))));
+    await fire({
       titleText: t('admin.inventoryTitle', { name }),
       width: 720,
-      buttonsStyling: false,
       customClass: { confirmButton: 'btn-primary' },
       confirmButtonText: t('common.close'),
-      html: `<div class="text-left text-sm">
-        <p><span class="font-semibold">${esc(t('admin.topology'))}:</span> <span class="badge-blue" data-testid="topology">${esc(inv.topology)}</span></p>
-        ${inv.note ? `<p class="mt-2 rounded-lg bg-slate-50 p-3 text-slate-600">${esc(inv.note)}</p>` : ''}
-        <div class="mt-3 max-h-80 overflow-auto"><table class="table-base"><thead class="bg-slate-50"><tr><th>${esc(t('order.sector'))}</th><th class="text-right">${esc(t('admin.bucket'))}</th>
-        <th class="text-right">${esc(t('admin.available'))}</th><th>${esc(t('admin.shard'))}</th></tr></thead><tbody class="divide-y divide-slate-100">${rows}</tbody></table></div></div>`,
+      html: body,
     });
   } catch (err) { showError(err); }
 }
@@ -278,72 +278,70 @@ function parseMoney(v) {
   return Number.isFinite(n) && n >= 0 ? Math.round(n * 100) : NaN;
 }
 
-function field(id, label, input, hint = '') {
-  return `<div><label class="label" for="${id}">${esc(label)}${hint ? ` <span class="font-normal text-slate-400">(${esc(hint)})</span>` : ''}</label>${input}</div>`;
+/** A labelled form field: the <label for> and the control (an element built with h()). */
+function field(label, control, hint = '') {
+  return h('div', null,
+    h('label', { class: 'label', for: control.id }, label, hint ? [' ', h('span', { class: 'font-normal text-slate-600' }, `(${hint})`)] : null),
+    control);
 }
+const input = (props) => h('input', { class: 'input', ...props });
 
 function renderForm(ev = null) {
   editingId = ev?.id || null;
   // The version this edit is based on: sent back as If-Match when it is saved.
   editingVersion = Number.isInteger(ev?.version) ? ev.version : null;
   const f = $('#event-form');
-  f.innerHTML = `
-    <div class="flex flex-wrap items-center justify-between gap-2">
-      <h2 class="text-lg font-bold text-slate-900" id="form-title">${esc(ev ? t('admin.editEvent') : t('admin.newEvent'))}</h2>
-      ${ev ? `<button type="button" class="btn-ghost btn-sm" id="form-new">+ ${esc(t('admin.newEvent'))}</button>` : ''}
-    </div>
-    <div class="grid gap-4 sm:grid-cols-2">
-      <div class="sm:col-span-2">${field('ev-name', t('admin.name'), `<input id="ev-name" class="input" required maxlength="200" value="${esc(ev?.name || '')}">`)}</div>
-      <div class="sm:col-span-2">${field('ev-description', t('admin.description'), `<textarea id="ev-description" rows="3" class="input">${esc(ev?.description || '')}</textarea>`, t('admin.optional'))}</div>
-      ${field('ev-venue', t('admin.venue'), `<input id="ev-venue" class="input" required value="${esc(ev?.venue || '')}">`)}
-      ${field('ev-starts', t('admin.startsAt'), `<input id="ev-starts" type="datetime-local" class="input" required value="${esc(toLocalInput(ev?.starts_at))}">`)}
-      <div class="sm:col-span-2">${field('ev-image', t('admin.imageUrl'), `<input id="ev-image" type="url" class="input" placeholder="https://…" value="${esc(ev?.image_url || '')}">`, t('admin.optional'))}</div>
-      ${field('ev-half', t('admin.halfShare'), `<input id="ev-half" type="number" min="0" max="100" class="input" placeholder="40" value="${esc(ev?.half_price_share_percent ?? '')}">`)}
-      ${field('ev-max-order', t('admin.maxPerOrder'), `<input id="ev-max-order" type="number" min="1" class="input" placeholder="6" value="${esc(ev?.max_per_order ?? '')}">`)}
-      ${field('ev-max-buyer', t('admin.maxPerBuyer'), `<input id="ev-max-buyer" type="number" min="1" class="input" placeholder="${esc(t('common.unlimited'))}" value="${esc(ev?.max_per_buyer ?? '')}">`, t('admin.optional'))}
-      ${field('ev-sales-end', t('admin.salesEndAt'), `<input id="ev-sales-end" type="datetime-local" class="input" value="${esc(toLocalInput(ev?.sales_end_at))}">`, t('admin.optional'))}
-    </div>
-    <div>
-      <div class="flex items-center justify-between"><h3 class="font-bold text-slate-900">${esc(t('admin.sectors'))}</h3>
-        <button type="button" class="btn-secondary btn-sm" id="add-sector" data-testid="add-sector">+ ${esc(t('admin.addSector'))}</button></div>
-      <p class="mt-1 text-xs text-slate-500">${esc(t('admin.lotsHint'))}</p>
-      <div id="sectors-editor" class="mt-3 space-y-3"></div>
-    </div>
-    <div class="flex flex-wrap gap-3 border-t border-slate-100 pt-4">
-      <button type="submit" class="btn-primary" id="save-event" data-testid="save-event">${esc(t('admin.save'))}</button>
-      <button type="button" class="btn-secondary" id="reset-form">${esc(t('admin.reset'))}</button>
-    </div>`;
+  const val = (v) => (v == null ? '' : String(v));
+  mount(f,
+    h('div', { class: 'flex flex-wrap items-center justify-between gap-2' },
+      h('h2', { class: 'text-lg font-bold text-slate-900', id: 'form-title' }, ev ? t('admin.editEvent') : t('admin.newEvent')),
+      ev ? h('button', { type: 'button', class: 'btn-ghost btn-sm', id: 'form-new', onclick: () => renderForm() }, `+ ${t('admin.newEvent')}`) : null),
+    h('div', { class: 'grid gap-4 sm:grid-cols-2' },
+      h('div', { class: 'sm:col-span-2' }, field(t('admin.name'), input({ id: 'ev-name', required: true, maxlength: 200, value: val(ev?.name) }))),
+      h('div', { class: 'sm:col-span-2' }, field(t('admin.description'), h('textarea', { id: 'ev-description', rows: 3, class: 'input', value: val(ev?.description) }), t('admin.optional'))),
+      field(t('admin.venue'), input({ id: 'ev-venue', required: true, value: val(ev?.venue) })),
+      field(t('admin.startsAt'), input({ id: 'ev-starts', type: 'datetime-local', required: true, value: toLocalInput(ev?.starts_at) })),
+      h('div', { class: 'sm:col-span-2' }, field(t('admin.imageUrl'), input({ id: 'ev-image', type: 'url', placeholder: 'https://…', value: val(ev?.image_url) }), t('admin.optional'))),
+      field(t('admin.halfShare'), input({ id: 'ev-half', type: 'number', min: 0, max: 100, placeholder: '40', value: val(ev?.half_price_share_percent) })),
+      field(t('admin.maxPerOrder'), input({ id: 'ev-max-order', type: 'number', min: 1, placeholder: '6', value: val(ev?.max_per_order) })),
+      field(t('admin.maxPerBuyer'), input({ id: 'ev-max-buyer', type: 'number', min: 1, placeholder: t('common.unlimited'), value: val(ev?.max_per_buyer) }), t('admin.optional')),
+      field(t('admin.salesEndAt'), input({ id: 'ev-sales-end', type: 'datetime-local', value: toLocalInput(ev?.sales_end_at) }), t('admin.optional'))),
+    h('div', null,
+      h('div', { class: 'flex items-center justify-between' },
+        h('h3', { class: 'font-bold text-slate-900' }, t('admin.sectors')),
+        h('button', {
+          type: 'button', class: 'btn-secondary btn-sm', id: 'add-sector', dataset: { testid: 'add-sector' },
+          onclick: () => { addSector({}); $$('#sectors-editor [data-field=name]').at(-1).focus(); },
+        }, `+ ${t('admin.addSector')}`)),
+      h('p', { class: 'mt-1 text-xs text-slate-600' }, t('admin.lotsHint')),
+      h('div', { id: 'sectors-editor', class: 'mt-3 space-y-3' })),
+    h('div', { class: 'flex flex-wrap gap-3 border-t border-slate-100 pt-4' },
+      h('button', { type: 'submit', class: 'btn-primary', id: 'save-event', dataset: { testid: 'save-event' } }, t('admin.save')),
+      h('button', { type: 'button', class: 'btn-secondary', id: 'reset-form', onclick: () => renderForm() }, t('admin.reset'))));
   const sectors = ev?.sectors?.length ? ev.sectors : [{}];
-  sectors.forEach((s) => addSector(s));
-  $('#add-sector').addEventListener('click', () => { addSector({}); $$('#sectors-editor [data-field=name]').at(-1).focus(); });
-  $('#reset-form').addEventListener('click', () => renderForm());
-  $('#form-new')?.addEventListener('click', () => renderForm());
+  sectors.forEach((sec) => addSector(sec));
 }
 
 let sectorSeq = 0;
-function addSector(s) {
+function addSector(sec) {
   const n = ++sectorSeq;
-  const box = document.createElement('fieldset');
-  box.className = 'rounded-xl border border-slate-200 bg-slate-50 p-4';
-  box.dataset.testid = 'sector-editor';
-  box.innerHTML = `
-    <legend class="sr-only">${esc(t('admin.sectorName'))} ${n}</legend>
-    <div class="grid gap-3 sm:grid-cols-[2fr_1fr_1fr_auto] sm:items-end">
-      ${field(`s${n}-name`, t('admin.sectorName'), `<input id="s${n}-name" data-field="name" class="input" required value="${esc(s.name || '')}">`)}
-      ${field(`s${n}-price`, t('admin.price'), `<input id="s${n}-price" data-field="price" class="input" inputmode="decimal" placeholder="0,00" value="${esc(centsToInput(s.price_cents))}">`)}
-      ${field(`s${n}-capacity`, t('admin.capacity'), `<input id="s${n}-capacity" data-field="capacity" type="number" min="1" class="input" value="${esc(s.capacity ?? '')}">`)}
-      <button type="button" class="btn-ghost btn-sm text-rose-700" data-remove-sector>${esc(t('admin.removeSector'))}</button>
-    </div>
-    <div class="mt-3">
-      <div data-lots class="space-y-2"></div>
-      <button type="button" class="mt-2 text-xs font-semibold text-brand-700 hover:underline" data-add-lot>+ ${esc(t('admin.addLot'))}</button>
-    </div>`;
-  box.querySelector('[data-remove-sector]').addEventListener('click', () => {
-    if ($$('#sectors-editor > fieldset').length > 1) box.remove();
-    else alertMsg('warning', t('admin.sectorRequired'));
-  });
-  box.querySelector('[data-add-lot]').addEventListener('click', () => addLot(box, {}));
-  (s.lots || []).forEach((l) => addLot(box, l));
+  const box = h('fieldset', { class: 'rounded-xl border border-slate-200 bg-slate-50 p-4', dataset: { testid: 'sector-editor' } },
+    h('legend', { class: 'sr-only' }, `${t('admin.sectorName')} ${n}`),
+    h('div', { class: 'grid gap-3 sm:grid-cols-[2fr_1fr_1fr_auto] sm:items-end' },
+      field(t('admin.sectorName'), input({ id: `s${n}-name`, dataset: { field: 'name' }, required: true, value: sec.name || '' })),
+      field(t('admin.price'), input({ id: `s${n}-price`, dataset: { field: 'price' }, inputmode: 'decimal', placeholder: '0,00', value: centsToInput(sec.price_cents) })),
+      field(t('admin.capacity'), input({ id: `s${n}-capacity`, dataset: { field: 'capacity' }, type: 'number', min: 1, value: sec.capacity == null ? '' : String(sec.capacity) })),
+      h('button', {
+        type: 'button', class: 'btn-ghost btn-sm text-rose-700', dataset: { removeSector: '' },
+        onclick: () => {
+          if ($$('#sectors-editor > fieldset').length > 1) box.remove();
+          else alertMsg('warning', t('admin.sectorRequired'));
+        },
+      }, t('admin.removeSector'))),
+    h('div', { class: 'mt-3' },
+      h('div', { class: 'space-y-2', dataset: { lots: '' } }),
+      h('button', { type: 'button', class: 'mt-2 text-xs font-semibold text-brand-700 hover:underline', dataset: { addLot: '' }, onclick: () => addLot(box, {}) }, `+ ${t('admin.addLot')}`)));
+  (sec.lots || []).forEach((l) => addLot(box, l));
   $('#sectors-editor').append(box);
   syncLots(box);
 }
@@ -351,16 +349,12 @@ function addSector(s) {
 let lotSeq = 0;
 function addLot(sectorBox, l) {
   const n = ++lotSeq;
-  const row = document.createElement('div');
-  row.className = 'grid gap-2 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-[2fr_1fr_1fr_1.5fr_auto] sm:items-end';
-  row.dataset.lot = '';
-  row.innerHTML = `
-    ${field(`l${n}-name`, t('admin.lotName'), `<input id="l${n}-name" data-lot-field="name" class="input" value="${esc(l.name || '')}">`)}
-    ${field(`l${n}-price`, t('admin.price'), `<input id="l${n}-price" data-lot-field="price" class="input" inputmode="decimal" value="${esc(centsToInput(l.price_cents))}">`)}
-    ${field(`l${n}-qty`, t('admin.lotQty'), `<input id="l${n}-qty" data-lot-field="quantity" type="number" min="1" class="input" value="${esc(l.quantity ?? '')}">`)}
-    ${field(`l${n}-ends`, t('admin.lotEnds'), `<input id="l${n}-ends" data-lot-field="ends_at" type="datetime-local" class="input" value="${esc(toLocalInput(l.ends_at))}">`, t('admin.optional'))}
-    <button type="button" class="btn-ghost btn-sm text-rose-700" aria-label="${esc(t('admin.removeLot'))}">✕</button>`;
-  row.querySelector('button').addEventListener('click', () => { row.remove(); syncLots(sectorBox); });
+  const row = h('div', { class: 'grid gap-2 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-[2fr_1fr_1fr_1.5fr_auto] sm:items-end', dataset: { lot: '' } },
+    field(t('admin.lotName'), input({ id: `l${n}-name`, dataset: { lotField: 'name' }, value: l.name || '' })),
+    field(t('admin.price'), input({ id: `l${n}-price`, dataset: { lotField: 'price' }, inputmode: 'decimal', value: centsToInput(l.price_cents) })),
+    field(t('admin.lotQty'), input({ id: `l${n}-qty`, dataset: { lotField: 'quantity' }, type: 'number', min: 1, value: l.quantity == null ? '' : String(l.quantity) })),
+    field(t('admin.lotEnds'), input({ id: `l${n}-ends`, dataset: { lotField: 'ends_at' }, type: 'datetime-local', value: toLocalInput(l.ends_at) }), t('admin.optional')),
+    h('button', { type: 'button', class: 'btn-ghost btn-sm text-rose-700', 'aria-label': t('admin.removeLot'), onclick: () => { row.remove(); syncLots(sectorBox); } }, '✕'));
   row.addEventListener('input', () => syncLots(sectorBox));
   sectorBox.querySelector('[data-lots]').append(row);
   syncLots(sectorBox);
@@ -428,8 +422,7 @@ async function save(e) {
   const editing = editingId;
   try {
     const saved = editing ? await api.updateEvent(editing, input, editingVersion) : await api.createEvent(input);
-    await Swal.fire({ icon: 'success', titleText: editing ? t('admin.saved') : t('admin.created'), text: saved?.name || input.name,
-      buttonsStyling: false, customClass: { confirmButton: 'btn-primary' }, confirmButtonText: t('common.ok') });
+    await alertMsg('success', editing ? t('admin.saved') : t('admin.created'), saved?.name || input.name);
     renderForm();
     loadList();
     loadDashboard();
@@ -466,25 +459,30 @@ async function loadList() {
   scheduleSweepRefresh();
 }
 
+function listItem(ev) {
+  const closing = CLOSING.has(ev.status);
+  const act = (name, label, danger = false) => h('button', {
+    type: 'button', class: `btn-secondary btn-sm${danger ? ' text-rose-700' : ''}`, dataset: { act: name, id: ev.id },
+  }, label);
+  const actions = [
+    closing ? null : act('edit', t('admin.edit')),
+    ev.status === 'active' ? act('pause', t('admin.pause')) : null,
+    ev.status === 'paused' ? act('resume', t('admin.resume')) : null,
+    closing ? null : act('cancel', t('admin.cancelEvent'), true),
+    closing ? null : act('delete', t('admin.delete'), true),
+  ].filter(Boolean);
+  return h('li', { class: 'p-4', dataset: { testid: 'admin-event', eventId: ev.id, status: ev.status } },
+    h('div', { class: 'flex items-start justify-between gap-2' },
+      h('div', { class: 'min-w-0' },
+        h('p', { class: 'truncate font-semibold text-slate-900', dataset: { testid: 'admin-event-name' } }, ev.name),
+        h('p', { class: 'text-xs text-slate-600' }, `${shortDateTime(ev.starts_at)} · ${ev.venue}`),
+        ev.sales_end_at ? h('p', { class: 'text-xs text-slate-600' }, t('admin.salesUntil', { when: shortDateTime(ev.sales_end_at) })) : null),
+      statusPill(ev.status)),
+    actions.length ? h('div', { class: 'mt-3 flex flex-wrap gap-2' }, actions) : null);
+}
+
 function renderList() {
-  $('#admin-events').innerHTML = adminList.map((ev) => {
-    const closing = CLOSING.has(ev.status);
-    const actions = [
-      closing ? '' : `<button type="button" class="btn-secondary btn-sm" data-act="edit" data-id="${esc(ev.id)}">${esc(t('admin.edit'))}</button>`,
-      ev.status === 'active' ? `<button type="button" class="btn-secondary btn-sm" data-act="pause" data-id="${esc(ev.id)}">${esc(t('admin.pause'))}</button>` : '',
-      ev.status === 'paused' ? `<button type="button" class="btn-secondary btn-sm" data-act="resume" data-id="${esc(ev.id)}">${esc(t('admin.resume'))}</button>` : '',
-      closing ? '' : `<button type="button" class="btn-secondary btn-sm text-rose-700" data-act="cancel" data-id="${esc(ev.id)}">${esc(t('admin.cancelEvent'))}</button>`,
-      closing ? '' : `<button type="button" class="btn-secondary btn-sm text-rose-700" data-act="delete" data-id="${esc(ev.id)}">${esc(t('admin.delete'))}</button>`,
-    ].join('');
-    return `<li class="p-4" data-testid="admin-event" data-event-id="${esc(ev.id)}" data-status="${esc(ev.status)}">
-    <div class="flex items-start justify-between gap-2">
-      <div class="min-w-0"><p class="truncate font-semibold text-slate-900">${esc(ev.name)}</p>
-        <p class="text-xs text-slate-500">${esc(shortDateTime(ev.starts_at))} · ${esc(ev.venue)}</p>
-        ${ev.sales_end_at ? `<p class="text-xs text-slate-500">${esc(t('admin.salesUntil', { when: shortDateTime(ev.sales_end_at) }))}</p>` : ''}</div>
-      ${statusPill(ev.status)}
-    </div>
-    ${actions ? `<div class="mt-3 flex flex-wrap gap-2">${actions}</div>` : ''}</li>`;
-  }).join('') || `<li class="p-4 text-sm text-slate-500">${esc(t('events.empty'))}</li>`;
+  mount($('#admin-events'), adminList.length ? adminList.map(listItem) : h('li', { class: 'p-4 text-sm text-slate-600' }, t('events.empty')));
 }
 
 /** While an event is cancelling or deleting (its sweep still running), reloads the list every few seconds. */
@@ -543,7 +541,7 @@ async function onListClick(e) {
     cancel: [t('admin.confirmCancel', { name: ev.name }), t('admin.confirmCancelText'), true, t('admin.cancelEvent')],
     delete: [t('admin.confirmDelete', { name: ev.name }), t('admin.confirmDeleteText'), true, t('admin.delete')],
   }[act];
-  if (!(await confirmDialog(confirms[0], confirms[1], { danger: confirms[2], confirmText: confirms[3] }))) return;
+  if (!(await confirmDialog(confirms[0], confirms[1], { danger: confirms[2], confirmText: confirms[3], cancelText: t('admin.keepAsIs') }))) return;
   btn.disabled = true;
   // Every write names the version of the event as the list last loaded it.
   const version = Number.isInteger(ev.version) ? ev.version : null;
@@ -583,8 +581,9 @@ async function onListClick(e) {
 await initPage();
 if (requireLogin()) {
   if (!session.isAdmin) {
-    root.innerHTML = `<div class="card mx-auto max-w-lg p-10 text-center"><p class="text-lg font-semibold text-slate-800" data-testid="forbidden">${esc(t('admin.forbidden'))}</p>
-      <a class="btn-primary mt-4" href="index.html">${esc(t('nav.events'))}</a></div>`;
+    mount(root, h('div', { class: 'card mx-auto max-w-lg p-10 text-center' },
+      h('p', { class: 'text-lg font-semibold text-slate-800', dataset: { testid: 'forbidden' } }, t('admin.forbidden')),
+      h('a', { class: 'btn-primary mt-4', href: 'index.html' }, t('nav.events'))));
   } else {
     layout();
     renderForm();

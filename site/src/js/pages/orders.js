@@ -1,7 +1,7 @@
 // orders.html — the buyer's orders with status, and cancel / refund where allowed.
 import { api } from '../api.js';
 import { t, money, shortDateTime, dateTime } from '../i18n.js';
-import { initPage, $, esc, showError, statusBadge, requireLogin, confirmDialog, toast } from '../ui.js';
+import { initPage, $, h, mount, showError, statusBadge, requireLogin, confirmDialog, toast } from '../ui.js';
 
 const root = $('#orders-root');
 let names = {};
@@ -11,35 +11,36 @@ function row(o) {
   const name = o.event_name || ev?.name || t('orders.event');
   const expired = o.status === 'reserved' && o.expires_at && Date.parse(o.expires_at) <= Date.now();
   const status = expired ? 'expired' : o.status;
-  return `<article class="card flex flex-col gap-4 p-5 sm:flex-row sm:items-center sm:justify-between" data-testid="order-row" data-order-id="${esc(o.id)}">
-    <div class="min-w-0">
-      <div class="flex flex-wrap items-center gap-2">
-        <h2 class="truncate font-bold text-slate-900">${esc(name)}</h2>${statusBadge(status)}
-      </div>
-      ${ev ? `<p class="text-sm text-slate-500">${esc(dateTime(ev.starts_at, { dateStyle: 'medium', timeStyle: 'short' }))} · ${esc(ev.venue)}</p>` : ''}
-      <p class="mt-1 text-sm text-slate-600">${esc(o.quantity)} × ${esc(o.sector)} (${esc(o.price_type === 'half' ? t('events.half') : t('events.full'))})
-        · <span class="font-semibold text-slate-900">${esc(money(o.total_cents))}</span></p>
-      <p class="text-xs text-slate-400">#${esc(o.id.slice(-6).toUpperCase())} · ${esc(shortDateTime(o.created_at))}</p>
-    </div>
-    <div class="flex shrink-0 flex-wrap gap-2">
-      <a class="btn-primary btn-sm" href="order.html?id=${encodeURIComponent(o.id)}">${esc(t('order.view'))}<span class="sr-only"> #${esc(o.id.slice(-6))}</span></a>
-      ${o.status === 'reserved' && !expired ? `<button type="button" class="btn-secondary btn-sm text-rose-700" data-action="cancel" data-id="${esc(o.id)}">${esc(t('order.cancel'))}</button>` : ''}
-      ${o.status === 'paid' ? `<button type="button" class="btn-secondary btn-sm" data-action="refund" data-id="${esc(o.id)}">${esc(t('order.refund'))}</button>` : ''}
-    </div>
-  </article>`;
+  const short = o.id.slice(-6);
+  return h('article', { class: 'card flex flex-col gap-4 p-5 sm:flex-row sm:items-center sm:justify-between', dataset: { testid: 'order-row', orderId: o.id } },
+    h('div', { class: 'min-w-0' },
+      h('div', { class: 'flex flex-wrap items-center gap-2' },
+        h('h2', { class: 'truncate font-bold text-slate-900' }, name), statusBadge(status)),
+      ev ? h('p', { class: 'text-sm text-slate-600' }, `${dateTime(ev.starts_at, { dateStyle: 'medium', timeStyle: 'short' })} · ${ev.venue}`) : null,
+      h('p', { class: 'mt-1 text-sm text-slate-600' },
+        `${o.quantity} × ${o.sector} (${o.price_type === 'half' ? t('events.half') : t('events.full')}) · `,
+        h('span', { class: 'font-semibold text-slate-900' }, money(o.total_cents))),
+      h('p', { class: 'text-xs text-slate-600' }, `#${short.toUpperCase()} · ${shortDateTime(o.created_at)}`)),
+    h('div', { class: 'flex shrink-0 flex-wrap gap-2' },
+      h('a', { class: 'btn-primary btn-sm', href: `order.html?id=${encodeURIComponent(o.id)}` }, t('order.view'), h('span', { class: 'sr-only' }, ` #${short}`)),
+      o.status === 'reserved' && !expired
+        ? h('button', { type: 'button', class: 'btn-secondary btn-sm text-rose-700', dataset: { action: 'cancel', id: o.id } }, t('order.cancel')) : null,
+      o.status === 'paid'
+        ? h('button', { type: 'button', class: 'btn-secondary btn-sm', dataset: { action: 'refund', id: o.id } }, t('order.refund')) : null));
 }
 
 async function load() {
   try {
     const orders = await api.orders();
     if (!orders.length) {
-      root.innerHTML = `<div class="card p-10 text-center"><p class="text-slate-600">${esc(t('orders.empty'))}</p>
-        <a class="btn-primary mt-4" href="index.html">${esc(t('orders.browse'))}</a></div>`;
+      mount(root, h('div', { class: 'card p-10 text-center' },
+        h('p', { class: 'text-slate-600' }, t('orders.empty')),
+        h('a', { class: 'btn-primary mt-4', href: 'index.html' }, t('orders.browse'))));
       return;
     }
-    root.innerHTML = orders.map(row).join('');
+    mount(root, orders.map(row));
   } catch (err) {
-    root.innerHTML = `<p class="card p-10 text-center text-slate-600">${esc(t('error.generic'))}</p>`;
+    mount(root, h('p', { class: 'card p-10 text-center text-slate-600' }, t('error.generic')));
     showError(err);
   }
 }
@@ -50,7 +51,7 @@ root.addEventListener('click', async (e) => {
   const { action, id } = btn.dataset;
   const confirmKey = action === 'cancel' ? 'order.cancelConfirm' : 'order.refundConfirm';
   const textKey = action === 'cancel' ? 'order.cancelText' : 'order.refundText';
-  if (!(await confirmDialog(t(confirmKey), t(textKey), { danger: true, confirmText: t(`order.${action}`) }))) return;
+  if (!(await confirmDialog(t(confirmKey), t(textKey), { danger: true, confirmText: t(`order.${action}`), cancelText: t('order.keep') }))) return;
   btn.disabled = true;
   try {
     await (action === 'cancel' ? api.cancel(id) : api.refund(id));
