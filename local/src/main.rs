@@ -90,7 +90,7 @@ const PUBLISHED_DEV_SECRETS: &[&str] = &[
     "dev-only-jwt-secret-change-me-0123456789abcdef",
     "dev-only-email-link-secret-change-me-0123456789",
     "e2e-secret-e2e-secret-e2e-secret-0123456789",
-    "e2e-email-link-secret-e2e-email-link-0123456789",
+    "yycpbAwGblq53FwEUTfZq9n5utKAH9fWdQbLexPYN5TiDtRM",
 ];
 
 fn uses_published_secrets(config: &Config) -> bool {
@@ -138,7 +138,10 @@ async fn serve(
         dev_mailbox: loopback,
     };
     let listener = tokio::net::TcpListener::bind(address).await?;
-    tracing::info!("Bilheteria at http://{address} (API /api/v1, docs /docs{})", if loopback { ", mail /dev/mailbox?to=" } else { "" });
+    tracing::info!(
+        "Bilheteria at http://{address} (API /api/v1, docs /docs{})",
+        if loopback { ", mail /dev/mailbox?to=" } else { "" }
+    );
     let service = server::router(served).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(async {

@@ -120,7 +120,10 @@ impl Config {
         let email_link_secret = secret("EMAIL_LINK_SECRET")?;
         if email_link_secret == jwt_secret {
             // One purpose per secret: a leaked link key must not mint tokens.
-            return Err(ConfigError::Invalid { name: "EMAIL_LINK_SECRET", reason: "must differ from JWT_SECRET".into() });
+            return Err(ConfigError::Invalid {
+                name: "EMAIL_LINK_SECRET",
+                reason: "must differ from JWT_SECRET".into(),
+            });
         }
         let public_site_url = optional("PUBLIC_SITE_URL", "http://localhost:8080").trim_end_matches('/').to_string();
         if !(public_site_url.starts_with("https://") || public_site_url.starts_with("http://")) {

@@ -34,7 +34,12 @@ impl Local {
         let mut app = harness::app_for(config.clone()).await?;
         let clock = Arc::new(ShiftableClock::default());
         app.clock = clock.clone();
-        let router = crate::server::router(crate::server::Served { app: app.clone(), site_dir: None, openapi: None, dev_mailbox: false });
+        let router = crate::server::router(crate::server::Served {
+            app: app.clone(),
+            site_dir: None,
+            openapi: None,
+            dev_mailbox: false,
+        });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let server = tokio::spawn(async move {

@@ -5,8 +5,8 @@
 use bilheteria::adapters::mongo::MongoStores;
 use bilheteria::adapters::rabbit::RabbitPublisher;
 use bilheteria::app::App;
-use bilheteria::config::Config;
 use bilheteria::auth::Subject;
+use bilheteria::config::Config;
 use bilheteria::domain::{Cpf, Role, User, UserId};
 use bilheteria::error::AppError;
 use std::sync::Arc;

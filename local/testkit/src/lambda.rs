@@ -106,8 +106,7 @@ pub async fn reserve_one(app: &bilheteria::App, event_id: &str) -> OrderId {
     let request =
         serde_json::from_value(json!({"event_id": event_id, "sector": "Pista", "price_type": "full", "quantity": 1}))
             .expect("a reservation request");
-    let (order, _) =
-        orders::reserve(app, &buyer, request, None).await.expect("reserved");
+    let (order, _) = orders::reserve(app, &buyer, request, None).await.expect("reserved");
     let id = serde_json::to_value(&order).expect("json")["id"].as_str().expect("id").to_string();
     OrderId::parse(&id).expect("an order id")
 }

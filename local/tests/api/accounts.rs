@@ -20,7 +20,9 @@ async fn a_buyer_registers_logs_in_and_sees_themself() {
     assert_eq!(reg.body["email"], "ana@example.com");
     assert!(reg.body.get("password_hash").is_none());
 
-    let login = h.post("/api/v1/auth/login", None, json!({"email": "ana@example.com", "password": "Girassol-Vitrola-42"})).await;
+    let login = h
+        .post("/api/v1/auth/login", None, json!({"email": "ana@example.com", "password": "Girassol-Vitrola-42"}))
+        .await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
     assert_eq!(login.body["token_type"], "Bearer");
     assert_eq!(login.body["expires_in"], 900, "access tokens live 15 minutes");
@@ -66,7 +68,9 @@ async fn a_taken_email_is_409_and_bad_input_is_422_and_changes_nothing() {
         let r = h.post("/api/v1/auth/register", None, bad.clone()).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad} → {}", r.body);
     }
-    let login = h.post("/api/v1/auth/login", None, json!({"email": "bia@example.com", "password": "Girassol-Vitrola-42"})).await;
+    let login = h
+        .post("/api/v1/auth/login", None, json!({"email": "bia@example.com", "password": "Girassol-Vitrola-42"}))
+        .await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED, "no account was created by bad input");
     h.finish().await;
 }
@@ -82,11 +86,17 @@ async fn a_body_that_is_not_json_is_400() {
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_email_are_the_same_401() {
     let h = Harness::start().await;
-    h.post("/api/v1/auth/register", None, json!({"name": "Ana", "email": "ana@example.com", "password": "Girassol-Vitrola-42"}))
+    h.post(
+        "/api/v1/auth/register",
+        None,
+        json!({"name": "Ana", "email": "ana@example.com", "password": "Girassol-Vitrola-42"}),
+    )
+    .await;
+    let wrong =
+        h.post("/api/v1/auth/login", None, json!({"email": "ana@example.com", "password": "Girassol-Errado-41"})).await;
+    let unknown = h
+        .post("/api/v1/auth/login", None, json!({"email": "zoe@example.com", "password": "Girassol-Vitrola-42"}))
         .await;
-    let wrong = h.post("/api/v1/auth/login", None, json!({"email": "ana@example.com", "password": "Girassol-Errado-41"})).await;
-    let unknown =
-        h.post("/api/v1/auth/login", None, json!({"email": "zoe@example.com", "password": "Girassol-Vitrola-42"})).await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.body["detail"], unknown.body["detail"]);
@@ -118,8 +128,13 @@ async fn missing_malformed_tampered_alg_none_and_foreign_tokens_are_401() {
     let foreign = bilheteria::auth::TokenService::new(&other)
         .expect("keys")
         .issue(
-            bilheteria::auth::Subject { user_id: &bilheteria::domain::UserId::generate(), role: bilheteria::domain::Role::Admin, cpf: None },
-            chrono::Utc::now())
+            bilheteria::auth::Subject {
+                user_id: &bilheteria::domain::UserId::generate(),
+                role: bilheteria::domain::Role::Admin,
+                cpf: None,
+            },
+            chrono::Utc::now(),
+        )
         .expect("issue");
     let r = h.get("/api/v1/me", Some(&foreign.access_token)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
@@ -128,7 +143,11 @@ async fn missing_malformed_tampered_alg_none_and_foreign_tokens_are_401() {
     let expired = bilheteria::auth::TokenService::new(&h.config)
         .expect("keys")
         .issue(
-            bilheteria::auth::Subject { user_id: &bilheteria::domain::UserId::generate(), role: bilheteria::domain::Role::Buyer, cpf: None },
+            bilheteria::auth::Subject {
+                user_id: &bilheteria::domain::UserId::generate(),
+                role: bilheteria::domain::Role::Buyer,
+                cpf: None,
+            },
             chrono::Utc::now() - chrono::Duration::hours(3),
         )
         .expect("issue");

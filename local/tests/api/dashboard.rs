@@ -294,7 +294,9 @@ async fn the_orders_csv_has_a_header_and_one_row_per_order() {
                    "cpf": "529.982.247-25"}),
         )
         .await;
-    let login = h.post("/api/v1/auth/login", None, json!({"email": "eve@example.com", "password": "Girassol-Vitrola-42"})).await;
+    let login = h
+        .post("/api/v1/auth/login", None, json!({"email": "eve@example.com", "password": "Girassol-Vitrola-42"}))
+        .await;
     assert_eq!(reg.status, StatusCode::CREATED, "{}", reg.body);
     let eve = login.body["access_token"].as_str().expect("token").to_string();
     let buyer = h.buyer().await;

@@ -123,14 +123,28 @@ async fn a_per_buyer_limit_counts_the_person_across_a_deleted_account_and_a_new_
 async fn weak_passwords_control_characters_and_foreign_image_urls_are_refused_and_change_nothing() {
     let h = Harness::start().await;
     for weak in ["12345678", "password", "        ", "ana@example.com"] {
-        let r = h.post("/api/v1/auth/register", None, json!({"name": "Ana", "email": "ana@example.com", "password": weak})).await;
-        assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("weak_password")), "{weak:?}");
+        let r = h
+            .post("/api/v1/auth/register", None, json!({"name": "Ana", "email": "ana@example.com", "password": weak}))
+            .await;
+        assert_eq!(
+            (r.status, r.body["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("weak_password")),
+            "{weak:?}"
+        );
     }
     for name in ["Ana\u{0}", "Ana\r\nBcc: x@example.com", "Ana\u{202E}gpj.exe", "\u{2066}Ana"] {
         let r = h
-            .post("/api/v1/auth/register", None, json!({"name": name, "email": "ana@example.com", "password": STRONG_PASSWORD}))
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({"name": name, "email": "ana@example.com", "password": STRONG_PASSWORD}),
+            )
             .await;
-        assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_text")), "{name:?}");
+        assert_eq!(
+            (r.status, r.body["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_text")),
+            "{name:?}"
+        );
     }
     assert_eq!(h.count("users", mongodb::bson::doc! {}).await, 0, "no account was stored");
 

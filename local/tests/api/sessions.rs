@@ -97,7 +97,11 @@ async fn a_password_change_ends_every_other_session_and_keeps_this_device_in() {
         .await;
     assert_eq!((weak.status, weak.body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("weak_password")));
     let wrong = h
-        .post("/api/v1/me/password", Some(&laptop.access), json!({"current_password": "nope", "new_password": "Tamarindo-Azul-77"}))
+        .post(
+            "/api/v1/me/password",
+            Some(&laptop.access),
+            json!({"current_password": "nope", "new_password": "Tamarindo-Azul-77"}),
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
 
@@ -172,10 +176,17 @@ async fn a_demoted_admins_token_loses_the_console_here_at_once_and_elsewhere_wit
     assert_eq!(elsewhere.get(&h, "/api/v1/admin/dashboard", &bia.access).await, StatusCode::OK);
 
     let id = bia.user["id"].as_str().expect("id");
-    let own = h.call(Method::PUT, &format!("/api/v1/admin/users/{id}/role"), Some(&bia.access), Some(json!({"role": "buyer"}))).await;
+    let own = h
+        .call(Method::PUT, &format!("/api/v1/admin/users/{id}/role"), Some(&bia.access), Some(json!({"role": "buyer"})))
+        .await;
     assert_eq!((own.status, own.body["code"].as_str()), (StatusCode::CONFLICT, Some("own_role")));
     let demoted = h
-        .call(Method::PUT, &format!("/api/v1/admin/users/{id}/role"), Some(&other_admin), Some(json!({"role": "buyer"})))
+        .call(
+            Method::PUT,
+            &format!("/api/v1/admin/users/{id}/role"),
+            Some(&other_admin),
+            Some(json!({"role": "buyer"})),
+        )
         .await;
     assert_eq!(demoted.status, StatusCode::OK, "{}", demoted.body);
     assert_eq!(demoted.body["role"], "buyer");

@@ -86,7 +86,12 @@ async fn failed_logins_are_counted_across_two_server_processes_sharing_the_datab
         let url = format!("{base}/api/v1/auth/login");
         let http = h.http.clone();
         async move {
-            http.post(url).json(&json!({"email": "ana@example.com", "password": password})).send().await.expect("send").status()
+            http.post(url)
+                .json(&json!({"email": "ana@example.com", "password": password}))
+                .send()
+                .await
+                .expect("send")
+                .status()
         }
     };
 
@@ -111,7 +116,8 @@ async fn many_accounts_failing_from_one_address_lock_that_address_and_not_anothe
         let h = &h;
         async move {
             let body = json!({"email": email, "password": password});
-            h.call_with(reqwest::Method::POST, "/api/v1/auth/login", None, Some(body), &[("x-test-client", address)]).await
+            h.call_with(reqwest::Method::POST, "/api/v1/auth/login", None, Some(body), &[("x-test-client", address)])
+                .await
         }
     };
     // 30 different (unknown) accounts from one address: credential stuffing.

@@ -173,10 +173,8 @@ mod tests {
     fn a_token_for_another_audience_is_refused() {
         let mut config = Config::for_connections("mongodb://x", "db", "amqp://x", "q");
         config.jwt_audience = "someone-else".into();
-        let token = TokenService::new(&config)
-            .expect("keys")
-            .issue(buyer(&UserId::generate()), Utc::now())
-            .expect("issue");
+        let token =
+            TokenService::new(&config).expect("keys").issue(buyer(&UserId::generate()), Utc::now()).expect("issue");
         assert!(service().verify(&token.access_token).is_err());
     }
 }

@@ -203,7 +203,9 @@ fn check_sector(
 ) -> Result<Vec<Lot>, Invalid> {
     price(sector_name, "price_cents", price_cents)?;
     if !(1..=MAX_SECTOR_CAPACITY).contains(&capacity) {
-        return Err(Invalid::new(format!("sector '{sector_name}': capacity must be between 1 and {MAX_SECTOR_CAPACITY}")));
+        return Err(Invalid::new(format!(
+            "sector '{sector_name}': capacity must be between 1 and {MAX_SECTOR_CAPACITY}"
+        )));
     }
     let Some(lots) = lots else {
         return Ok(vec![Lot {

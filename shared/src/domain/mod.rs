@@ -16,6 +16,7 @@ pub mod throttle;
 pub mod ticket;
 pub mod user;
 
+pub use cpf::Cpf;
 pub use event::{Event, EventInput, EventStatus, Lot, NewEvent, NewSector, Sector, SectorInput};
 pub use ids::{EventId, OrderId, UserId};
 pub use lifecycle::Transition;
@@ -24,6 +25,5 @@ pub use money::{Cents, PriceType};
 pub use order::{Allocation, NewOrder, Order, OrderStatus, Payment, PaymentMethod, ReservationRequest};
 pub use refusal::{Invalid, Refusal};
 pub use stock::{Adjustment, Bucket, ResizePlan, ResizeRefusal};
-pub use cpf::Cpf;
 pub use ticket::Ticket;
 pub use user::{Role, User};

@@ -78,7 +78,9 @@ mod tests {
 
     #[test]
     fn nul_cr_lf_escape_and_bidi_overrides_are_refused_in_a_name() {
-        for bad in ["Ana\0", "Ana\r\nBcc: x", "Ana\nBia", "\u{1b}[31mAna", "Ana\u{202E}gpj.exe", "A\u{2066}na", "A\u{200B}na"] {
+        for bad in
+            ["Ana\0", "Ana\r\nBcc: x", "Ana\nBia", "\u{1b}[31mAna", "Ana\u{202E}gpj.exe", "A\u{2066}na", "A\u{200B}na"]
+        {
             let err = check_text("name", bad, 50, Lines::One).expect_err(bad);
             assert_eq!(err.code, "invalid_text", "{bad:?}");
         }

@@ -37,12 +37,8 @@ pub const REGISTRATIONS_PER_ADDRESS: Policy =
     Policy { free: 10, first_lock: Duration::hours(1), longest_lock: Duration::hours(1), window: Duration::hours(1) };
 
 /// Verification e-mails asked for by one account: 3 free, then a growing wait.
-pub const VERIFICATION_EMAILS_PER_ACCOUNT: Policy = Policy {
-    free: 3,
-    first_lock: Duration::minutes(1),
-    longest_lock: Duration::hours(1),
-    window: Duration::hours(1),
-};
+pub const VERIFICATION_EMAILS_PER_ACCOUNT: Policy =
+    Policy { free: 3, first_lock: Duration::minutes(1), longest_lock: Duration::hours(1), window: Duration::hours(1) };
 
 /// What a store knows of one key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -27,5 +27,8 @@ pub fn set_refresh_cookie(response: &mut Response<Body>, token: &str, max_age_se
 }
 
 pub fn clear_refresh_cookie(response: &mut Response<Body>) -> Result<(), AppError> {
-    append(response, format!("{REFRESH_COOKIE}=; Path={REFRESH_COOKIE_PATH}; Max-Age=0; HttpOnly; Secure; SameSite=Strict"))
+    append(
+        response,
+        format!("{REFRESH_COOKIE}=; Path={REFRESH_COOKIE_PATH}; Max-Age=0; HttpOnly; Secure; SameSite=Strict"),
+    )
 }

@@ -2,8 +2,8 @@
 
 pub use crate::domain::Bucket;
 use crate::domain::{
-    Adjustment, Cpf, Role, Allocation, Event, EventId, EventStatus, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType,
-    ResizePlan, Ticket, Transition, User, UserId,
+    Adjustment, Allocation, Cpf, Event, EventId, EventStatus, NewOrder, Order, OrderId, OrderStatus, Payment,
+    PriceType, ResizePlan, Role, Ticket, Transition, User, UserId,
 };
 use crate::error::AppResult;
 use async_trait::async_trait;

@@ -53,8 +53,9 @@ async fn every_admin_operation_is_401_without_a_token_and_403_with_a_buyers_and_
     assert_eq!(h.available(&event, "Pista").await, 10);
     let all = h.get("/api/v1/admin/events", Some(&admin)).await;
     assert_eq!(all.body.as_array().expect("events").len(), 1, "no event was created");
-    let mallory =
-        h.post("/api/v1/auth/login", None, json!({"email": "mallory@example.com", "password": "Girassol-Vitrola-42"})).await;
+    let mallory = h
+        .post("/api/v1/auth/login", None, json!({"email": "mallory@example.com", "password": "Girassol-Vitrola-42"}))
+        .await;
     assert_eq!(mallory.status, StatusCode::UNAUTHORIZED, "no account was created");
     assert!(h.app.audit.recent(50).await.expect("audit").iter().all(|e| e.action == "event.create"));
     h.finish().await;

@@ -220,7 +220,9 @@ async fn a_buyer_registering_never_becomes_admin_but_an_admin_can_create_one() {
         .await;
     assert_eq!(reg.status, StatusCode::CREATED);
     assert_eq!(reg.body["role"], "buyer");
-    let login = h.post("/api/v1/auth/login", None, json!({"email": "eve@example.com", "password": "Girassol-Vitrola-42"})).await;
+    let login = h
+        .post("/api/v1/auth/login", None, json!({"email": "eve@example.com", "password": "Girassol-Vitrola-42"}))
+        .await;
     let eve = login.body["access_token"].as_str().expect("token").to_string();
     assert_eq!(h.get("/api/v1/admin/events", Some(&eve)).await.status, StatusCode::FORBIDDEN);
 
@@ -236,8 +238,9 @@ async fn a_buyer_registering_never_becomes_admin_but_an_admin_can_create_one() {
     assert_eq!(created.body["role"], "admin");
     assert_eq!(created.body["email"], "bruna@example.com");
     assert!(created.body.get("password_hash").is_none());
-    let login =
-        h.post("/api/v1/auth/login", None, json!({"email": "bruna@example.com", "password": "Girassol-Vitrola-42"})).await;
+    let login = h
+        .post("/api/v1/auth/login", None, json!({"email": "bruna@example.com", "password": "Girassol-Vitrola-42"}))
+        .await;
     assert_eq!(login.status, StatusCode::OK);
     let bruna = login.body["access_token"].as_str().expect("token").to_string();
     assert_eq!(h.get("/api/v1/admin/events", Some(&bruna)).await.status, StatusCode::OK, "the new admin is an admin");

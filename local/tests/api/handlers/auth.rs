@@ -102,7 +102,14 @@ async fn a_refresh_reads_its_cookie_from_the_events_cookies_and_sets_the_next_on
     let refresh = |cookie: String| {
         let app = &app;
         async move {
-            let req = apigw_v2_with("POST", "/api/v1/auth/refresh", "/api/v1/auth/refresh", None, None, &[("cookie", &cookie)]);
+            let req = apigw_v2_with(
+                "POST",
+                "/api/v1/auth/refresh",
+                "/api/v1/auth/refresh",
+                None,
+                None,
+                &[("cookie", &cookie)],
+            );
             handle(app, req).await.expect("handler")
         }
     };

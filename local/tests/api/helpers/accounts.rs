@@ -18,12 +18,9 @@ pub struct Session {
 
 /// The value a `Set-Cookie: bilheteria_refresh=…` of this reply sets (empty when cleared).
 pub fn refresh_cookie(reply: &Reply) -> Option<String> {
-    reply
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix("bilheteria_refresh=").map(|rest| rest.split(';').next().unwrap_or("").to_string()))
+    reply.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
+        c.strip_prefix("bilheteria_refresh=").map(|rest| rest.split(';').next().unwrap_or("").to_string())
+    })
 }
 
 impl Harness {

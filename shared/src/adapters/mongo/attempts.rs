@@ -89,4 +89,3 @@ impl AttemptStore for MongoAttempts {
         Ok(())
     }
 }
-

@@ -146,7 +146,8 @@ pub async fn set_role(app: &App, caller: &Caller, target: &str, input: RoleInput
         return Err(Refusal::OwnRole.into());
     }
     let before = app.users.find_by_id(&target).await?.ok_or_else(|| AppError::NotFound("no such account".into()))?;
-    let after = app.users.set_role(&target, input.role).await?.ok_or_else(|| AppError::NotFound("no such account".into()))?;
+    let after =
+        app.users.set_role(&target, input.role).await?.ok_or_else(|| AppError::NotFound("no such account".into()))?;
     if before.role != after.role {
         sessions::revoke_everything(app, &target).await?;
     }

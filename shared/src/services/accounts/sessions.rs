@@ -50,8 +50,8 @@ pub(crate) fn access_only(app: &App, user: &User) -> AppResult<Session> {
 async fn issue(app: &App, user: &User, family: Option<(String, DateTime<Utc>)>) -> AppResult<Session> {
     let now = app.clock.now();
     let (family, started) = family.unwrap_or_else(|| (secrets::new_family_id(), now));
-    let expires_at =
-        (now + Duration::seconds(app.config.refresh_ttl_seconds)).min(started + Duration::seconds(app.config.session_max_seconds));
+    let expires_at = (now + Duration::seconds(app.config.refresh_ttl_seconds))
+        .min(started + Duration::seconds(app.config.session_max_seconds));
     let token = secrets::new_opaque_token();
     let record = RefreshRecord {
         hash: secrets::token_hash(&token),
@@ -125,7 +125,8 @@ pub async fn logout(app: &App, token: Option<&str>) -> AppResult<()> {
         return Ok(());
     };
     let now = app.clock.now();
-    if let Spent::Fresh(record) | Spent::Replayed(record) = app.sessions.spend(&secrets::token_hash(token), now).await? {
+    if let Spent::Fresh(record) | Spent::Replayed(record) = app.sessions.spend(&secrets::token_hash(token), now).await?
+    {
         app.sessions.revoke_family(&record.family, now).await?;
         revoke_access_tokens(app, &record.user_id, now).await?;
     }
