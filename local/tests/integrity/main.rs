@@ -17,6 +17,7 @@
 mod helpers;
 mod support;
 
+mod accounts;
 mod buyer_limits;
 mod cancel_and_delete;
 mod catalogue_pages;
