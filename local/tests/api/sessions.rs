@@ -60,10 +60,16 @@ async fn ten_refreshes_of_one_token_at_once_issue_at_most_one_new_token() {
         let replies = join_all((0..10).map(|_| h.refresh(&session.refresh))).await;
         let issued: Vec<_> = replies.iter().filter(|r| r.status == StatusCode::OK).collect();
         let refused = replies.iter().filter(|r| r.status == StatusCode::UNAUTHORIZED).count();
-        assert_eq!((issued.len(), refused), (1, 9), "round {round}");
-        // The losers replayed a spent token: the winner's new token is revoked with its family.
-        let winner = refresh_cookie(issued[0]).expect("the winner's cookie");
-        assert_eq!(h.refresh(&winner).await.status, StatusCode::UNAUTHORIZED, "round {round}");
+        // One request spends the token; the nine others replay a spent one, which ends the
+        // family — before or after the first has stored its successor. Either it answered
+        // before the end (its new token is then revoked with the family) or it was refused.
+        assert!(issued.len() <= 1, "round {round}: {} new tokens", issued.len());
+        assert_eq!(refused, 10 - issued.len(), "round {round}: only 200s and 401s");
+        if let Some(winner) = issued.first() {
+            let winner = refresh_cookie(winner).expect("the winner's cookie");
+            assert_eq!(h.refresh(&winner).await.status, StatusCode::UNAUTHORIZED, "round {round}");
+        }
+        assert_eq!(h.count("refresh_tokens", mongodb::bson::doc! {"revoked_at": {"$exists": false}}).await, 0);
     }
     h.finish().await;
 }

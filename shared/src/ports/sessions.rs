@@ -38,6 +38,11 @@ pub trait SessionStore: Send + Sync {
     async fn store(&self, record: &RefreshRecord) -> AppResult<()>;
     /// Spends the token atomically if it is live at `now`.
     async fn spend(&self, hash: &str, now: DateTime<Utc>) -> AppResult<Spent>;
+    /// Stores the successor of the spent token `spent`, unless its family was revoked since
+    /// (a replay of `spent` seen by another request between its spending and now): then
+    /// the successor is revoked too and `false` returned. Whichever order the replay's
+    /// revocation and this store arrive in, the successor never outlives its family.
+    async fn rotate(&self, next: &RefreshRecord, spent: &str, now: DateTime<Utc>) -> AppResult<bool>;
     /// Ends one family (logout, reuse detected).
     async fn revoke_family(&self, family: &str, now: DateTime<Utc>) -> AppResult<()>;
     /// Ends every family of a user (password change, deletion, role change).

@@ -93,6 +93,22 @@ impl SessionStore for MongoSessions {
         })
     }
 
+    async fn rotate(&self, next: &RefreshRecord, spent: &str, now: DateTime<Utc>) -> AppResult<bool> {
+        self.store(next).await?;
+        // A revocation of the family that ran before the store above marked the spent token
+        // (it existed then); one that runs after it marks the successor itself.
+        let revoked = self
+            .tokens
+            .find_one(doc! {"_id": spent, "revoked_at": {"$exists": true}})
+            .await
+            .map_err(db_error("reading a refresh token"))?;
+        if revoked.is_some() {
+            self.revoke_family(&next.family, now).await?;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
     async fn revoke_family(&self, family: &str, now: DateTime<Utc>) -> AppResult<()> {
         self.tokens
             .update_many(

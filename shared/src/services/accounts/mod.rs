@@ -107,7 +107,7 @@ pub async fn set_cpf(app: &App, caller: &Caller, input: CpfInput) -> AppResult<S
         CpfChange::NoAccount => return Err(account(app, &caller.user_id).await.err().unwrap_or_else(gone)),
     }
     let user = account(app, &caller.user_id).await?;
-    sessions::access_only(app, &user)
+    sessions::access_only(app, &user, app.clock.now())
 }
 
 fn gone() -> AppError {

@@ -33,10 +33,10 @@ pub struct Session {
     pub refresh: Option<(String, i64)>,
 }
 
-/// An access token for the account as it is now (no new refresh token).
-pub(crate) fn access_only(app: &App, user: &User) -> AppResult<Session> {
+/// An access token for the account as read, issued at `now` (no new refresh token).
+pub(crate) fn access_only(app: &App, user: &User, now: DateTime<Utc>) -> AppResult<Session> {
     let subject = Subject { user_id: &user.id, role: user.role, cpf: user.cpf.as_ref() };
-    let token = app.tokens.issue(subject, app.clock.now())?;
+    let token = app.tokens.issue(subject, now)?;
     Ok(Session {
         access_token: token.access_token,
         token_type: "Bearer",
@@ -46,10 +46,21 @@ pub(crate) fn access_only(app: &App, user: &User) -> AppResult<Session> {
     })
 }
 
-/// A session: a refresh token of `family` (a new one when `None`) and an access token.
-async fn issue(app: &App, user: &User, family: Option<(String, DateTime<Utc>)>) -> AppResult<Session> {
+/// The session a spent refresh token continues.
+struct Continued {
+    family: String,
+    started: DateTime<Utc>,
+    spent_hash: String,
+}
+
+/// A session: a refresh token (a new family, or the next of a spent token's) and an access
+/// token.
+async fn issue(app: &App, user: &User, continued: Option<Continued>) -> AppResult<Session> {
     let now = app.clock.now();
-    let (family, started) = family.unwrap_or_else(|| (secrets::new_family_id(), now));
+    let (family, started) = match &continued {
+        Some(c) => (c.family.clone(), c.started),
+        None => (secrets::new_family_id(), now),
+    };
     let expires_at = (now + Duration::seconds(app.config.refresh_ttl_seconds))
         .min(started + Duration::seconds(app.config.session_max_seconds));
     let token = secrets::new_opaque_token();
@@ -61,8 +72,18 @@ async fn issue(app: &App, user: &User, family: Option<(String, DateTime<Utc>)>) 
         expires_at,
         family_started_at: started,
     };
-    app.sessions.store(&record).await?;
-    let mut session = access_only(app, user)?;
+    match &continued {
+        None => app.sessions.store(&record).await?,
+        Some(c) => {
+            if !app.sessions.rotate(&record, &c.spent_hash, now).await? {
+                // Replayed by someone else while this refresh ran: the family has ended.
+                return Err(Refusal::SessionEnded.into());
+            }
+        }
+    }
+    // Issued as of `now`, before the refresh token was stored: a revocation that lands after
+    // the store (a password change racing this refresh) is later than the token, so voids it.
+    let mut session = access_only(app, user, now)?;
     session.refresh = Some((token, (expires_at - now).num_seconds().max(1)));
     Ok(session)
 }
@@ -105,7 +126,9 @@ pub async fn refresh(app: &App, token: Option<&str>) -> AppResult<Session> {
                 app.sessions.revoke_family(&record.family, now).await?;
                 return Err(Refusal::SessionEnded.into());
             };
-            issue(app, &user, Some((record.family, record.family_started_at))).await
+            let continued =
+                Continued { family: record.family, started: record.family_started_at, spent_hash: record.hash };
+            issue(app, &user, Some(continued)).await
         }
         Spent::Replayed(record) => {
             tracing::warn!(user_id = %record.user_id, family = %record.family, "a spent refresh token was replayed; its session ends");
