@@ -10,7 +10,6 @@ use lapin::options::{BasicGetOptions, BasicPublishOptions, ConfirmSelectOptions}
 use lapin::{BasicProperties, Confirmation};
 use mongodb::bson::doc;
 use reqwest::StatusCode;
-use std::process::Stdio;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn reservations_made_while_rabbitmq_is_down_are_kept_and_their_messages_delivered_once_it_is_back() {
@@ -57,22 +56,7 @@ async fn a_consumer_killed_mid_batch_leaves_every_message_processed_exactly_once
     }
     const ORDERS: u64 = 160;
 
-    let consumer = |h: &Harness| {
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_bilheteria-local"))
-            .arg("consume")
-            .env("MONGODB_URI", &h.config.mongodb_uri)
-            .env("MONGODB_DATABASE", &h.config.mongodb_database)
-            .env("AMQP_URL", &h.config.amqp_url)
-            .env("ORDERS_QUEUE", &h.config.orders_queue)
-            .env("JWT_SECRET", &h.config.jwt_secret)
-            .env("EMAIL_LINK_SECRET", &h.config.email_link_secret)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start the consumer")
-    };
+    let consumer = |h: &Harness| h.local_process(&["consume"]).spawn().expect("start the consumer");
     let mut first = consumer(&h);
     let some_done =
         eventually(20, || async { h.count("orders", doc! {"processed_at": {"$ne": null}}).await >= 1 }).await;

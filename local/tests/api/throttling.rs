@@ -6,7 +6,6 @@ use crate::helpers::accounts::STRONG_PASSWORD;
 use crate::helpers::{eventually, Harness};
 use reqwest::StatusCode;
 use serde_json::json;
-use std::process::Stdio;
 
 fn retry_after(reply: &crate::helpers::Reply) -> i64 {
     reply.headers["retry-after"].to_str().expect("ascii").parse().expect("seconds")
@@ -64,19 +63,9 @@ async fn failed_logins_are_counted_across_two_server_processes_sharing_the_datab
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
         l.local_addr().expect("addr").port()
     };
-    let mut other = tokio::process::Command::new(env!("CARGO_BIN_EXE_bilheteria-local"))
-        .args(["serve", "--no-consumer", "--port", &port.to_string()])
-        .env("MONGODB_URI", &h.config.mongodb_uri)
-        .env("MONGODB_DATABASE", &h.config.mongodb_database)
-        .env("AMQP_URL", &h.config.amqp_url)
-        .env("ORDERS_QUEUE", &h.config.orders_queue)
-        .env("JWT_SECRET", &h.config.jwt_secret)
-        .env("EMAIL_LINK_SECRET", &h.config.email_link_secret)
+    let mut other = h
+        .local_process(&["serve", "--no-consumer", "--port", &port.to_string()])
         .env("MAINTENANCE_EVERY_SECONDS", "3600")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
         .spawn()
         .expect("start a second server process");
     let base = format!("http://127.0.0.1:{port}");

@@ -62,8 +62,9 @@ pub trait RevocationStore: Send + Sync {
 /// instance of every function through the database.
 #[async_trait]
 pub trait AttemptStore: Send + Sync {
-    /// The attempts counted for `key` that `policy` has not forgotten at `now`.
-    async fn get(&self, key: &str, policy: &Policy, now: DateTime<Utc>) -> AppResult<Option<Attempts>>;
+    /// The attempts counted for `key` and not yet forgotten at `now` (when to forget them was
+    /// fixed by the policy as each was counted).
+    async fn get(&self, key: &str, now: DateTime<Utc>) -> AppResult<Option<Attempts>>;
     /// Counts one more attempt at `now`, starting over when the count was forgotten;
     /// returns the count as it is now. Atomic across instances.
     async fn add(&self, key: &str, policy: &Policy, now: DateTime<Utc>) -> AppResult<Attempts>;

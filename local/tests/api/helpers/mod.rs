@@ -209,6 +209,25 @@ impl Harness {
             .expect("count")
     }
 
+    /// A `bilheteria-local` process (`args`, e.g. `consume` or `serve …`) configured for this
+    /// test's database, queues and secrets, its output discarded, killed when dropped.
+    pub fn local_process(&self, args: &[&str]) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_bilheteria-local"));
+        command
+            .args(args)
+            .env("MONGODB_URI", &self.config.mongodb_uri)
+            .env("MONGODB_DATABASE", &self.config.mongodb_database)
+            .env("AMQP_URL", &self.config.amqp_url)
+            .env("ORDERS_QUEUE", &self.config.orders_queue)
+            .env("JWT_SECRET", &self.config.jwt_secret)
+            .env("EMAIL_LINK_SECRET", &self.config.email_link_secret)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true);
+        command
+    }
+
     pub async fn order(&self, token: &str, id: &str) -> Value {
         self.get(&format!("/api/v1/orders/{id}"), Some(token)).await.body
     }

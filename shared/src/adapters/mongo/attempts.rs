@@ -41,7 +41,7 @@ impl MongoAttempts {
 
 #[async_trait]
 impl AttemptStore for MongoAttempts {
-    async fn get(&self, key: &str, _policy: &Policy, now: DateTime<Utc>) -> AppResult<Option<Attempts>> {
+    async fn get(&self, key: &str, now: DateTime<Utc>) -> AppResult<Option<Attempts>> {
         let live = doc! {"_id": key, "forget_at": {"$gt": to_bson(now)}};
         let found = self.attempts.find_one(live).await.map_err(db_error("reading attempts"))?;
         Ok(found.map(|d| d.attempts()))

@@ -85,10 +85,7 @@ pub async fn me(app: &App, user_id: &UserId) -> AppResult<UserView> {
 
 /// The caller's account; a valid token whose account is gone no longer speaks for anyone.
 pub async fn account(app: &App, user_id: &UserId) -> AppResult<User> {
-    app.users
-        .find_by_id(user_id)
-        .await?
-        .ok_or_else(|| AppError::Unauthorized("the account behind this token no longer exists".into()))
+    app.users.find_by_id(user_id).await?.ok_or_else(gone)
 }
 
 #[derive(Deserialize)]
@@ -104,12 +101,13 @@ pub async fn set_cpf(app: &App, caller: &Caller, input: CpfInput) -> AppResult<S
     match app.users.set_cpf(&caller.user_id, &cpf).await? {
         CpfChange::Set => {}
         CpfChange::AlreadySet => return Err(Refusal::CpfAlreadySet.into()),
-        CpfChange::NoAccount => return Err(account(app, &caller.user_id).await.err().unwrap_or_else(gone)),
+        CpfChange::NoAccount => return Err(gone()),
     }
     let user = account(app, &caller.user_id).await?;
     sessions::access_only(app, &user, app.clock.now())
 }
 
+/// A valid token whose account is gone no longer speaks for anyone.
 fn gone() -> AppError {
     AppError::Unauthorized("the account behind this token no longer exists".into())
 }

@@ -16,7 +16,7 @@ fn throttled(code: &'static str, retry_after_seconds: i64) -> AppError {
 }
 
 pub async fn check(app: &App, key: &str, policy: &Policy, now: DateTime<Utc>, code: &'static str) -> AppResult<()> {
-    let attempts = app.attempts.get(key, policy, now).await?;
+    let attempts = app.attempts.get(key, now).await?;
     match policy.locked_until(attempts, now) {
         Some(until) => Err(throttled(code, seconds_until(until, now))),
         None => Ok(()),
