@@ -310,6 +310,12 @@ async function allPages(path, { limit = 100, maxPages = 200, ...opts } = {}) {
   return items;
 }
 
+/** A local runner's /dev route, on the API's origin (the site's own when API_ORIGIN is ''). */
+function devUrl(path) {
+  return new URL(path, apiBaseUrl()).href;
+}
+let fakePspAnswer = null;
+
 /** The `If-Match` header for an event version as the console read it (none when unknown). */
 function ifMatch(version) {
   return Number.isInteger(version) ? { 'If-Match': `"${version}"` } : {};
@@ -371,6 +377,18 @@ export const api = {
   cancel: (id) => request('POST', `/orders/${encodeURIComponent(id)}/cancel`),
   refund: (id) => request('POST', `/orders/${encodeURIComponent(id)}/refund`),
   tickets: (id) => request('GET', `/orders/${encodeURIComponent(id)}/tickets`),
+
+  // ---- local runner only (outside API_BASE; 404 in production) ----
+  /** True when this server runs the fake PSP (GET /dev/pix → 200 {fake_psp: true}); asked once per page load. */
+  fakePsp() {
+    if (!fakePspAnswer) {
+      fakePspAnswer = request('GET', devUrl('/dev/pix'), { auth: false })
+        .then((r) => r?.fake_psp === true, () => false);
+    }
+    return fakePspAnswer;
+  },
+  /** Asks the fake PSP to pay the PIX charge `txid` (it then calls the webhook). */
+  simulatePix: (txid) => request('POST', devUrl('/dev/pix/pay'), { body: { txid }, auth: false }),
 
   // ---- admin ----
   /** Every admin event: all pages of the list, following its `next` links. */

@@ -1,6 +1,8 @@
 // A buyer signs up (no CPF yet), reserves — the site asks for the CPF and retries — tries to pay
 // before verifying the e-mail (the site explains and resends the link), opens the link from the
-// local mailbox, pays by PIX and sees the tickets with QR codes.
+// local mailbox, pays by PIX through the local runner's fake PSP (the order page shows the
+// charge's BR Code, "Simular pagamento" has the fake PSP pay it and call the webhook) and sees
+// the tickets with QR codes.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -112,15 +114,38 @@ test('sign up → CPF asked at the reservation → e-mail verified → pay (PIX)
   assert.equal(new URL(tab.url()).hash, '', 'the token is taken out of the address bar');
   await tab.close();
 
-  // Pay by PIX: the QR code of pix_code, then the page turns to "paid" by itself. (This tab's
-  // token predates the verification: the site refreshes it and pays.)
+  // Pay by PIX: the PSP's charge — its QR code and BR Code "copia e cola" — while the order
+  // waits for the PSP (payment_pending). (This tab's token predates the verification: the site
+  // refreshes it and pays.)
+  const devPix = await fetch(`${BASE_URL}/dev/pix`, { headers: { accept: 'application/json' } });
+  assert.equal(devPix.status, 200, 'GET /dev/pix: the local runner has no fake PSP (this test pays through it)');
+  assert.equal((await devPix.json()).fake_psp, true);
   await page.getByTestId('pay').click();
-  await page.locator('[data-testid=pix-qr] img, [data-testid=tickets-panel]').first().waitFor({ timeout: 20000 });
-  if (await page.getByTestId('pix-qr').isVisible()) {
-    assert.ok((await page.getByTestId('pix-code').inputValue()).length > 10, 'the PIX copy-and-paste code');
-    await screenshots(page, 'pix');
-  }
+  await page.locator('[data-testid=pix-qr] img').waitFor({ timeout: 20000 });
+  await page.locator('[data-testid=order-status][data-status=payment_pending]').waitFor();
+  const brCode = await page.getByTestId('pix-code').inputValue();
+  assert.ok(brCode.startsWith('000201'), `a BR Code starts with the payload format indicator 000201: ${brCode}`);
+  assert.match(brCode, /br\.gov\.bcb\.pix/i, 'a PIX BR Code names the br.gov.bcb.pix GUI');
+  await page.getByTestId('pix-auto-update').waitFor();
+  // The local-only button, kept out of the documentation's screenshots.
+  const simulate = page.getByTestId('simulate-pix');
+  await simulate.waitFor();
+  await screenshots(page, 'pix', { before: (p) => p.getByTestId('simulate-pix').evaluate((el) => { el.style.visibility = 'hidden'; }) });
+  await simulate.evaluate((el) => { el.style.visibility = ''; });
+
+  // "Simular pagamento": the fake PSP pays the charge and calls the webhook; the page, polling
+  // the order, turns to "paid" by itself.
+  const pending = (await call('GET', `/orders/${orderId}`, { token })).body;
+  assert.equal(pending.status, 'payment_pending');
+  assert.equal(typeof pending.payment?.pix_txid, 'string', 'the order names its PIX charge (pix_txid)');
+  const [sent] = await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname === '/dev/pix/pay'),
+    simulate.click(),
+  ]);
+  assert.equal(sent.status(), 200, `POST /dev/pix/pay: ${sent.status()} ${await sent.text().catch(() => '')}`);
+  assert.deepEqual(sent.request().postDataJSON(), { txid: pending.payment.pix_txid });
   await page.locator('[data-testid=order-status][data-status=paid]').waitFor({ timeout: 90000 });
+  await page.getByTestId('tickets-panel').waitFor();
   const tickets = page.getByTestId('ticket');
   await tickets.first().waitFor({ timeout: 30000 });
   assert.equal(await tickets.count(), 2);

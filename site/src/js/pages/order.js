@@ -1,10 +1,17 @@
 // order.html?id= — the hold countdown, payment (PIX / card), live status and the tickets.
 // Paying needs a verified e-mail (403 email_unverified): the page says so and offers to send
 // the verification link again.
+//
+// Only the methods the order offers (`payment_methods`: ['pix'] in production, ['pix', 'card']
+// on the local runner) are shown. A PIX charge is created at the PSP when the buyer pays; the
+// order stays payment_pending until the PSP's webhook confirms it, and the page polls it (at
+// most every 2 s) until it is paid. On the local runner with a fake PSP (GET /dev/pix → 200) a
+// "Simular pagamento" button under the PIX code has the fake PSP pay the charge.
 import { api, session, ApiError } from '../api.js';
 import { t, money, dateTime, shortDateTime } from '../i18n.js';
 import {
   initPage, $, h, mount, param, showError, statusBadge, qrImage, requireLogin, confirmDialog, alertMsg, toast,
+  problemText, errorTitle,
 } from '../ui.js';
 import { spinner } from '../dom.js';
 import { explainUnverified } from '../prompts.js';
@@ -21,8 +28,22 @@ let pollTimer = null;
 let pollFailing = false;
 let method = 'pix';
 let cardNumber = '';
+/** Set when the server refused a card payment (422 card_unavailable): card is not offered then. */
+let cardRefused = false;
 
 const LIVE = ['reserved', 'payment_pending'];
+/** The methods this page knows how to pay with. */
+const METHODS = ['pix', 'card'];
+/** While a payment is pending (a PIX charge waiting for the PSP's webhook), the order is polled at least this often. */
+const PIX_POLL_MS = Math.min(ORDER_POLL_MS, 2000);
+
+/** The methods the order offers (an older server without `payment_methods` offered both). */
+function offeredMethods() {
+  const listed = Array.isArray(order.payment_methods) ? order.payment_methods : METHODS;
+  const known = listed.filter((m) => METHODS.includes(m) && !(m === 'card' && cardRefused));
+  return known.length ? known : ['pix'];
+}
+const pixPending = () => order.status === 'payment_pending' && order.payment?.method === 'pix' && Boolean(order.payment?.pix_code);
 
 function pad(n) { return String(n).padStart(2, '0'); }
 /** Remaining time as mm:ss (h:mm:ss beyond an hour). */
@@ -81,6 +102,8 @@ function holdCard() {
 
 const payLabel = () => (method === 'pix' ? t('order.pixGenerate') : t('order.cardPay', { total: money(order.total_cents) }));
 
+const methodLabel = (m) => (m === 'card' ? t('order.payCard') : t('order.payPix'));
+
 function methodChoice(value, label) {
   return h('label', { class: 'choice py-3' }, h('span', { class: 'font-semibold' }, label),
     h('input', { type: 'radio', name: 'method', value, class: 'h-4 w-4 accent-brand-600', dataset: { testid: `method-${value}` }, checked: method === value }));
@@ -89,7 +112,7 @@ function methodChoice(value, label) {
 function payPanel() {
   const p = order.payment;
   if (order.status === 'payment_pending') {
-    const pix = p?.method === 'pix' && p?.pix_code;
+    const pix = pixPending();
     return h('section', { id: 'pay-panel', class: 'card p-5 sm:p-6', 'aria-labelledby': 'pay-title', dataset: { testid: 'pay-panel' } },
       h('h2', { id: 'pay-title', class: 'text-lg font-bold text-slate-900' }, `${t('order.payTitle')} · ${pix ? t('order.payPix') : t('order.payCard')}`),
       pix ? h('div', { class: 'mt-4 flex flex-col items-center gap-4 sm:flex-row sm:items-start' },
@@ -98,27 +121,33 @@ function payPanel() {
           h('p', { class: 'text-sm text-slate-600' }, t('order.pixScan')),
           h('label', { for: 'pix-code', class: 'label mt-3' }, t('order.pixCode')),
           h('textarea', { id: 'pix-code', readonly: true, rows: 3, class: 'input resize-none break-all font-mono text-xs', dataset: { testid: 'pix-code' }, value: p.pix_code }),
-          h('button', { type: 'button', id: 'pix-copy', class: 'btn-secondary mt-2' }, t('order.pixCopy')))) : null,
+          h('button', { type: 'button', id: 'pix-copy', class: 'btn-secondary mt-2' }, t('order.pixCopy')),
+          // Filled by mountSimulate() on the local runner only.
+          h('div', { id: 'pix-dev' }))) : null,
       h('p', { class: 'mt-4 flex items-center gap-2 text-sm font-medium text-brand-700', role: 'status', dataset: { testid: 'waiting' } },
-        spinner(), t('order.waiting')));
+        spinner(), t('order.waiting')),
+      pix ? h('p', { class: 'mt-1 text-sm text-slate-600', dataset: { testid: 'pix-auto-update' } }, t('order.pixAutoUpdate')) : null);
   }
   if (order.status !== 'reserved' || holdExpired()) return null;
   const declined = p?.declined_reason;
+  const methods = offeredMethods();
+  if (!methods.includes(method)) method = methods[0];
+  // One method (production: PIX only) is still a checked radio, so the choice reads the same.
   return h('section', { id: 'pay-panel', class: 'card p-5 sm:p-6', 'aria-labelledby': 'pay-title', dataset: { testid: 'pay-panel' } },
     h('h2', { id: 'pay-title', class: 'text-lg font-bold text-slate-900' }, t('order.payTitle')),
     declined ? h('div', { class: 'mt-3 rounded-lg border border-rose-200 bg-rose-50 p-3 text-sm text-rose-800', role: 'alert', dataset: { testid: 'declined' } },
       h('strong', null, `${t('order.declined')}.`), ' ', t('order.declinedReason', { reason: declined })) : null,
     h('fieldset', { class: 'mt-4' },
       h('legend', { class: 'label' }, t('order.payMethod')),
-      h('div', { class: 'grid grid-cols-2 gap-3' }, methodChoice('pix', t('order.payPix')), methodChoice('card', t('order.payCard')))),
+      h('div', { class: `grid gap-3 ${methods.length > 1 ? 'grid-cols-2' : 'sm:max-w-xs'}` }, methods.map((m) => methodChoice(m, methodLabel(m))))),
     h('form', { id: 'pay-form', class: 'mt-4', novalidate: true },
-      h('div', { id: 'card-fields', hidden: method !== 'card' },
+      methods.includes('card') ? h('div', { id: 'card-fields', hidden: method !== 'card' },
         h('label', { for: 'card-number', class: 'label' }, t('order.cardNumber')),
         h('input', {
           id: 'card-number', name: 'card_number', class: 'input font-mono tracking-wider', inputmode: 'numeric', autocomplete: 'cc-number',
           placeholder: '4111 1111 1111 1111', value: cardNumber, 'aria-describedby': 'card-hint', dataset: { testid: 'card-number' },
         }),
-        h('p', { id: 'card-hint', class: 'mt-1 text-xs text-slate-600' }, t('order.cardHint'))),
+        h('p', { id: 'card-hint', class: 'mt-1 text-xs text-slate-600' }, t('order.cardHint'))) : null,
       h('button', { type: 'submit', id: 'pay-btn', class: 'btn-primary mt-4 w-full py-3 text-base sm:w-auto', dataset: { testid: 'pay' } }, payLabel())));
 }
 
@@ -190,7 +219,7 @@ function summaryCard() {
 }
 
 function render() {
-  const key = JSON.stringify([order.status, order.payment, holdExpired()]);
+  const key = JSON.stringify([order.status, order.payment, order.payment_methods, cardRefused, holdExpired()]);
   if (key === renderedKey) { tickCountdown(); return; }
   renderedKey = key;
   document.title = `${t('order.title')} ${shortId()} · ${t('app.name')}`;
@@ -208,6 +237,7 @@ function render() {
   if (order.status === 'payment_pending' && order.payment?.pix_code) {
     $('#pix-qr').append(qrImage(order.payment.pix_code, t('order.pixQrAlt'), 220));
   }
+  if (pixPending()) mountSimulate();
   if (order.status === 'paid') {
     if (tickets) renderTickets(); else loadTickets();
   }
@@ -216,9 +246,10 @@ function render() {
 function wire() {
   root.querySelectorAll('input[name=method]').forEach((r) => r.addEventListener('change', () => {
     method = r.value;
-    $('#card-fields').hidden = method !== 'card';
+    const fields = $('#card-fields');
+    if (fields) fields.hidden = method !== 'card';
     $('#pay-btn').textContent = payLabel();
-    if (method === 'card') $('#card-number').focus();
+    if (method === 'card') $('#card-number')?.focus();
   }));
   $('#card-number')?.addEventListener('input', (e) => {
     const digits = e.target.value.replace(/\D/g, '').slice(0, 19);
@@ -240,6 +271,36 @@ function wire() {
     if (!(await confirmDialog(t('order.refundConfirm'), t('order.refundText'), { danger: true, confirmText: t('order.refund'), cancelText: t('order.keep') }))) return;
     try { order = await api.refund(order.id); tickets = null; render(); toast('success', t('order.refunded')); } catch (err) { showError(err); refresh(); }
   });
+}
+
+/**
+ * The local runner's "Simular pagamento" button, under the PIX code: only when GET /dev/pix
+ * (asked once per page load) says a fake PSP is there — a failed or 404 check shows nothing.
+ */
+async function mountSimulate() {
+  const txid = order.payment?.pix_txid;
+  if (!txid || !(await api.fakePsp())) return;
+  const slot = $('#pix-dev');
+  // The page may have moved on (paid, re-rendered) while the check was out.
+  if (!slot || slot.childElementCount || !pixPending() || order.payment?.pix_txid !== txid) return;
+  mount(slot, h('button', {
+    type: 'button', id: 'simulate-pix', class: 'btn-secondary mt-3 w-full border-dashed sm:w-auto', dataset: { testid: 'simulate-pix' },
+    onclick: (e) => simulatePix(e.currentTarget, txid),
+  }, t('order.simulatePix')));
+}
+
+async function simulatePix(btn, txid) {
+  btn.disabled = true;
+  try {
+    await api.simulatePix(txid);
+    // The fake PSP now calls the webhook; the polling shows the order paid.
+    toast('success', t('order.simulateSent'));
+  } catch (err) {
+    console.error(err);
+    btn.disabled = false;
+    const why = problemText(err) || (err instanceof ApiError && err.detail) || errorTitle(err);
+    toast('error', `${t('order.simulateFailed')}: ${why}`);
+  }
 }
 
 const unverified = (err) => err instanceof ApiError && err.code === 'email_unverified';
@@ -271,7 +332,12 @@ async function pay(e) {
     btn.disabled = false;
     btn.textContent = payLabel();
     if (unverified(err)) await explainUnverified();
-    else await showError(err);
+    else {
+      // 422 card_unavailable: card is not offered (any more); 503 psp_unavailable: the order is
+      // unchanged and paying again is fine.
+      if (err instanceof ApiError && err.code === 'card_unavailable') { cardRefused = true; method = 'pix'; }
+      await showError(err);
+    }
     refresh();
   }
 }
@@ -292,7 +358,8 @@ function handleUpdate() {
 
 function schedule() {
   clearTimeout(pollTimer);
-  if (LIVE.includes(order.status)) pollTimer = setTimeout(refresh, ORDER_POLL_MS);
+  if (!LIVE.includes(order.status)) return; // paid, cancelled, expired, refunded: no more polling
+  pollTimer = setTimeout(refresh, order.status === 'payment_pending' ? PIX_POLL_MS : ORDER_POLL_MS);
 }
 
 async function refresh() {
@@ -303,7 +370,7 @@ async function refresh() {
   } catch (err) {
     if (!pollFailing && err.status !== 401) showError(err);
     pollFailing = true;
-    if (err.status !== 401 && err.status !== 404) pollTimer = setTimeout(refresh, ORDER_POLL_MS * 2);
+    if (err.status !== 401 && err.status !== 404 && LIVE.includes(order.status)) pollTimer = setTimeout(refresh, ORDER_POLL_MS * 2);
   }
 }
 
