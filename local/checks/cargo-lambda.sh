@@ -123,6 +123,7 @@ setsid cargo lambda watch --ignore-changes -A 127.0.0.1 -P "$port" \
   --env-var "MONGODB_URI=$MONGODB_URI" --env-var "MONGODB_DATABASE=$MONGODB_DATABASE" \
   --env-var "AMQP_URL=$AMQP_URL" --env-var "ORDERS_QUEUE=$ORDERS_QUEUE" \
   --env-var "JWT_SECRET=$JWT_SECRET" --env-var "EMAIL_LINK_SECRET=$EMAIL_LINK_SECRET" --env-var "RUST_LOG=warn" \
+  --env-var "PAYMENT_PROVIDER=test" \
   >"$work/watch.log" 2>&1 &
 watch_pid=$!
 for _ in $(seq 1 300); do

@@ -31,6 +31,10 @@ enum Command {
         /// Do not run the consumer loop (another process consumes).
         #[arg(long)]
         no_consumer: bool,
+        /// Do not start the local fake PSP (PIX then goes to `PIX_API_URL`, or is approved
+        /// at once by the test gateway).
+        #[arg(long, env = "NO_FAKE_PSP")]
+        no_fake_psp: bool,
     },
     /// Run only the consumer loop (what the Amazon MQ trigger does in production).
     Consume,
@@ -60,6 +64,16 @@ fn maintenance_every() -> Duration {
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     bilheteria::telemetry::init();
     let cli = Cli::parse();
+    if std::env::var("PAYMENT_PROVIDER").map_or(true, |v| v.trim().is_empty()) {
+        // The local runner (never a Lambda) defaults to test payments; a function must be
+        // told `PAYMENT_PROVIDER` and refuses to start without it.
+        std::env::set_var("PAYMENT_PROVIDER", "test");
+    }
+    // `serve` without a PSP of its own gets the fake one, its settings pointed at it.
+    let fake_psp = match &cli.command {
+        Command::Serve { port, no_fake_psp: false, .. } => start_fake_psp(*port).await?,
+        _ => None,
+    };
     let config = Config::from_env()?;
     let app = App::connect(config).await?;
     match cli.command {
@@ -76,8 +90,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             let admin = accounts::ensure_admin(&app, &name, &email, &password).await?;
             println!("admin {} ({}) ready", admin.email, admin.id);
         }
-        Command::Serve { port, bind, site, no_consumer } => {
-            serve(app, std::net::SocketAddr::new(bind, port), site, no_consumer).await?
+        Command::Serve { port, bind, site, no_consumer, .. } => {
+            let control = fake_psp.as_ref().map(|psp| psp.control_url.clone());
+            serve(app, std::net::SocketAddr::new(bind, port), site, no_consumer, control).await?;
+            drop(fake_psp);
         }
     }
     Ok(())
@@ -98,6 +114,36 @@ fn uses_published_secrets(config: &Config) -> bool {
         || PUBLISHED_DEV_SECRETS.contains(&config.email_link_secret.as_str())
 }
 
+/// The fake PSP (API Pix over mutual TLS, `local/fake-psp`) for a `serve` given no PSP
+/// (`PIX_API_URL` unset): its notifications go to this server's webhook route.
+async fn start_fake_psp(
+    port: u16,
+) -> Result<Option<bilheteria_fake_psp::RunningPsp>, Box<dyn std::error::Error + Send + Sync>> {
+    if std::env::var("PIX_API_URL").is_ok_and(|v| !v.trim().is_empty()) {
+        return Ok(None);
+    }
+    let config = bilheteria_fake_psp::FakePspConfig {
+        webhook_url: Some(format!("http://127.0.0.1:{port}/api/v1/payments/pix/webhook")),
+        ..Default::default()
+    };
+    let psp = bilheteria_fake_psp::start(config).await.map_err(|e| format!("starting the fake PSP: {e}"))?;
+    let c = &psp.credentials;
+    for (name, value) in [
+        ("PIX_API_URL", psp.api_url.as_str()),
+        ("PIX_OAUTH_URL", psp.oauth_url.as_str()),
+        ("PIX_CLIENT_ID", c.client_id.as_str()),
+        ("PIX_CLIENT_SECRET", c.client_secret.as_str()),
+        ("PIX_CERTIFICATE_PEM", c.client_cert_pem.as_str()),
+        ("PIX_PRIVATE_KEY_PEM", c.client_key_pem.as_str()),
+        ("PIX_CA_PEM", c.ca_pem.as_str()),
+        ("PIX_KEY", psp.pix_key.as_str()),
+    ] {
+        std::env::set_var(name, value);
+    }
+    tracing::info!(api = %psp.api_url, control = %psp.control_url, "fake PSP started (PIX through the API Pix, over mutual TLS)");
+    Ok(Some(psp))
+}
+
 fn default_site_dir() -> Option<PathBuf> {
     ["site/dist", "site"].iter().map(PathBuf::from).find(|p| p.join("index.html").exists())
 }
@@ -107,6 +153,7 @@ async fn serve(
     address: std::net::SocketAddr,
     site: Option<PathBuf>,
     no_consumer: bool,
+    fake_psp: Option<String>,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     if let (Ok(email), Ok(password)) =
         (std::env::var("BILHETERIA_ADMIN_EMAIL"), std::env::var("BILHETERIA_ADMIN_PASSWORD"))
@@ -136,6 +183,7 @@ async fn serve(
         site_dir: site.or_else(default_site_dir),
         openapi: openapi.exists().then_some(openapi),
         dev_mailbox: loopback,
+        fake_psp: fake_psp.filter(|_| loopback),
     };
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!(

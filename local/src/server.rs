@@ -28,6 +28,9 @@ pub struct Served {
     /// Serve `/dev/mailbox` (the e-mails the box office "sent"): only on a loopback bind,
     /// since it shows verification links.
     pub dev_mailbox: bool,
+    /// The local fake PSP's control URL, when it runs: `/dev/pix` (the site's "simulate
+    /// payment" button) pays its charges. Never in production (there is no such route).
+    pub fake_psp: Option<String>,
 }
 
 pub fn router(served: Served) -> Router {
@@ -36,6 +39,15 @@ pub fn router(served: Served) -> Router {
         Router::new().route("/api", any(api)).route("/api/{*rest}", any(api)).route("/healthz", get(|| async { "ok" }));
     if served.dev_mailbox {
         router = router.route("/dev/mailbox", get(mailbox));
+    }
+    if let Some(control) = served.fake_psp.clone() {
+        let pay_control = control.clone();
+        let http = reqwest::Client::new();
+        router = router.route("/dev/pix", get(|| async { axum::Json(serde_json::json!({"fake_psp": true})) })).route(
+            "/dev/pix/pay",
+            axum::routing::post(move |body: axum::Json<DevPay>| simulate_pix(http.clone(), pay_control.clone(), body)),
+        );
+        tracing::info!(%control, "fake PSP control at /dev/pix");
     }
     if let Some(openapi) = &served.openapi {
         router = router.route_service("/openapi.yaml", ServeFile::new(openapi));
@@ -115,6 +127,28 @@ async fn mailbox(State(app): State<Arc<App>>, query: axum::extract::Query<Mailbo
     match app.stores.mailer(app.clock.clone()).inbox(&to).await {
         Ok(emails) => axum::Json(emails).into_response(),
         Err(err) => to_axum(problem_response(&err, "mailbox")),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct DevPay {
+    txid: String,
+}
+
+/// `POST /dev/pix/pay {"txid"}`: the fake PSP pays the charge, as a buyer's bank app would,
+/// and notifies the webhook as a PSP does.
+async fn simulate_pix(http: reqwest::Client, control: String, body: axum::Json<DevPay>) -> AxumResponse {
+    let txid = &body.txid;
+    if txid.is_empty() || txid.len() > 35 || !txid.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return (StatusCode::BAD_REQUEST, "txid must be 1 to 35 letters and digits").into_response();
+    }
+    match http.post(format!("{control}/control/charges/{txid}/pay")).json(&serde_json::json!({})).send().await {
+        Ok(answer) => {
+            let status = StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+            let text = answer.text().await.unwrap_or_default();
+            (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
+        }
+        Err(_) => (StatusCode::BAD_GATEWAY, "the fake PSP did not answer").into_response(),
     }
 }
 

@@ -65,6 +65,7 @@ fn op() -> impl Strategy<Value = Op> {
         weights::RESUME => Just(Op::Resume),
         weights::CANCEL_EVENT => Just(Op::CancelEvent),
         weights::RECONCILE => Just(Op::Reconcile),
+        weights::LATE_PIX => order().prop_map(|order| Op::LatePix { order }),
     ]
 }
 

@@ -2,6 +2,7 @@
 //! across invocations (connection pools are reused, never rebuilt per request).
 
 use crate::adapters::cached_events::CachedEvents;
+use crate::adapters::pix_api::PixApi;
 use crate::adapters::{mongo::MongoStores, rabbit::RabbitPublisher};
 use crate::auth::guard::{Revocations, Roles};
 use crate::auth::secrets::EmailLinks;
@@ -10,8 +11,8 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::ports::{
     AttemptStore, AuditLog, BuyerLimits, Clock, EventStore, IdempotencyStore, Inventory, Mailer, OrderStore,
-    PaymentGateway, Placement, Publisher, RevocationStore, SalesReport, SessionStore, SystemClock, TicketStore,
-    UserStore,
+    PaymentGateway, PixGateway, PixReceipts, Placement, Publisher, RevocationStore, SalesReport, SessionStore,
+    SystemClock, TicketStore, UserStore,
 };
 use std::sync::Arc;
 
@@ -41,7 +42,12 @@ pub struct App {
     pub sales: Arc<dyn SalesReport>,
     pub publisher: Arc<dyn Publisher>,
     pub mailer: Arc<dyn Mailer>,
+    /// Cards (the test gateway; with `pix-api` no card is offered and this is never called).
     pub payments: Arc<dyn PaymentGateway>,
+    /// PIX charges: the API Pix of a PSP (or the local fake PSP), or the test gateway.
+    pub pix: Arc<dyn PixGateway>,
+    /// Every pix received, once per `endToEndId`.
+    pub pix_receipts: Arc<dyn PixReceipts>,
     pub clock: Arc<dyn Clock>,
     /// Where the stock lives (which shard holds each bucket), for the admins' view.
     pub placement: Arc<dyn Placement>,
@@ -56,11 +62,20 @@ impl App {
     pub async fn connect(config: Config) -> Result<Self, AppError> {
         let stores = MongoStores::connect(&config).await?;
         let publisher = Arc::new(RabbitPublisher::new(&config));
-        Self::assemble(config, stores, publisher)
+        Self::assemble(config, stores, publisher).await
     }
 
-    pub fn assemble(config: Config, stores: MongoStores, publisher: Arc<dyn Publisher>) -> Result<Self, AppError> {
+    pub async fn assemble(
+        config: Config,
+        stores: MongoStores,
+        publisher: Arc<dyn Publisher>,
+    ) -> Result<Self, AppError> {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let test_gateway = Arc::new(stores.payment_gateway(clock.clone()));
+        let pix: Arc<dyn PixGateway> = match config.payments.pix_api() {
+            Some(settings) => Arc::new(PixApi::connect(settings)?),
+            None => test_gateway.clone(),
+        };
         let events: Arc<dyn EventStore> = Arc::new(stores.events());
         let tokens = TokenService::new(&config)?;
         let users: Arc<dyn UserStore> = Arc::new(stores.users());
@@ -91,7 +106,9 @@ impl App {
             audit: Arc::new(stores.audit()),
             sales: Arc::new(stores.sales()),
             mailer: Arc::new(stores.mailer(clock.clone())),
-            payments: Arc::new(stores.payment_gateway(clock.clone())),
+            payments: test_gateway,
+            pix,
+            pix_receipts: Arc::new(stores.pix_receipts()),
             placement: Arc::new(stores.placement()),
             publisher,
             clock,

@@ -92,6 +92,10 @@ pub enum AppError {
     /// A dependency (the broker) is temporarily unreachable, or a request ran out of time.
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// The payment provider (the PSP) did not answer, or answered that it cannot now:
+    /// nothing was changed, the caller may try again.
+    #[error("payment provider unavailable: {0}")]
+    PspUnavailable(String),
 }
 
 impl AppError {

@@ -38,6 +38,10 @@ pub enum RouteId {
     Dashboard,
     EventInventory,
     EventOrdersCsv,
+    /// The PSP's notifications: the registered URL, and the same with the `/pix` the API
+    /// Pix appends to it.
+    PixWebhook,
+    PixWebhookPix,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -55,6 +59,7 @@ pub const EVENTS: &str = "events";
 pub const ADMIN_EVENTS: &str = "admin-events";
 pub const ORDERS: &str = "orders";
 pub const DASHBOARD: &str = "dashboard";
+pub const PAYMENTS_WEBHOOK: &str = "payments-webhook";
 
 const fn route(id: RouteId, method: &'static str, path: &'static str, function: &'static str) -> Route {
     Route { id, method, path, function }
@@ -89,6 +94,8 @@ pub const ROUTES: &[Route] = &[
     route(RouteId::CancelOrder, "POST", "/api/v1/orders/{id}/cancel", ORDERS),
     route(RouteId::RefundOrder, "POST", "/api/v1/orders/{id}/refund", ORDERS),
     route(RouteId::OrderTickets, "GET", "/api/v1/orders/{id}/tickets", ORDERS),
+    route(RouteId::PixWebhook, "POST", "/api/v1/payments/pix/webhook", PAYMENTS_WEBHOOK),
+    route(RouteId::PixWebhookPix, "POST", "/api/v1/payments/pix/webhook/pix", PAYMENTS_WEBHOOK),
     route(RouteId::Dashboard, "GET", "/api/v1/admin/dashboard", DASHBOARD),
     route(RouteId::EventInventory, "GET", "/api/v1/admin/events/{id}/inventory", DASHBOARD),
     route(RouteId::EventOrdersCsv, "GET", "/api/v1/admin/events/{id}/orders.csv", DASHBOARD),

@@ -218,7 +218,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 async fn start_server(app: &App) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let router = server::router(Served { app: app.clone(), site_dir: None, openapi: None, dev_mailbox: false });
+    let router =
+        server::router(Served { app: app.clone(), site_dir: None, openapi: None, dev_mailbox: false, fake_psp: None });
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });

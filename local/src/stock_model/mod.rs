@@ -66,6 +66,7 @@ pub mod weights {
     pub const RESUME: u32 = 4;
     pub const CANCEL_EVENT: u32 = 1;
     pub const RECONCILE: u32 = 5;
-    pub const ALL: [u32; 11] =
-        [RESERVE, PAY, SETTLE, CANCEL, REFUND, EXPIRE, EDIT_CAPACITY, PAUSE, RESUME, CANCEL_EVENT, RECONCILE];
+    pub const LATE_PIX: u32 = 4;
+    pub const ALL: [u32; 12] =
+        [RESERVE, PAY, SETTLE, CANCEL, REFUND, EXPIRE, EDIT_CAPACITY, PAUSE, RESUME, CANCEL_EVENT, RECONCILE, LATE_PIX];
 }

@@ -39,6 +39,7 @@ impl Local {
             site_dir: None,
             openapi: None,
             dev_mailbox: false,
+            fake_psp: None,
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
@@ -94,6 +95,19 @@ impl World {
         let attempt = order.payment.as_ref().map(|p| p.attempt).unwrap_or(1);
         let message = Message::payment_requested(id, attempt, self.app.clock.now());
         processing::process(&self.app, &message).await.map_err(|e| format!("processing the payment: {e}"))
+    }
+
+    /// Settles the order's pix (if it was ever charged by PIX) as the consumer does on a
+    /// notification, whatever the order's state. `None`: no PIX charge.
+    pub async fn settle_pix(&self, order_id: &str) -> Result<Option<bool>, String> {
+        let id = OrderId::parse(order_id).ok_or_else(|| format!("'{order_id}' is not an order id"))?;
+        let order = self.app.orders.find(&id).await.map_err(|e| e.to_string())?.ok_or("the order is gone")?;
+        let Some(txid) = order.payment.as_ref().and_then(|p| p.pix_txid.as_deref()) else { return Ok(None) };
+        let (txid, _, _) = bilheteria::domain::pix::Txid::parse(txid).ok_or("not a txid of ours")?;
+        bilheteria::services::payments::settle::settle_charge(&self.app, &id, &txid)
+            .await
+            .map(Some)
+            .map_err(|e| format!("settling the pix: {e}"))
     }
 
     /// An admin's view of one event (the admin list has cancelled events too).

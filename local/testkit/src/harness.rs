@@ -47,7 +47,7 @@ pub async fn fresh_database(prefix: &str) -> mongodb::Database {
 pub async fn app_for(config: Config) -> Result<App, AppError> {
     let stores = MongoStores::connect(&config).await?;
     let publisher = Arc::new(RabbitPublisher::new(&config));
-    App::assemble(config, stores, publisher)
+    App::assemble(config, stores, publisher).await
 }
 
 /// Drops the test's database and deletes its queues.

@@ -224,15 +224,15 @@ async fn a_hold_expires_after_hold_minutes_returning_its_stock_once_and_cannot_b
 }
 
 #[tokio::test]
-async fn a_payment_confirmed_after_the_hold_expired_is_refunded_not_kept() {
+async fn a_card_payment_confirmed_after_the_hold_expired_is_refunded_not_kept() {
+    // (A PIX that lands after its hold takes the late path of `pix::`: its tickets again if
+    // they are there.)
     let h = Harness::start().await;
     let event = h.event(&[("Pista", 10_000, 10)]).await;
     let buyer = h.buyer().await;
     let order = reserve(&h, &buyer, &event, 2).await;
-    assert_eq!(
-        post(&h, &buyer, &format!("/api/v1/orders/{order}/pay"), Some(json!({"method": "pix"}))).await.status,
-        StatusCode::ACCEPTED
-    );
+    let card = json!({"method": "card", "card_number": "4111111111111111"});
+    assert_eq!(post(&h, &buyer, &format!("/api/v1/orders/{order}/pay"), Some(card)).await.status, StatusCode::ACCEPTED);
     h.clock.advance(chrono::Duration::minutes(11));
     h.settle_payment(&order).await; // the gateway approves, but the hold is up
     let now = h.order(&buyer, &order).await;
@@ -290,12 +290,14 @@ async fn cancel_expiry_and_payment_racing_on_the_same_order_leave_one_status_and
     for order in &orders {
         let o = h.order(&buyer, order).await;
         let status = o["status"].as_str().expect("status");
-        assert!(["cancelled", "expired", "payment_pending"].contains(&status), "{order}: {status}");
-        if status == "payment_pending" {
+        assert!(["cancelled", "expired", "payment_pending", "paid"].contains(&status), "{order}: {status}");
+        if status == "payment_pending" || status == "paid" {
             holding += 2;
         }
     }
-    // Everything the late round left pending expired; what the early round left pending holds.
+    // Everything the late round left pending expired — or was paid: the test gateway's PIX
+    // charge is paid as it is made, and the expiry sweep reads a pending charge before
+    // expiring its hold; what the early round left pending holds.
     assert_eq!(h.available(&event, "Pista").await, capacity - holding, "stock returned exactly once per ended order");
     h.finish().await;
 }

@@ -26,6 +26,7 @@ mod handlers;
 mod identity;
 mod lifecycle;
 mod lots_and_half_price;
+mod pix;
 mod reservations;
 mod sessions;
 mod throttling;

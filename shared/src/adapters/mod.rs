@@ -3,4 +3,5 @@
 pub mod amazon_mq;
 pub mod cached_events;
 pub mod mongo;
+pub mod pix_api;
 pub mod rabbit;

@@ -5,8 +5,9 @@
 //! reserved ──pay──▶ payment_pending ──approved──▶ paid ──refund──▶ refunded
 //!    │  ▲                 │   │
 //!    │  └───declined──────┘   │
-//!    ├──cancel──▶ cancelled   │
-//!    └──expire──▶ expired ◀───┘
+//!    ├──cancel──▶ cancelled   │                    ▲
+//!    └──expire──▶ expired ◀───┘                    │
+//!                    └──late payment, stock there───┘
 //! ```
 
 use super::order::OrderStatus;
@@ -19,6 +20,9 @@ pub enum Transition {
     Cancel,
     Expire,
     Refund,
+    /// A payment that landed after its hold ended: the same tickets taken from the stock
+    /// again, in the same atomic step (refused if they are no longer there).
+    ConfirmLatePayment,
 }
 
 impl Transition {
@@ -31,6 +35,7 @@ impl Transition {
             Transition::Cancel => &[Reserved],
             Transition::Expire => &[Reserved, PaymentPending],
             Transition::Refund => &[Paid],
+            Transition::ConfirmLatePayment => &[Expired],
         }
     }
 
@@ -43,6 +48,7 @@ impl Transition {
             Transition::Cancel => Cancelled,
             Transition::Expire => Expired,
             Transition::Refund => Refunded,
+            Transition::ConfirmLatePayment => Paid,
         }
     }
 
@@ -50,6 +56,12 @@ impl Transition {
     /// the same atomic step as the status change.
     pub fn returns_stock(self) -> bool {
         matches!(self, Transition::Cancel | Transition::Expire | Transition::Refund)
+    }
+
+    /// Transitions that give an order a claim on tickets again take them from the stock, in
+    /// the same atomic step, or do not happen.
+    pub fn takes_stock(self) -> bool {
+        matches!(self, Transition::ConfirmLatePayment)
     }
 
     pub fn name(self) -> &'static str {
@@ -60,6 +72,7 @@ impl Transition {
             Transition::Cancel => "cancel",
             Transition::Expire => "expire",
             Transition::Refund => "refund",
+            Transition::ConfirmLatePayment => "confirm the late payment of",
         }
     }
 }
@@ -69,7 +82,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stock_comes_back_only_when_an_order_stops_holding_it() {
+    fn stock_moves_exactly_when_an_order_starts_or_stops_holding_it() {
         for t in [
             Transition::RequestPayment,
             Transition::ConfirmPayment,
@@ -77,11 +90,14 @@ mod tests {
             Transition::Cancel,
             Transition::Expire,
             Transition::Refund,
+            Transition::ConfirmLatePayment,
         ] {
             let held_before = t.from().iter().all(|s| OrderStatus::HOLDING_STOCK.contains(s));
+            let none_held_before = t.from().iter().all(|s| !OrderStatus::HOLDING_STOCK.contains(s));
+            assert!(held_before || none_held_before, "{t:?} starts from holding and non-holding states");
             let held_after = OrderStatus::HOLDING_STOCK.contains(&t.to());
-            assert!(held_before);
-            assert_eq!(t.returns_stock(), !held_after, "{t:?}");
+            assert_eq!(t.returns_stock(), held_before && !held_after, "{t:?}");
+            assert_eq!(t.takes_stock(), !held_before && held_after, "{t:?}");
         }
     }
 }

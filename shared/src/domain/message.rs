@@ -11,6 +11,10 @@ pub enum MessageKind {
     OrderReserved,
     #[serde(rename = "payment.requested")]
     PaymentRequested,
+    /// A PSP said (and a re-read confirmed) that a pix was received for one of the order's
+    /// charges: the consumer settles it.
+    #[serde(rename = "payment.confirmed")]
+    PaymentConfirmed,
 }
 
 impl MessageKind {
@@ -18,6 +22,7 @@ impl MessageKind {
         match self {
             MessageKind::OrderReserved => "order.reserved",
             MessageKind::PaymentRequested => "payment.requested",
+            MessageKind::PaymentConfirmed => "payment.confirmed",
         }
     }
 }
@@ -30,6 +35,9 @@ pub struct Message {
     /// Which payment attempt a `payment.requested` is for (a later attempt supersedes it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempt: Option<i32>,
+    /// The charge a `payment.confirmed` is about (`Txid`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub txid: Option<String>,
     pub occurred_at: DateTime<Utc>,
 }
 
@@ -40,6 +48,7 @@ impl Message {
             kind: MessageKind::OrderReserved,
             order_id,
             attempt: None,
+            txid: None,
             occurred_at,
         }
     }
@@ -50,6 +59,20 @@ impl Message {
             kind: MessageKind::PaymentRequested,
             order_id,
             attempt: Some(attempt),
+            txid: None,
+            occurred_at,
+        }
+    }
+
+    /// One per received pix (`end_to_end_id`): a duplicate notification publishes the same
+    /// message, which the consumer recognises.
+    pub fn payment_confirmed(order_id: OrderId, txid: &str, end_to_end_id: &str, occurred_at: DateTime<Utc>) -> Self {
+        Message {
+            id: format!("payment.confirmed:{end_to_end_id}"),
+            kind: MessageKind::PaymentConfirmed,
+            order_id,
+            attempt: None,
+            txid: Some(txid.to_string()),
             occurred_at,
         }
     }

@@ -9,6 +9,7 @@ pub mod lifecycle;
 pub mod message;
 pub mod money;
 pub mod order;
+pub mod pix;
 pub mod refusal;
 pub mod stock;
 pub mod text;

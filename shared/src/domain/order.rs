@@ -57,8 +57,15 @@ pub struct Payment {
     /// Only the last four digits of a card are ever stored.
     pub card_last4: Option<String>,
     pub declined_reason: Option<String>,
-    /// The gateway's reference once charged.
+    /// The gateway's reference once charged (for PIX, the `endToEndId` of the pix that paid).
     pub transaction_id: Option<String>,
+    /// The PIX charge of this attempt at the PSP (`Txid`).
+    #[serde(default)]
+    pub pix_txid: Option<String>,
+    /// Refunded here, the money not yet back at the provider (it was down): the scheduled
+    /// function retries until it is.
+    #[serde(default)]
+    pub refund_pending: bool,
     /// Increases with each payment attempt, so each attempt's message is distinct.
     pub attempt: i32,
 }

@@ -51,7 +51,7 @@ pub fn status_of(err: &AppError) -> StatusCode {
             StatusCode::INTERNAL_SERVER_ERROR
         }
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Unavailable(_) | AppError::PspUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -71,6 +71,7 @@ pub fn code_of(err: &AppError) -> &'static str {
         AppError::Store(StoreError::Unavailable { .. } | StoreError::Conflict { .. }) | AppError::Unavailable(_) => {
             "unavailable"
         }
+        AppError::PspUnavailable(_) => "psp_unavailable",
         AppError::Store(_) | AppError::Internal(_) => "internal",
     }
 }

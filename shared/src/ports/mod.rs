@@ -2,9 +2,11 @@
 //! RabbitMQ, the test payment gateway, the system clock) implement them; tests and the
 //! local runner plug in the same real adapters, pointed at their own database and queues.
 
+mod pix;
 mod sessions;
 mod stores;
 
+pub use pix::*;
 pub use sessions::*;
 pub use stores::*;
 

@@ -244,6 +244,10 @@ pub trait OrderStore: Send + Sync {
         changes: TransitionChanges,
         now: DateTime<Utc>,
     ) -> AppResult<Option<Order>>;
+    /// Refunded orders whose money is not back at the provider yet (`refund_pending`).
+    async fn refunds_pending(&self, limit: i64) -> AppResult<Vec<Order>>;
+    /// The provider returned the money of this refunded order.
+    async fn refund_returned(&self, id: &OrderId) -> AppResult<()>;
     /// Marks the order processed by the consumer. `false` when it already was.
     async fn mark_processed(&self, id: &OrderId, at: DateTime<Utc>) -> AppResult<bool>;
     /// Reserved orders not processed by the consumer before `before` (the outbox).

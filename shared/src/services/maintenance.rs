@@ -4,10 +4,11 @@
 
 use crate::app::App;
 use crate::domain::stock::drift;
-use crate::domain::{Adjustment, EventStatus, Message, PriceType, Transition};
+use crate::domain::{Adjustment, EventStatus, Message, OrderStatus, PriceType, Transition};
 use crate::error::AppResult;
 use crate::ports::{Adjusted, InFlightTake, TransitionChanges};
-use crate::services::{admin, notifications, takes};
+use crate::services::orders as services_orders;
+use crate::services::{admin, notifications, payments, takes};
 use chrono::Duration;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -21,6 +22,8 @@ pub struct MaintenanceReport {
     pub expired: usize,
     pub republished: usize,
     pub publish_failures: usize,
+    /// Refunds whose money the provider had not taken back (it was down), returned now.
+    pub refunds_returned: usize,
     pub edits_finished: usize,
     pub events_closed: usize,
     pub lots_rolled_over: usize,
@@ -46,6 +49,7 @@ pub async fn run(app: &App) -> AppResult<MaintenanceReport> {
     let (republished, failures) = drain_outbox(app, Duration::seconds(OUTBOX_GRACE_SECONDS)).await?;
     report.republished = republished;
     report.publish_failures = failures;
+    report.refunds_returned = return_pending_refunds(app).await;
     report.edits_finished = finish_stale_edits(app).await?;
     report.events_closed = admin::finish_closing(app, CLOSING_BUDGET).await?;
     report.lots_rolled_over = roll_over_ended_lots(app).await?;
@@ -56,6 +60,30 @@ pub async fn run(app: &App) -> AppResult<MaintenanceReport> {
     report.drifts_seen = reconciled.drifts_seen;
     tracing::info!(?report, "maintenance done");
     Ok(report)
+}
+
+/// Refunded orders whose money is still owed (the provider was down at the refund): returned
+/// now, each once (refunds are idempotent per payment). Stops at the first failure: the
+/// provider is likely still down.
+pub async fn return_pending_refunds(app: &App) -> usize {
+    let pending = match app.orders.refunds_pending(BATCH).await {
+        Ok(p) => p,
+        Err(err) => {
+            tracing::warn!(error = %err.chain(), "pending refunds not read; the next run retries");
+            return 0;
+        }
+    };
+    let mut returned = 0;
+    for order in pending {
+        match services_orders::return_money(app, &order).await {
+            Ok(()) => returned += 1,
+            Err(err) => {
+                tracing::warn!(order_id = %order.id, error = %err.chain(), "a refund still not returned; the next run retries");
+                break;
+            }
+        }
+    }
+    returned
 }
 
 /// Edits whose process died mid-way: finished (or undone, if a removal can no longer be
@@ -78,22 +106,77 @@ pub async fn expire_due_holds(app: &App) -> AppResult<usize> {
     // schedule: after a big on-sale thousands of holds fall due in the same minute.
     let started = std::time::Instant::now();
     let mut expired = 0;
+    let mut psp = PspDuringSweep::default();
     loop {
         let now = app.clock.now();
         let due = app.orders.due_for_expiry(now, BATCH).await?;
         let full_batch = due.len() as i64 == BATCH;
         let mut progressed = false;
         for order in due {
+            let charge = payments::pix_charge_of(&order).filter(|_| order.status == OrderStatus::PaymentPending);
+            if let Some(txid) = charge.as_ref().filter(|_| !psp.is_down()) {
+                // A hold paid before its end whose notification was lost (or is late) is
+                // paid, not expired: the charge is read back first.
+                if psp.settled(app, &order, txid).await {
+                    progressed = true;
+                    continue;
+                }
+            }
             if let Some(o) =
                 app.orders.transition(&order.id, None, Transition::Expire, TransitionChanges::default(), now).await?
             {
                 expired += 1;
                 progressed = true;
                 notifications::expired(app, &o).await?;
+                if let Some(txid) = charge.as_ref().filter(|_| !psp.is_down()) {
+                    // Its charge expires with it at the PSP; removing it also covers a PSP
+                    // whose clock runs late. A pix that still lands takes the late path.
+                    if let Err(err) = app.pix.remove_charge(txid).await {
+                        psp.failed(&err);
+                    }
+                }
             }
         }
         if !full_batch || !progressed || started.elapsed() > EXPIRY_BUDGET {
             return Ok(expired);
+        }
+    }
+}
+
+/// The PSP as one expiry sweep sees it: after its first failure the sweep stops asking (the
+/// holds still expire; a pix that lands after takes the late path).
+#[derive(Default)]
+struct PspDuringSweep {
+    down: bool,
+}
+
+impl PspDuringSweep {
+    fn is_down(&self) -> bool {
+        self.down
+    }
+
+    fn failed(&mut self, err: &crate::error::AppError) {
+        tracing::warn!(error = %err.chain(), "the PSP failed during the expiry sweep; holds expire unread");
+        self.down = true;
+    }
+
+    /// `true` when the charge was paid and the order settled by it (not to be expired).
+    async fn settled(&mut self, app: &App, order: &crate::domain::Order, txid: &crate::domain::pix::Txid) -> bool {
+        match app.pix.charge(txid).await {
+            Ok(Some(charge)) if !charge.received.is_empty() => {
+                match payments::settle::settle_charge(app, &order.id, txid).await {
+                    Ok(_) => true,
+                    Err(err) => {
+                        self.failed(&err);
+                        false
+                    }
+                }
+            }
+            Ok(_) => false,
+            Err(err) => {
+                self.failed(&err);
+                false
+            }
         }
     }
 }

@@ -7,5 +7,6 @@ pub mod dashboard;
 pub mod maintenance;
 pub mod notifications;
 pub mod orders;
+pub mod payments;
 pub mod processing;
 pub mod takes;

@@ -18,12 +18,17 @@ fn brl(cents: i64) -> String {
 }
 
 async fn send(app: &App, order: &Order, kind: &str, subject: String, body: String) -> AppResult<()> {
+    send_as(app, order, format!("{kind}:{}", order.id), subject, body).await
+}
+
+/// `send`, with an id of the caller's (an e-mail about one payment among an order's).
+async fn send_as(app: &App, order: &Order, id: String, subject: String, body: String) -> AppResult<()> {
     let Some(user) = app.users.find_by_id(&order.user_id).await? else {
         tracing::warn!(order_id = %order.id, "no buyer to e-mail");
         return Ok(());
     };
     let email = Email {
-        id: format!("{kind}:{}", order.id),
+        id,
         to: user.email,
         subject,
         body: format!("Olá, {}!\n\n{body}\n\nPedido {} · Bilheteria", user.name, order.id),
@@ -70,6 +75,27 @@ pub async fn cancelled(app: &App, o: &Order) -> AppResult<()> {
 pub async fn refunded(app: &App, o: &Order, why: &str) -> AppResult<()> {
     let body = format!("Reembolsamos {} referentes a {}. {why}", brl(o.total_cents), o.event_name);
     send(app, o, "refunded", format!("Reembolso: {}", o.event_name), body).await
+}
+
+/// A pix returned to its payer (the hold had ended and the tickets were gone, the order was
+/// paid already, or the amount was not the order's): one e-mail per pix.
+pub async fn pix_returned(app: &App, o: &Order, end_to_end_id: &str, amount_cents: i64, why: &str) -> AppResult<()> {
+    let body = format!(
+        "Devolvemos o PIX de {} que você fez para {} (identificador {end_to_end_id}). {why} O valor volta para a conta de onde saiu.",
+        brl(amount_cents),
+        o.event_name,
+    );
+    let subject = format!("PIX devolvido: {}", o.event_name);
+    send_as(app, o, format!("pix-returned:{end_to_end_id}"), subject, body).await
+}
+
+/// A payment that arrived after its hold ended but found its tickets still there.
+pub async fn paid_late(app: &App, o: &Order) -> AppResult<()> {
+    let body = format!(
+        "Seu PIX chegou depois do fim da reserva para {}, mas os ingressos ainda estavam disponíveis: o pedido está pago.",
+        o.event_name
+    );
+    send(app, o, "paid-late", format!("Pagamento confirmado: {}", o.event_name), body).await
 }
 
 #[cfg(test)]

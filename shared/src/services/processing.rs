@@ -3,10 +3,11 @@
 //! either a conditional status change or keyed by the order.
 
 use crate::app::App;
+use crate::domain::pix::Txid;
 use crate::domain::{Delivery, Message, MessageKind, Order, OrderStatus, Payment, Ticket, Transition};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Charge, TransitionChanges};
-use crate::services::notifications;
+use crate::services::{notifications, payments};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
@@ -63,6 +64,13 @@ pub async fn process(app: &App, message: &Message) -> AppResult<bool> {
     match message.kind {
         MessageKind::OrderReserved => reservation_received(app, &order).await,
         MessageKind::PaymentRequested => payment_requested(app, message, order).await,
+        MessageKind::PaymentConfirmed => {
+            let txid =
+                message.txid.as_deref().and_then(Txid::parse).map(|(txid, _, _)| txid).ok_or_else(|| {
+                    AppError::Unprocessable(format!("message {} names no charge of ours", message.id))
+                })?;
+            payments::settle::settle_charge(app, &order.id, &txid).await
+        }
     }
 }
 
@@ -82,6 +90,12 @@ async fn payment_requested(app: &App, message: &Message, order: Order) -> AppRes
     };
     if message.attempt != Some(payment.attempt) {
         return Ok(false); // a message of an earlier attempt
+    }
+    // PIX is paid by the buyer's bank, not charged here: this (the outbox's republish, too)
+    // reads the charge back and settles what it lists — a payment whose notification was
+    // lost, or one that can no longer be kept (the order ended meanwhile: it is returned).
+    if let Some(txid) = payments::pix_charge_of(&order) {
+        return payments::settle::settle_charge(app, &order.id, &txid).await;
     }
     match order.status {
         OrderStatus::PaymentPending => {}

@@ -88,6 +88,7 @@ impl Sibling {
             site_dir: None,
             openapi: None,
             dev_mailbox: false,
+            fake_psp: None,
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));

@@ -3,8 +3,10 @@
 //! test's own. Tests speak HTTP to it, as a buyer's browser would.
 
 pub mod accounts;
+pub mod pix;
 pub mod proxy;
 
+use bilheteria::config::PaymentProvider;
 use bilheteria::domain::Role;
 use bilheteria::{App, Config};
 use bilheteria_local::server::{self, Served};
@@ -22,6 +24,8 @@ pub struct Harness {
     server: tokio::task::JoinHandle<()>,
     stop_server: Option<tokio::sync::oneshot::Sender<()>>,
     consumer: Option<tokio::task::JoinHandle<()>>,
+    /// The fake PSP, for harnesses started `with_psp`.
+    pub psp: Option<bilheteria_fake_psp::RunningPsp>,
 }
 
 pub struct Reply {
@@ -36,7 +40,33 @@ impl Harness {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start_full(adjust, false).await
+    }
+
+    /// A harness whose PIX goes through the fake PSP (the API Pix over mutual TLS, its
+    /// notifications to this router's webhook), configured as production is: `pix-api`, so
+    /// no card is offered.
+    pub async fn with_psp() -> Self {
+        Self::start_full(|_| {}, true).await
+    }
+
+    async fn start_full(adjust: impl FnOnce(&mut Config), psp: bool) -> Self {
         let mut config = harness::fresh_config("it");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let psp = match psp {
+            true => {
+                let fake = bilheteria_fake_psp::start(bilheteria_fake_psp::FakePspConfig {
+                    webhook_url: Some(format!("{base}/api/v1/payments/pix/webhook")),
+                    ..Default::default()
+                })
+                .await
+                .expect("the fake PSP starts");
+                config.payments = PaymentProvider::PixApi(pix::settings_of(&fake));
+                Some(fake)
+            }
+            false => None,
+        };
         adjust(&mut config);
         bilheteria::adapters::rabbit::ensure_topology(&config.amqp_url, &config.orders_queue)
             .await
@@ -44,9 +74,13 @@ impl Harness {
         let mut app = harness::app_for(config.clone()).await.expect("the test database and broker are reachable");
         let clock = std::sync::Arc::new(harness::ShiftableClock::default());
         app.clock = clock.clone();
-        let router = server::router(Served { app: app.clone(), site_dir: None, openapi: None, dev_mailbox: true });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let router = server::router(Served {
+            app: app.clone(),
+            site_dir: None,
+            openapi: None,
+            dev_mailbox: true,
+            fake_psp: psp.as_ref().map(|p| p.control_url.clone()),
+        });
         let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let shutdown = async {
@@ -55,7 +89,7 @@ impl Harness {
             axum::serve(listener, router).with_graceful_shutdown(shutdown).await.expect("serve");
         });
         let http = reqwest::Client::builder().pool_max_idle_per_host(512).build().expect("client");
-        Harness { config, app, clock, base, http, server, stop_server: Some(stop_server), consumer: None }
+        Harness { config, app, clock, base, http, server, stop_server: Some(stop_server), consumer: None, psp }
     }
 
     /// Runs the local consumer loop (what the Amazon MQ trigger does in production).
@@ -221,6 +255,8 @@ impl Harness {
             .env("ORDERS_QUEUE", &self.config.orders_queue)
             .env("JWT_SECRET", &self.config.jwt_secret)
             .env("EMAIL_LINK_SECRET", &self.config.email_link_secret)
+            .env("PAYMENT_PROVIDER", "test")
+            .env("NO_FAKE_PSP", "true")
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

@@ -55,6 +55,7 @@ pub async fn ensure(db: &Database) -> Result<(), AppError> {
             ],
         ),
         ("tickets", vec![index(doc! {"order_id": 1}, None)]),
+        ("pix_receipts", vec![index(doc! {"order_id": 1, "paid_at": 1}, None)]),
         ("audit_log", vec![index(doc! {"at": -1}, None)]),
         (
             "idempotency",

@@ -21,6 +21,7 @@ mod inventory;
 mod order_transitions;
 mod orders;
 mod payments;
+mod pix_receipts;
 mod sales;
 mod sessions;
 mod tickets;
@@ -49,6 +50,7 @@ pub use inventory::MongoInventory;
 pub use inventory::{TAKE_CALLS, TAKE_UPDATES};
 pub use orders::MongoOrders;
 pub use payments::{TestPaymentGateway, DECLINED_TEST_CARD_SUFFIX};
+pub use pix_receipts::MongoPixReceipts;
 pub use sales::MongoSales;
 pub use sessions::{MongoRevocations, MongoSessions};
 pub use tickets::MongoTickets;
@@ -128,6 +130,9 @@ impl MongoStores {
     }
     pub fn revocations(&self) -> MongoRevocations {
         MongoRevocations::new(&self.db)
+    }
+    pub fn pix_receipts(&self) -> MongoPixReceipts {
+        MongoPixReceipts::new(&self.db)
     }
     pub fn attempts(&self) -> MongoAttempts {
         MongoAttempts::new(&self.db)

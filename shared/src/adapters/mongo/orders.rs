@@ -171,7 +171,7 @@ fn transition_ops(
     }
     let mut set = doc! {"status": t.to().as_str(), "updated_at": to_bson(now)};
     let stamp = match t {
-        Transition::ConfirmPayment => Some("paid_at"),
+        Transition::ConfirmPayment | Transition::ConfirmLatePayment => Some("paid_at"),
         Transition::Cancel => Some("cancelled_at"),
         Transition::Expire => Some("expired_at"),
         Transition::Refund => Some("refunded_at"),
@@ -269,9 +269,32 @@ impl OrderStore for MongoOrders {
         let (filter, update) = transition_ops(id, owner, transition, &changes, now)?;
         if transition.returns_stock() {
             self.transitions.with_return(filter, update).await
+        } else if transition.takes_stock() {
+            self.transitions.with_take(filter, update).await
         } else {
             self.transitions.change(filter, update).await
         }
+    }
+
+    async fn refunds_pending(&self, limit: i64) -> AppResult<Vec<Order>> {
+        let cursor = self
+            .orders
+            .find(doc! {"status": "refunded", "payment.refund_pending": true})
+            .limit(limit)
+            .await
+            .map_err(db_error("reading pending refunds"))?;
+        collect(cursor).await
+    }
+
+    async fn refund_returned(&self, id: &OrderId) -> AppResult<()> {
+        self.orders
+            .update_one(
+                doc! {"_id": id.as_str(), "status": "refunded"},
+                doc! {"$set": {"payment.refund_pending": false}},
+            )
+            .await
+            .map_err(db_error("marking a refund returned"))?;
+        Ok(())
     }
 
     async fn mark_processed(&self, id: &OrderId, at: DateTime<Utc>) -> AppResult<bool> {

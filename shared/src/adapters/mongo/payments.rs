@@ -1,12 +1,13 @@
-//! The local and test payment gateway: approves PIX, approves cards except the test card
+//! The test payment gateway (`PAYMENT_PROVIDER=test` only): pays PIX charges at once, approves cards except the test card
 //! ending in 0002 (declined, the way payment providers' test cards work), and records every
 //! charge and refund in `payments`, keyed by the idempotency key, so a retried charge is
 //! charged once.
 
 use super::{db_error, to_bson};
+use crate::domain::pix::{ChargeStatus, Txid};
 use crate::domain::{Order, PaymentMethod};
 use crate::error::AppResult;
-use crate::ports::{Charge, Clock, PaymentGateway};
+use crate::ports::{Charge, ChargeRequest, Clock, PaymentGateway, PixCharge, PixGateway, ReceivedPix};
 use async_trait::async_trait;
 use mongodb::bson::{doc, Document};
 use mongodb::options::ReturnDocument;
@@ -67,5 +68,79 @@ impl PaymentGateway for TestPaymentGateway {
             .await
             .map_err(db_error("refunding"))?;
         Ok(())
+    }
+}
+
+/// The test gateway's PIX: a charge is paid the moment it is created (there is no bank to
+/// wait for), so the flow is the real one — charge, confirmation read back, tickets — with
+/// no PSP. Charges live in `payments` under `pix:<txid>`.
+#[async_trait]
+impl PixGateway for TestPaymentGateway {
+    async fn create_charge(&self, request: &ChargeRequest) -> AppResult<PixCharge> {
+        let mut e2e = String::from("E00000000");
+        e2e.push_str(&self.clock.now().format("%Y%m%d%H%M").to_string());
+        e2e.push_str(&crate::domain::ids::new_hex_id()[13..]);
+        let now = self.clock.now();
+        let stored = self
+            .payments
+            .find_one_and_update(
+                doc! {"_id": format!("pix:{}", request.txid)},
+                doc! {"$setOnInsert": {
+                    // The same shape as a card's record, so a check of money kept reads both.
+                    "order_id": Txid::parse(request.txid.as_str()).map(|(_, order, _)| order.to_string()),
+                    "method": "pix",
+                    "outcome": "approved",
+                    "amount_cents": request.amount_cents,
+                    "end_to_end_id": &e2e[..32],
+                    "paid_at": to_bson(now),
+                    "refunded": false,
+                }},
+            )
+            .upsert(true)
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(db_error("creating a test PIX charge"))?
+            .unwrap_or_default();
+        Ok(test_charge(&request.txid, &stored))
+    }
+
+    async fn charge(&self, txid: &Txid) -> AppResult<Option<PixCharge>> {
+        let found = self
+            .payments
+            .find_one(doc! {"_id": format!("pix:{txid}")})
+            .await
+            .map_err(db_error("reading a test PIX charge"))?;
+        Ok(found.map(|doc| test_charge(txid, &doc)))
+    }
+
+    async fn remove_charge(&self, _txid: &Txid) -> AppResult<()> {
+        Ok(()) // paid on creation: nothing is ever left to remove
+    }
+
+    async fn refund(&self, end_to_end_id: &str, amount_cents: i64) -> AppResult<()> {
+        self.payments
+            .update_one(
+                doc! {"end_to_end_id": end_to_end_id},
+                doc! {"$set": {"refunded": true, "refunded_cents": amount_cents, "refunded_at": to_bson(self.clock.now())}},
+            )
+            .await
+            .map_err(db_error("refunding a test pix"))?;
+        Ok(())
+    }
+}
+
+fn test_charge(txid: &Txid, doc: &Document) -> PixCharge {
+    let amount_cents = doc.get_i64("amount_cents").unwrap_or_default();
+    let paid_at = doc.get_datetime("paid_at").map(|d| super::from_bson(*d)).unwrap_or_default();
+    PixCharge {
+        txid: txid.clone(),
+        status: ChargeStatus::Completed,
+        amount_cents,
+        copy_and_paste: format!("00020101021226330014br.gov.bcb.pix0111test-{txid}5204000053039865802BR6304TEST"),
+        received: vec![ReceivedPix {
+            end_to_end_id: doc.get_str("end_to_end_id").unwrap_or_default().to_string(),
+            amount_cents,
+            paid_at,
+        }],
     }
 }

@@ -221,7 +221,9 @@ async fn end(app: &App, order: &Order) -> AppResult<()> {
         // `Expire` only matches a hold that is up at `when`.
         _ => (Transition::Expire, order.expires_at.max(now)),
     };
-    if let Some(done) = app.orders.transition(&order.id, None, transition, TransitionChanges::default(), when).await? {
+    let changes =
+        if transition == Transition::Refund { orders::refund_changes(order) } else { TransitionChanges::default() };
+    if let Some(done) = app.orders.transition(&order.id, None, transition, changes, when).await? {
         if transition == Transition::Refund {
             orders::settle_refund(app, &done, CANCELLED_BY_ORGANISER).await?;
         } else {

@@ -3,11 +3,11 @@
 use super::reserve::{find_mine, OrderView};
 use crate::app::App;
 use crate::auth::Caller;
-use crate::domain::Refusal;
+use crate::domain::{Invalid, Refusal};
 use crate::domain::{Message, Order, OrderStatus, Payment, PaymentMethod, Ticket, Transition};
 use crate::error::{AppError, AppResult};
 use crate::ports::TransitionChanges;
-use crate::services::notifications;
+use crate::services::{notifications, payments};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, Debug)]
@@ -48,17 +48,6 @@ fn check_card(number: Option<&str>) -> AppResult<String> {
     Ok(digits[digits.len() - 4..].to_string())
 }
 
-/// A PIX "copia e cola" payload for the order (EMV-style; the local gateway's, not a bank's).
-fn pix_code(order: &Order) -> String {
-    let amount = format!("{}.{:02}", order.total_cents / 100, order.total_cents % 100);
-    format!(
-        "00020126580014BR.GOV.BCB.PIX0136bilheteria-{}52040000530398654{:02}{amount}5802BR5910BILHETERIA6009SAO PAULO62290525{}6304",
-        &order.id.as_str()[..12],
-        amount.len(),
-        &order.id.as_str()[..24.min(order.id.as_str().len())]
-    )
-}
-
 pub async fn pay(app: &App, caller: &Caller, raw_id: &str, request: PayRequest) -> AppResult<OrderView> {
     let order = find_mine(app, caller, raw_id).await?;
     // Tickets go to an address that answers: it is where they, the receipt and any refund
@@ -73,30 +62,63 @@ pub async fn pay(app: &App, caller: &Caller, raw_id: &str, request: PayRequest) 
     if !event.as_ref().is_some_and(|e| e.status.is_open()) {
         return Err(Refusal::CancelledEventUnpayable.into());
     }
-    let card_last4 = match request.method {
-        PaymentMethod::Card => Some(check_card(request.card_number.as_deref())?),
-        PaymentMethod::Pix => None,
-    };
+    if order.status != OrderStatus::Reserved {
+        return Err(refusal(&order, Transition::RequestPayment, app.clock.now()));
+    }
     let attempt = order.payment.as_ref().map(|p| p.attempt).unwrap_or(0) + 1;
-    let payment = Payment {
-        method: request.method,
-        pix_code: (request.method == PaymentMethod::Pix).then(|| pix_code(&order)),
-        card_last4,
-        declined_reason: None,
-        transaction_id: None,
-        attempt,
+    let payment = match request.method {
+        PaymentMethod::Card if !app.config.payments.offers_cards() => {
+            return Err(AppError::Invalid(Invalid::coded(
+                "card_unavailable",
+                "card payments are not offered; pay by PIX",
+            )));
+        }
+        PaymentMethod::Card => Payment {
+            method: PaymentMethod::Card,
+            pix_code: None,
+            card_last4: Some(check_card(request.card_number.as_deref())?),
+            declined_reason: None,
+            transaction_id: None,
+            pix_txid: None,
+            refund_pending: false,
+            attempt,
+        },
+        // The charge first: if the PSP cannot make it, the order stays as it was and the
+        // buyer may try again (the same attempt finds the same charge).
+        PaymentMethod::Pix => payments::open_charge(app, &order, &buyer, attempt).await?,
     };
     let now = app.clock.now();
+    let payment_copy = payment.clone();
     let changes = TransitionChanges { payment: Some(payment) };
     let Some(pending) =
         app.orders.transition(&order.id, Some(&caller.user_id), Transition::RequestPayment, changes, now).await?
     else {
+        if let Some(txid) = payment_txid(&payment_copy) {
+            remove_unused_charge(app, &order.id, &txid).await;
+        }
         return Err(refused(app, caller, &order, Transition::RequestPayment).await);
     };
     if let Err(err) = app.publisher.publish(&Message::payment_requested(pending.id.clone(), attempt, now)).await {
         tracing::warn!(order_id = %pending.id, error = %err, "payment.requested not published; left to the outbox sweep");
     }
-    Ok(OrderView::from(&pending))
+    Ok(OrderView::of(app, &pending))
+}
+
+/// The order moved on while its charge was made (expired, cancelled): that charge must not
+/// stay payable — unless the order now waits on that very charge (a second click of the same
+/// attempt, in another tab, won the race and shows it).
+async fn remove_unused_charge(app: &App, order: &crate::domain::OrderId, txid: &crate::domain::pix::Txid) {
+    let now = app.orders.find(order).await.ok().flatten();
+    if now.as_ref().and_then(|o| o.payment.as_ref()).and_then(|p| p.pix_txid.as_deref()) == Some(txid.as_str()) {
+        return;
+    }
+    if let Err(err) = app.pix.remove_charge(txid).await {
+        tracing::warn!(%txid, error = %err.chain(), "an unused charge not removed; it expires with the hold");
+    }
+}
+
+fn payment_txid(payment: &Payment) -> Option<crate::domain::pix::Txid> {
+    payment.pix_txid.as_deref().and_then(crate::domain::pix::Txid::parse).map(|(txid, _, _)| txid)
 }
 
 pub async fn cancel(app: &App, caller: &Caller, raw_id: &str) -> AppResult<OrderView> {
@@ -110,7 +132,7 @@ pub async fn cancel(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Order
         return Err(refused(app, caller, &order, Transition::Cancel).await);
     };
     notifications::cancelled(app, &cancelled).await?;
-    Ok(OrderView::from(&cancelled))
+    Ok(OrderView::of(app, &cancelled))
 }
 
 /// Refunds a paid order before its event starts (buyer) — the stock goes back on sale.
@@ -123,20 +145,41 @@ pub async fn refund(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Order
     }
     let Some(refunded) = app
         .orders
-        .transition(&order.id, Some(&caller.user_id), Transition::Refund, TransitionChanges::default(), now)
+        .transition(&order.id, Some(&caller.user_id), Transition::Refund, refund_changes(&order), now)
         .await?
     else {
         return Err(refused(app, caller, &order, Transition::Refund).await);
     };
     settle_refund(app, &refunded, "O valor volta pelo mesmo meio de pagamento.").await?;
-    Ok(OrderView::from(&refunded))
+    Ok(OrderView::of(app, &refunded))
 }
 
-/// After an order became `refunded`: money back, tickets void, buyer told. Each step is
-/// idempotent, so running it again after a crash is harmless.
+/// The `Refund` transition's changes: a paid order's money is owed back until the provider
+/// says it is returned (`refund_pending`, in the same update as the status).
+pub fn refund_changes(order: &Order) -> TransitionChanges {
+    let payment = order.payment.clone().filter(|p| p.transaction_id.is_some());
+    TransitionChanges { payment: payment.map(|p| Payment { refund_pending: true, ..p }) }
+}
+
+/// The money of a refunded order back at its provider, then marked so. A provider that is
+/// down leaves it pending for the scheduled function's retry: the buyer's refund stands.
+pub async fn return_money(app: &App, order: &Order) -> AppResult<()> {
+    let Some(payment) = order.payment.as_ref().filter(|p| p.refund_pending) else {
+        return Ok(());
+    };
+    match (payment.method, payment.transaction_id.as_deref()) {
+        (PaymentMethod::Pix, Some(end_to_end_id)) => app.pix.refund(end_to_end_id, order.total_cents).await?,
+        (PaymentMethod::Card, Some(tx)) => app.payments.refund(tx, order.total_cents).await?,
+        (_, None) => {}
+    }
+    app.orders.refund_returned(&order.id).await
+}
+
+/// After an order became `refunded`: money back (or left for the retry), tickets void, buyer
+/// told. Each step is idempotent, so running it again after a crash is harmless.
 pub async fn settle_refund(app: &App, order: &Order, why: &str) -> AppResult<()> {
-    if let Some(tx) = order.payment.as_ref().and_then(|p| p.transaction_id.as_deref()) {
-        app.payments.refund(tx, order.total_cents).await?;
+    if let Err(err) = return_money(app, order).await {
+        tracing::warn!(order_id = %order.id, error = %err.chain(), "refund not returned yet; the scheduled function retries it");
     }
     app.tickets.void(&order.id).await?;
     notifications::refunded(app, order, why).await

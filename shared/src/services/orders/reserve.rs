@@ -39,6 +39,8 @@ pub struct PaymentView {
     pub pix_code: Option<String>,
     pub card_last4: Option<String>,
     pub declined_reason: Option<String>,
+    /// The PIX charge this payment waits on (its txid at the PSP).
+    pub pix_txid: Option<String>,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -60,11 +62,14 @@ pub struct OrderView {
     pub cancelled_at: Option<DateTime<Utc>>,
     pub expired_at: Option<DateTime<Utc>>,
     pub refunded_at: Option<DateTime<Utc>>,
+    /// How this order can be paid here (`pix`, and `card` where cards are offered).
+    pub payment_methods: &'static [&'static str],
 }
 
-impl From<&Order> for OrderView {
-    fn from(o: &Order) -> Self {
+impl OrderView {
+    pub fn of(app: &App, o: &Order) -> Self {
         OrderView {
+            payment_methods: if app.config.payments.offers_cards() { &["pix", "card"] } else { &["pix"] },
             id: o.id.to_string(),
             status: o.status,
             event_id: o.event_id.to_string(),
@@ -82,6 +87,7 @@ impl From<&Order> for OrderView {
                 pix_code: p.pix_code.clone(),
                 card_last4: p.card_last4.clone(),
                 declined_reason: p.declined_reason.clone(),
+                pix_txid: p.pix_txid.clone(),
             }),
             paid_at: o.paid_at,
             cancelled_at: o.cancelled_at,
@@ -145,7 +151,7 @@ pub async fn reserve(
         // The order stands; the outbox sweep publishes unprocessed orders later.
         tracing::warn!(order_id = %order.id, error = %err, "order.reserved not published; left to the outbox sweep");
     }
-    Ok((OrderView::from(&order), false))
+    Ok((OrderView::of(app, &order), false))
 }
 
 /// A key's earlier claim, as the store has it.
@@ -177,7 +183,7 @@ async fn existing_claim(
     }
     let first = &earlier.order_id;
     if let Some(order) = app.orders.find_for_user(&caller.user_id, first).await? {
-        return Ok(Some(OrderView::from(&order)));
+        return Ok(Some(OrderView::of(app, &order)));
     }
     if !earlier.lapsed {
         return Err(busy());
@@ -186,7 +192,7 @@ async fn existing_claim(
         Fence::Stored => {
             let order = app.orders.find_for_user(&caller.user_id, first).await?;
             let order = order.ok_or_else(|| AppError::Internal("a fenced order vanished".into()))?;
-            Ok(Some(OrderView::from(&order)))
+            Ok(Some(OrderView::of(app, &order)))
         }
         Fence::Fenced if app.idempotency.take_over(&caller.user_id, key, first, order_id, &this, now).await? => {
             Ok(None)
@@ -378,7 +384,7 @@ pub const ORDERS_PAGE: i64 = 100;
 
 pub async fn list_mine(app: &App, caller: &Caller) -> AppResult<Vec<OrderView>> {
     let orders = app.orders.list_for_user(&caller.user_id, ORDERS_PAGE).await?;
-    Ok(orders.iter().map(OrderView::from).collect())
+    Ok(orders.iter().map(|o| OrderView::of(app, o)).collect())
 }
 
 /// One of the caller's orders; another buyer's order is indistinguishable from none.
@@ -389,5 +395,5 @@ pub async fn find_mine(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Or
 }
 
 pub async fn get_mine(app: &App, caller: &Caller, raw_id: &str) -> AppResult<OrderView> {
-    Ok(OrderView::from(&find_mine(app, caller, raw_id).await?))
+    Ok(OrderView::of(app, &find_mine(app, caller, raw_id).await?))
 }

@@ -21,7 +21,7 @@ mod gather;
 mod ops;
 
 pub(crate) use confirm::Forgets;
-pub(crate) use ops::{return_op, take_price, PriceOnly, TakeRecord};
+pub(crate) use ops::{retake_ops, return_op, take_price, PriceOnly, TakeRecord};
 
 use super::group_take::{GroupTake, Served};
 use super::{db_error, is_duplicate_key, to_bson};

@@ -295,3 +295,10 @@ pub(crate) fn forget_records<'a>(orders: impl Iterator<Item = &'a str>) -> Docum
     }
     doc! {"$unset": unset}
 }
+
+/// Takes `quantity` from one bucket again for an order that had it (a late payment), if it
+/// is on sale and there: no take record, since the order's own status change rides in the
+/// same transaction.
+pub(crate) fn retake_ops(id: &str, quantity: i64, price_type: PriceType) -> (Document, Document) {
+    (availability_filter(id, quantity, price_type), doc! {"$inc": stock_inc(-quantity, price_type)})
+}

@@ -1,6 +1,10 @@
 //! Configuration, read once from the environment at cold start. A missing or malformed
 //! variable is an error that names the variable.
 
+mod payments;
+
+pub use payments::{PaymentProvider, PixApiSettings, PixCredentials};
+
 use std::env;
 use std::str::FromStr;
 use thiserror::Error;
@@ -44,6 +48,8 @@ pub struct Config {
     /// fence its order id and return it: longer than any reservation can live (the
     /// function's timeout), so a slow request is never mistaken for a dead one.
     pub take_grace_seconds: i64,
+    /// Who takes the money (`PAYMENT_PROVIDER`, required).
+    pub payments: PaymentProvider,
 }
 
 // Secrets must never reach a log: Debug shows everything but them.
@@ -67,6 +73,7 @@ impl std::fmt::Debug for Config {
             .field("hold_minutes", &self.hold_minutes)
             .field("max_tickets_per_order", &self.max_tickets_per_order)
             .field("take_grace_seconds", &self.take_grace_seconds)
+            .field("payments", &self.payments)
             .finish()
     }
 }
@@ -150,6 +157,7 @@ impl Config {
             hold_minutes: number("HOLD_MINUTES", 10, 1, 24 * 60)?,
             max_tickets_per_order: number("MAX_TICKETS_PER_ORDER", 6, 1, 100)?,
             take_grace_seconds: number("TAKE_GRACE_SECONDS", 60, 1, 3_600)?,
+            payments: payments::from_env()?,
         })
     }
 
@@ -173,6 +181,7 @@ impl Config {
             hold_minutes: 10,
             max_tickets_per_order: 6,
             take_grace_seconds: 60,
+            payments: PaymentProvider::Test { pix: None },
         }
     }
 
