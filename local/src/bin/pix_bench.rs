@@ -92,6 +92,20 @@ async fn main() -> Result<(), Failure> {
         .try_collect()
         .await?;
     println!("setup: {} orders reserved and charged in {:.1} s", txids.len(), setup.elapsed().as_secs_f64());
+    // The setup's own messages (order.reserved, payment.requested) drained first, so that the
+    // measurement sees only the payments.
+    let connection = bilheteria::adapters::rabbit::connect(&config.amqp_url, "pix-bench-watch").await?;
+    let channel = connection.create_channel().await?;
+    let passive = lapin::options::QueueDeclareOptions { passive: true, durable: true, ..Default::default() };
+    loop {
+        let queue = channel.queue_declare(lapin::types::ShortString::from(config.orders_queue.as_str()), passive, Default::default()).await?;
+        if queue.message_count() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    println!("setup drained after {:.1} s", setup.elapsed().as_secs_f64());
 
     // The PSP pays at the offered rate; payment i is due at start + i / rate.
     let started = Instant::now();

@@ -391,3 +391,35 @@ async fn a_buyer_s_refund_while_the_psp_is_down_stands_and_the_money_follows_onc
     assert_eq!(h.psp().refunds(&txid).await, 1);
     h.finish().await;
 }
+
+#[tokio::test]
+async fn a_second_late_pix_after_the_first_was_returned_pays_with_valid_tickets_once_the_stock_is_back() {
+    let h = Harness::with_psp().await;
+    let event = h.event(&[("Pista", PRICE, 1)]).await;
+    let buyer = h.buyer().await;
+    let (order, txid) = h.pix_order(&buyer, &event, 1).await;
+    h.psp().pay(&txid, json!({"notify": false})).await;
+    h.psp().pay(&txid, json!({"notify": false, "again": true})).await;
+    h.psp().faults(json!({"unavailable": true})).await;
+    assert!(hold_runs_out(&h).await >= 1);
+    h.psp().faults(json!({})).await;
+    let other = h.buyer().await;
+    let taken = h.reserve(&other, &event, "Pista", "full", 1).await;
+    assert_eq!(taken.status, StatusCode::CREATED);
+
+    let pix = received(&h, &txid).await;
+    let id = OrderId::parse(&order).expect("id");
+    let (parsed, _, _) = bilheteria::domain::pix::Txid::parse(&txid).expect("ours");
+    use bilheteria::services::payments::settle::settle_pix;
+    settle_pix(&h.app, &id, &parsed, &pix[0]).await.expect("the first settles");
+    assert_eq!(h.status_of(&buyer, &order).await, "expired", "the stock was gone: returned");
+    assert_eq!(h.psp().refunds(&txid).await, 1);
+
+    let other_order = taken.body["id"].as_str().expect("id");
+    assert_eq!(h.post(&format!("/api/v1/orders/{other_order}/cancel"), Some(&other), json!({})).await.status, StatusCode::OK);
+    settle_pix(&h.app, &id, &parsed, &pix[1]).await.expect("the second settles");
+    assert!(paid_with_tickets(&h, &buyer, &order, 5).await, "paid, with its ticket valid again");
+    assert_eq!(h.psp().refunds(&txid).await, 1, "the second pix kept");
+    assert_eq!(h.available(&event, "Pista").await, 0);
+    h.finish().await;
+}

@@ -312,6 +312,9 @@ pub trait TicketStore: Send + Sync {
     async fn for_order(&self, order: &OrderId) -> AppResult<Vec<Ticket>>;
     /// Voids the order's tickets (refund).
     async fn void(&self, order: &OrderId) -> AppResult<()>;
+    /// Makes an order's voided tickets valid again (a late pix took its tickets back after an
+    /// earlier one had been returned).
+    async fn reinstate(&self, order: &OrderId) -> AppResult<()>;
 }
 
 #[derive(Clone, Debug)]

@@ -24,7 +24,7 @@ test('sign up → CPF asked at the reservation → e-mail verified → pay (PIX)
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Senha').fill(PASSWORD);
   await page.getByTestId('signup-submit').click();
-  const signedUp = await swalText(page);
+  const signedUp = await swalText(page, 30000); // Argon2 in a debug build, on a busy machine
   assert.match(signedUp, /Conta criada/);
   assert.match(signedUp, new RegExp(`verificação para ${email.replace(/[.+]/g, '\\$&')}`));
   await closeSwal(page);

@@ -62,6 +62,14 @@ impl TicketStore for MongoTickets {
         Ok(docs.into_iter().map(|d| d.ticket).collect())
     }
 
+    async fn reinstate(&self, order: &OrderId) -> AppResult<()> {
+        self.tickets
+            .update_many(doc! {"order_id": order.as_str(), "void": true}, doc! {"$set": {"void": false}})
+            .await
+            .map_err(db_error("reinstating tickets"))?;
+        Ok(())
+    }
+
     async fn void(&self, order: &OrderId) -> AppResult<()> {
         self.tickets
             .update_many(doc! {"order_id": order.as_str()}, doc! {"$set": {"void": true}})

@@ -115,7 +115,12 @@ async fn confirm_late(app: &App, order: &Order, txid: &Txid, pix: &ReceivedPix) 
     if !event.as_ref().is_some_and(|e| e.status.is_open()) {
         return Ok(Some(give_back(app, order, pix, "O evento não está mais à venda.").await?));
     }
-    let tickets = issue_tickets(app, order).await?;
+    // Tickets first, as for any payment; an earlier pix of this order may have been returned
+    // and its tickets voided: the same tickets are valid again (void again below if the
+    // stock is gone).
+    issue_tickets(app, order).await?;
+    app.tickets.reinstate(&order.id).await?;
+    let tickets = app.tickets.for_order(&order.id).await?;
     let changes = TransitionChanges { payment: Some(paid_payment(order, txid, pix)) };
     let now = app.clock.now();
     if let Some(paid) = app.orders.transition(&order.id, None, Transition::ConfirmLatePayment, changes, now).await? {
