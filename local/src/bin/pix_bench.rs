@@ -98,7 +98,9 @@ async fn main() -> Result<(), Failure> {
     let channel = connection.create_channel().await?;
     let passive = lapin::options::QueueDeclareOptions { passive: true, durable: true, ..Default::default() };
     loop {
-        let queue = channel.queue_declare(lapin::types::ShortString::from(config.orders_queue.as_str()), passive, Default::default()).await?;
+        let queue = channel
+            .queue_declare(lapin::types::ShortString::from(config.orders_queue.as_str()), passive, Default::default())
+            .await?;
         if queue.message_count() == 0 {
             break;
         }

@@ -416,7 +416,10 @@ async fn a_second_late_pix_after_the_first_was_returned_pays_with_valid_tickets_
     assert_eq!(h.psp().refunds(&txid).await, 1);
 
     let other_order = taken.body["id"].as_str().expect("id");
-    assert_eq!(h.post(&format!("/api/v1/orders/{other_order}/cancel"), Some(&other), json!({})).await.status, StatusCode::OK);
+    assert_eq!(
+        h.post(&format!("/api/v1/orders/{other_order}/cancel"), Some(&other), json!({})).await.status,
+        StatusCode::OK
+    );
     settle_pix(&h.app, &id, &parsed, &pix[1]).await.expect("the second settles");
     assert!(paid_with_tickets(&h, &buyer, &order, 5).await, "paid, with its ticket valid again");
     assert_eq!(h.psp().refunds(&txid).await, 1, "the second pix kept");
