@@ -10,10 +10,11 @@
 //! the end — so measuring adds no load. It covers the notification's delivery, the webhook's
 //! re-read of the charge, the receipt, the message, the consumer, the tickets and `paid`.
 
-use bilheteria::config::{PaymentProvider, PixApiSettings, PixCredentials};
+use bilheteria::config::PaymentProvider;
 use bilheteria::domain::Role;
 use bilheteria_local::server::{self, Served};
 use bilheteria_testkit::harness;
+use bilheteria_testkit::pix as harness_pix;
 use clap::Parser;
 use futures::{StreamExt, TryStreamExt};
 use hdrhistogram::Histogram;
@@ -51,19 +52,7 @@ async fn main() -> Result<(), Failure> {
         ..Default::default()
     })
     .await?;
-    let c = &psp.credentials;
-    config.payments = PaymentProvider::PixApi(PixApiSettings {
-        api_url: psp.api_url.clone(),
-        oauth_url: psp.oauth_url.clone(),
-        client_id: c.client_id.clone(),
-        credentials: PixCredentials::Given {
-            client_secret: c.client_secret.clone(),
-            certificate_pem: c.client_cert_pem.clone(),
-            private_key_pem: c.client_key_pem.clone(),
-        },
-        extra_root_pem: Some(c.ca_pem.clone()),
-        pix_key: psp.pix_key.clone(),
-    });
+    config.payments = PaymentProvider::PixApi(harness_pix::settings_of(&psp));
     config.hold_minutes = 60;
     bilheteria::adapters::rabbit::ensure_topology(&config.amqp_url, &config.orders_queue).await?;
     let app = harness::app_for(config.clone()).await?;

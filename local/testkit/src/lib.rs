@@ -8,6 +8,7 @@
 //!   local router's gateway and the handler tests;
 //! - `amazon_mq`: the Amazon MQ for RabbitMQ event Lambda's event-source mapping would send
 //!   for raw deliveries (the local consumer loop and the tests);
+//! - `pix`: the API Pix adapter's settings for a running fake PSP;
 //! - `lambda`: helpers of the functions' handler tests (requests, response readers, an event
 //!   and a reservation made through the services).
 
@@ -15,3 +16,4 @@ pub mod amazon_mq;
 pub mod apigw;
 pub mod harness;
 pub mod lambda;
+pub mod pix;

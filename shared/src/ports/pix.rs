@@ -98,6 +98,20 @@ pub struct Receipt {
     pub outcome: ReceiptOutcome,
 }
 
+impl Receipt {
+    /// A pix the PSP confirmed for a charge of this order, not settled yet.
+    pub fn pending(txid: &Txid, order_id: &crate::domain::OrderId, pix: &ReceivedPix) -> Receipt {
+        Receipt {
+            end_to_end_id: pix.end_to_end_id.clone(),
+            txid: txid.to_string(),
+            order_id: order_id.clone(),
+            amount_cents: pix.amount_cents,
+            paid_at: pix.paid_at,
+            outcome: ReceiptOutcome::Pending,
+        }
+    }
+}
+
 #[async_trait]
 pub trait PixReceipts: Send + Sync {
     /// Keeps a receipt the first time its pix is seen (`false`: it was known already).

@@ -163,8 +163,9 @@ impl PspDuringSweep {
     /// `true` when the charge was paid and the order settled by it (not to be expired).
     async fn settled(&mut self, app: &App, order: &crate::domain::Order, txid: &crate::domain::pix::Txid) -> bool {
         match app.pix.charge(txid).await {
+            // The charge just read is the one settled: no second read.
             Ok(Some(charge)) if !charge.received.is_empty() => {
-                match payments::settle::settle_charge(app, &order.id, txid).await {
+                match payments::settle::settle_received(app, &order.id, &charge).await {
                     Ok(_) => true,
                     Err(err) => {
                         self.failed(&err);

@@ -2,26 +2,10 @@
 //! (pay a charge as a bank app would, send chosen notifications, inject faults).
 
 use super::Harness;
-use bilheteria::config::{PixApiSettings, PixCredentials};
-use bilheteria_fake_psp::RunningPsp;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-pub fn settings_of(psp: &RunningPsp) -> PixApiSettings {
-    let c = &psp.credentials;
-    PixApiSettings {
-        api_url: psp.api_url.clone(),
-        oauth_url: psp.oauth_url.clone(),
-        client_id: c.client_id.clone(),
-        credentials: PixCredentials::Given {
-            client_secret: c.client_secret.clone(),
-            certificate_pem: c.client_cert_pem.clone(),
-            private_key_pem: c.client_key_pem.clone(),
-        },
-        extra_root_pem: Some(c.ca_pem.clone()),
-        pix_key: psp.pix_key.clone(),
-    }
-}
+pub use bilheteria_testkit::pix::settings_of;
 
 pub struct Control<'a> {
     h: &'a Harness,

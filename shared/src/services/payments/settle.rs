@@ -7,20 +7,25 @@ use crate::app::App;
 use crate::domain::pix::Txid;
 use crate::domain::{Order, OrderId, OrderStatus, Payment, Transition};
 use crate::error::{AppError, AppResult};
-use crate::ports::{Receipt, ReceiptOutcome, ReceivedPix, TransitionChanges};
+use crate::ports::{PixCharge, Receipt, ReceiptOutcome, ReceivedPix, TransitionChanges};
 use crate::services::notifications;
 use crate::services::processing::issue_tickets;
 
 /// Reads the charge and settles each pix it lists. `Ok(true)` when something changed.
 pub async fn settle_charge(app: &App, order_id: &OrderId, txid: &Txid) -> AppResult<bool> {
-    let Some(charge) = app.pix.charge(txid).await? else {
-        return Ok(false);
-    };
-    let mut received = charge.received;
+    match app.pix.charge(txid).await? {
+        Some(charge) => settle_received(app, order_id, &charge).await,
+        None => Ok(false),
+    }
+}
+
+/// Settles each pix of a charge just read from the PSP, oldest first.
+pub async fn settle_received(app: &App, order_id: &OrderId, charge: &PixCharge) -> AppResult<bool> {
+    let mut received: Vec<&ReceivedPix> = charge.received.iter().collect();
     received.sort_by_key(|p| p.paid_at);
     let mut changed = false;
-    for pix in &received {
-        changed |= settle_pix(app, order_id, txid, pix).await?;
+    for pix in received {
+        changed |= settle_pix(app, order_id, &charge.txid, pix).await?;
     }
     Ok(changed)
 }
@@ -30,25 +35,18 @@ pub async fn settle_pix(app: &App, order_id: &OrderId, txid: &Txid, pix: &Receiv
     if app.pix_receipts.find(&pix.end_to_end_id).await?.is_some_and(|r| r.outcome != ReceiptOutcome::Pending) {
         return Ok(false); // settled before
     }
-    let receipt = Receipt {
-        end_to_end_id: pix.end_to_end_id.clone(),
-        txid: txid.to_string(),
-        order_id: order_id.clone(),
-        amount_cents: pix.amount_cents,
-        paid_at: pix.paid_at,
-        outcome: ReceiptOutcome::Pending,
-    };
-    app.pix_receipts.record(&receipt).await?;
-    let order =
-        app.orders.find(order_id).await?.ok_or_else(|| AppError::NotFound(format!("no order {order_id} for a pix")))?;
-    if pix.amount_cents != order.total_cents {
-        return wrong_amount(app, &order, pix).await;
-    }
+    app.pix_receipts.record(&Receipt::pending(txid, order_id, pix)).await?;
     // A racing settlement of another pix of this order can move it between the read and the
     // change: a few rounds, each from the order as it is then.
-    for _ in 0..5 {
-        let order =
-            app.orders.find(order_id).await?.ok_or_else(|| AppError::NotFound(format!("order {order_id} gone")))?;
+    for round in 0..5 {
+        let order = app
+            .orders
+            .find(order_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no order {order_id} for a pix")))?;
+        if round == 0 && pix.amount_cents != order.total_cents {
+            return wrong_amount(app, &order, pix).await;
+        }
         let outcome = match order.status {
             OrderStatus::PaymentPending => confirm(app, &order, txid, pix).await?,
             OrderStatus::Paid if paid_by(&order, pix) => {

@@ -87,15 +87,7 @@ async fn accept(app: &App, entry: &NotifiedPix) -> AppResult<Verdict> {
         tracing::error!(alarm = "pix_for_unknown_order", txid = %txid, "a pix for a charge of ours with no order");
         return Ok(Verdict::Ignored("no such order"));
     }
-    let receipt = Receipt {
-        end_to_end_id: pix.end_to_end_id.clone(),
-        txid: txid.to_string(),
-        order_id: order_id.clone(),
-        amount_cents: pix.amount_cents,
-        paid_at: pix.paid_at,
-        outcome: ReceiptOutcome::Pending,
-    };
-    app.pix_receipts.record(&receipt).await?;
+    app.pix_receipts.record(&Receipt::pending(&txid, &order_id, pix)).await?;
     // Published before answering: if the broker is down the PSP gets a 503 and delivers
     // again; nothing is lost between the two.
     let message = Message::payment_confirmed(order_id, txid.as_str(), &pix.end_to_end_id, app.clock.now());
