@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: brings up the services, runs every Rust test (unit,
 # handler, integration, concurrency, fault), every check (OpenAPI, SAM template, shell
-# scripts, compose file, cargo lambda, schemathesis) and the browser tests, then prints one
+# scripts, compose file, cargo lambda, schemathesis), the browser tests and the site's unit tests, then prints one
 # closing line "suite: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -40,6 +40,10 @@ for check in local/checks/*.sh; do
   step "$(basename "$check" .sh)" bash "$check"
 done
 step "browser tests" bash local/e2e.sh
+# The site's own unit tests (no server): the gate's signed-ticket reader and offline decision,
+# the cross-language vector fixtures/gate/ticket-vector.json (after the browser tests, whose
+# build they also check: the vendored jsQR module).
+step "site unit tests" bash -c 'cd site && { [ -d node_modules/@noble/ed25519 ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent test:unit'
 
 printf '\n'
 for f in "${failures[@]}"; do printf 'FAILED: %s\n' "$f"; done

@@ -11,7 +11,8 @@
 #      event via `admin-events`, a buyer registers and logs in, then
 #      `cargo lambda invoke orders --data-file <fixtures/apigw-v2/reserve-order.json, filled in>`
 #      must answer a 201 reservation, and curl must reach `orders` both at
-#      /lambda-url/orders/api/v1/orders and at the router path /api/v1/orders/{id}.
+#      /lambda-url/orders/api/v1/orders and at the router path /api/v1/orders/{id}; the `gate`
+#      function must publish the run's ticket signing key at /api/v1/gate/keys.
 #   3. Stops the watcher.
 # cargo-lambda comes from PyPI into the cached venv ${BILHETERIA_CACHE:-$HOME/.cache/bilheteria}/venv.
 # Needs MongoDB and RabbitMQ running (MONGODB_URI / AMQP_URL, local defaults otherwise).
@@ -94,6 +95,9 @@ JWT_SECRET="$("$py" -c 'import secrets; print(secrets.token_hex(32))')"
 export JWT_SECRET
 EMAIL_LINK_SECRET="$("$py" -c 'import secrets; print(secrets.token_hex(32))')"
 export EMAIL_LINK_SECRET
+# The ticket signing key, <kid>:<base64url of a 32-byte Ed25519 seed> (docs/gate.md).
+TICKET_SIGNING_KEY="cl1:$("$py" -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("="))')"
+export TICKET_SIGNING_KEY
 base="http://127.0.0.1:$port"
 
 work="$(mktemp -d)"
@@ -123,6 +127,7 @@ setsid cargo lambda watch --ignore-changes -A 127.0.0.1 -P "$port" \
   --env-var "MONGODB_URI=$MONGODB_URI" --env-var "MONGODB_DATABASE=$MONGODB_DATABASE" \
   --env-var "AMQP_URL=$AMQP_URL" --env-var "ORDERS_QUEUE=$ORDERS_QUEUE" \
   --env-var "JWT_SECRET=$JWT_SECRET" --env-var "EMAIL_LINK_SECRET=$EMAIL_LINK_SECRET" --env-var "RUST_LOG=warn" \
+  --env-var "TICKET_SIGNING_KEY=$TICKET_SIGNING_KEY" \
   --env-var "PAYMENT_PROVIDER=test" \
   >"$work/watch.log" 2>&1 &
 watch_pid=$!
@@ -193,6 +198,10 @@ expect 200 "$got" "events (router GET /api/v1/events/{id})" "$work/ev.json"
 [[ "$(jget "$work/ev.json" 'd["sectors"][0]["available"]')" == 49 ]] || fail "the reservation did not take a seat"
 got="$(call GET "$base/api/v1/admin/dashboard" "$admin_token" "" "$work/dash.json")"
 expect 200 "$got" "dashboard (router GET /api/v1/admin/dashboard)" "$work/dash.json"
+got="$(call GET "$base/api/v1/gate/keys" "" "" "$work/keys.json")"
+expect 200 "$got" "gate (router GET /api/v1/gate/keys)" "$work/keys.json"
+[[ "$(jget "$work/keys.json" '[k["kid"] for k in d["keys"] if k["signing"]]')" == "['cl1']" ]] \
+  || fail "the gate should publish the signing key cl1: $(head -c 600 "$work/keys.json")"
 
 # ── 3. stop ─────────────────────────────────────────────────────────────────────────────
 stop_watch

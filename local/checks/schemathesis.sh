@@ -2,12 +2,13 @@
 # Property-based API testing: schemathesis (from PyPI, into the cached venv
 # ${BILHETERIA_CACHE:-$HOME/.cache/bilheteria}/venv) generates requests from openapi.yaml and
 # sends them to a real `bilheteria-local serve` (the functions' handlers behind the local
-# API Gateway stand-in) on a free port, with a database and queue of its own, twice: once
-# with a buyer's token and once with an admin's. Checks: no 5xx (not_a_server_error), every
+# API Gateway stand-in) on a free port, with a database and queue of its own, three times:
+# with a buyer's token, with a gate staff's token (the gate operations only: everything else
+# is closed to gate staff), and with an admin's. Checks: no 5xx (not_a_server_error), every
 # status code documented (status_code_conformance), every body matching its schema
 # (response_schema_conformance) and its content type (content_type_conformance).
-# Real ids (a seeded event, the buyer's orders) are handed to the {id} operations so they
-# reach the handlers' logic, not only their 404s.
+# Real ids (a seeded event, the buyer's orders, a ticket of the paid one) are handed to the
+# {id} and {code} operations so they reach the handlers' logic, not only their 404s.
 # Needs MongoDB and RabbitMQ running (MONGODB_URI / AMQP_URL, local defaults otherwise).
 # The run's database (st_<random>) is left behind (no client here to drop it); its name is
 # printed. Prints PASS/FAIL schemathesis as the last line; the exit code matches.
@@ -54,6 +55,9 @@ JWT_SECRET="$("$py" -c 'import secrets; print(secrets.token_hex(32))')"
 export JWT_SECRET
 EMAIL_LINK_SECRET="$("$py" -c 'import secrets; print(secrets.token_hex(32))')"
 export EMAIL_LINK_SECRET
+# The ticket signing key, <kid>:<base64url of a 32-byte Ed25519 seed> (docs/gate.md).
+TICKET_SIGNING_KEY="st1:$("$py" -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("="))')"
+export TICKET_SIGNING_KEY
 export RUST_LOG="${RUST_LOG:-warn}"
 base="http://127.0.0.1:$port"
 
@@ -112,7 +116,7 @@ admin_token="$(jget "$work/admin.json" 'd["access_token"]')"
 call GET /api/v1/events "" "" "$work/events.json" >/dev/null
 event_id="$(jget "$work/events.json" 'd[0]["id"]')"
 sector="$(jget "$work/events.json" 'd[0]["sectors"][0]["name"]')"
-reserve='{"event_id":"'"$event_id"'","sector":"'"$sector"'","price_type":"half","quantity":1}'
+reserve='{"event_id":"'"$event_id"'","sector":"'"$sector"'","price_type":"half","entitlement":"student","quantity":1}'
 [[ "$(call POST /api/v1/orders "$buyer_token" "$reserve" "$work/o1.json")" == 201 ]] || fail "reserving failed: $(cat "$work/o1.json")"
 [[ "$(call POST /api/v1/orders "$buyer_token" "$reserve" "$work/o2.json")" == 201 ]] || fail "reserving failed: $(cat "$work/o2.json")"
 order_id="$(jget "$work/o1.json" 'd["id"]')"
@@ -124,6 +128,22 @@ for _ in $(seq 1 50); do # the consumer loop settles the payment and issues the 
   sleep 0.2
 done
 echo "$name: event $event_id, reserved order $order_id, order $paid_id $(jget "$work/p.json" 'd.get("status")')"
+[[ "$(call GET "/api/v1/orders/$paid_id/tickets" "$buyer_token" "" "$work/tickets.json")" == 200 ]] \
+  || fail "listing the paid order's tickets failed: $(cat "$work/tickets.json")"
+ticket_code="$(jget "$work/tickets.json" 'd[0]["code"] if d else ""')"
+if [[ -z "$ticket_code" ]]; then # not paid (yet): the {code} operations only reach their 404s
+  echo "$name: the paid order has no tickets; the ticket operations get an unknown code"
+  ticket_code="00000000000000000000000000000000"
+fi
+
+# Gate staff of the seeded event, made by the admin.
+gate_email="gate-$run_id@example.com"
+gate_password="Gate-$run_id-Catraca"
+[[ "$(call POST "/api/v1/admin/events/$event_id/gate-staff" "$admin_token" "{\"name\":\"Portao Norte\",\"email\":\"$gate_email\",\"password\":\"$gate_password\"}" "$work/gate-staff.json")" == 201 ]] \
+  || fail "creating the gate staff failed: $(cat "$work/gate-staff.json")"
+[[ "$(call POST /api/v1/auth/login "" "{\"email\":\"$gate_email\",\"password\":\"$gate_password\"}" "$work/gate.json")" == 200 ]] \
+  || fail "the gate staff's login failed: $(cat "$work/gate.json")"
+gate_token="$(jget "$work/gate.json" 'd["access_token"]')"
 
 # The {id} of order operations is a real order of the buyer's, of event operations the
 # seeded event (explicit parameter values; the bodies and other inputs are still generated).
@@ -135,28 +155,36 @@ include-path-regex = '^/api/v1/orders/\{id\}'
 parameters = { "path.id" = "\${ST_ORDER_ID}" }
 
 [[operations]]
-include-path-regex = '^/api/v1/(admin/)?events/\{id\}'
+include-path-regex = '^/api/v1/(admin/|gate/)?events/\{id\}'
 parameters = { "path.id" = "\${ST_EVENT_ID}" }
+
+[[operations]]
+include-path-regex = '^/api/v1/tickets/\{code\}'
+parameters = { "path.code" = "\${ST_TICKET_CODE}" }
 EOF
 
-run_as() { # ROLE TOKEN ORDER_ID
-  echo "$name: running as the $1 (max $examples examples per operation)"
+run_as() { # ROLE TOKEN ORDER_ID [more st run options]
+  local role="$1" token="$2" order="$3"
+  shift 3
+  echo "$name: running as the $role (max $examples examples per operation)"
   # From the scratch folder: schemathesis keeps its cache (.schemathesis/) in the working one.
-  (cd "$work" && ST_ORDER_ID="$3" ST_EVENT_ID="$event_id" "$st" --config-file "$work/schemathesis.toml" --no-color run "$root/openapi.yaml" \
+  (cd "$work" && ST_ORDER_ID="$order" ST_EVENT_ID="$event_id" ST_TICKET_CODE="$ticket_code" "$st" --config-file "$work/schemathesis.toml" --no-color run "$root/openapi.yaml" \
     --url "$base" \
-    -H "Authorization: Bearer $2" \
+    -H "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance \
     --max-examples "$examples" \
     --workers 1 \
     --seed "${ST_SEED:-20261129}" \
     --request-timeout 10 \
     --suppress-health-check all \
-    --warnings off)
+    --warnings off \
+    "$@")
 }
 
 status=0
 run_as buyer "$buyer_token" "$order_id" || status=1
-# The admin run cancels and deletes events: it comes second, and uses the paid order.
+run_as "gate staff" "$gate_token" "$order_id" --include-tag gate || status=1
+# The admin run cancels and deletes events: it comes last, and uses the paid order.
 run_as admin "$admin_token" "$paid_id" || status=1
 
 if grep -E ' (ERROR|WARN) ' "$work/server.log" | grep -qi 'panick'; then

@@ -13,10 +13,18 @@ pub async fn invoke(app: &App, function: &str, req: Request) -> Result<Response<
         routes::ORDERS => orders_fn::handle(app, req).await,
         routes::DASHBOARD => dashboard_fn::handle(app, req).await,
         routes::PAYMENTS_WEBHOOK => payments_webhook_fn::handle(app, req).await,
+        routes::GATE => gate_fn::handle(app, req).await,
         other => Err(format!("no function named {other}").into()),
     }
 }
 
 /// The function names this runner can invoke (checked against the route table in tests).
-pub const MOUNTED: &[&str] =
-    &[routes::AUTH, routes::EVENTS, routes::ADMIN_EVENTS, routes::ORDERS, routes::DASHBOARD, routes::PAYMENTS_WEBHOOK];
+pub const MOUNTED: &[&str] = &[
+    routes::AUTH,
+    routes::EVENTS,
+    routes::ADMIN_EVENTS,
+    routes::ORDERS,
+    routes::DASHBOARD,
+    routes::PAYMENTS_WEBHOOK,
+    routes::GATE,
+];

@@ -42,6 +42,12 @@ enum Command {
     Maintain,
     /// Create the demo events (idempotent).
     Seed,
+    /// Print a new ticket signing key (`TICKET_SIGNING_KEY`) and its public half (for
+    /// `TICKET_VERIFYING_KEYS` once it is retired).
+    TicketKey {
+        #[arg(long, default_value = "k1")]
+        kid: String,
+    },
     /// Create an admin, or promote an existing account to admin.
     CreateAdmin {
         #[arg(long, env = "BILHETERIA_ADMIN_EMAIL")]
@@ -69,6 +75,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         // told `PAYMENT_PROVIDER` and refuses to start without it.
         std::env::set_var("PAYMENT_PROVIDER", "test");
     }
+    if let Command::TicketKey { kid } = &cli.command {
+        let (secret, public) = bilheteria::auth::TicketKeys::generate(kid);
+        println!("TICKET_SIGNING_KEY={secret}\n# once retired, add to TICKET_VERIFYING_KEYS: {public}");
+        return Ok(());
+    }
+    if std::env::var("TICKET_SIGNING_KEY").map_or(true, |v| v.trim().is_empty()) {
+        // Locally, a published key (refused off loopback like the other dev secrets); a
+        // function must be given its own.
+        std::env::set_var("TICKET_SIGNING_KEY", DEV_TICKET_SIGNING_KEY);
+    }
     // `serve` without a PSP of its own gets the fake one, its settings pointed at it.
     let fake_psp = match &cli.command {
         Command::Serve { port, no_fake_psp: false, .. } => start_fake_psp(*port).await?,
@@ -86,6 +102,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             let created = seed::seed(&app).await?;
             println!("seeded {created} demo event(s)");
         }
+        Command::TicketKey { .. } => {}
         Command::CreateAdmin { email, password, name } => {
             let admin = accounts::ensure_admin(&app, &name, &email, &password).await?;
             println!("admin {} ({}) ready", admin.email, admin.id);
@@ -109,8 +126,12 @@ const PUBLISHED_DEV_SECRETS: &[&str] = &[
     "yycpbAwGblq53FwEUTfZq9n5utKAH9fWdQbLexPYN5TiDtRM",
 ];
 
+/// The local runner's ticket key when none is given (published: loopback only).
+const DEV_TICKET_SIGNING_KEY: &str = "dev:REREREREREREREREREREREREREREREREREREREREREQ";
+
 fn uses_published_secrets(config: &Config) -> bool {
-    PUBLISHED_DEV_SECRETS.contains(&config.jwt_secret.as_str())
+    config.ticket_keys.as_ref().is_some_and(|k| k.signing_kid() == "dev")
+        || PUBLISHED_DEV_SECRETS.contains(&config.jwt_secret.as_str())
         || PUBLISHED_DEV_SECRETS.contains(&config.email_link_secret.as_str())
 }
 

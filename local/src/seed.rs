@@ -35,6 +35,7 @@ fn event(name: &str, venue: &str, days: i64, description: &str, sectors: Vec<New
         half_price_share_percent: None,
         max_per_order: None,
         max_per_buyer: None,
+        transfer_closes_minutes_before: None,
         buckets: None,
         sectors,
     }

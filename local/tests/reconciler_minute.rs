@@ -91,6 +91,7 @@ async fn the_reconciler_every_second_for_a_minute_beside_buyers_and_dying_reserv
                             sector: sector.name.clone(),
                             lot: sector.lots[0].name.clone(),
                             price_type,
+                            entitlement: None,
                             quantity,
                             unit_price_cents: price_type.unit_price(full_price_cents),
                             allocations,

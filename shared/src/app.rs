@@ -8,9 +8,9 @@ use crate::auth::guard::{Revocations, Roles};
 use crate::auth::secrets::EmailLinks;
 use crate::auth::{Guard, TokenService};
 use crate::config::Config;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::ports::{
-    AttemptStore, AuditLog, BuyerLimits, Clock, EventStore, IdempotencyStore, Inventory, Mailer, OrderStore,
+    AttemptStore, AuditLog, BuyerLimits, Clock, EventStore, GateLog, IdempotencyStore, Inventory, Mailer, OrderStore,
     PaymentGateway, PixGateway, PixReceipts, Placement, Publisher, RevocationStore, SalesReport, SessionStore,
     SystemClock, TicketStore, UserStore,
 };
@@ -38,6 +38,8 @@ pub struct App {
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub buyer_limits: Arc<dyn BuyerLimits>,
     pub tickets: Arc<dyn TicketStore>,
+    /// The gates' conflicts and counts.
+    pub gate_log: Arc<dyn GateLog>,
     pub audit: Arc<dyn AuditLog>,
     pub sales: Arc<dyn SalesReport>,
     pub publisher: Arc<dyn Publisher>,
@@ -57,6 +59,15 @@ pub struct App {
 }
 
 impl App {
+    /// The ticket keys; a function that issues or checks tickets without `TICKET_SIGNING_KEY`
+    /// is misconfigured (its `main` asks at cold start, so it fails there).
+    pub fn ticket_keys(&self) -> AppResult<&crate::auth::TicketKeys> {
+        self.config
+            .ticket_keys
+            .as_ref()
+            .ok_or_else(|| AppError::Internal("TICKET_SIGNING_KEY is not set for this function".into()))
+    }
+
     /// Connects the real adapters: MongoDB (indexes ensured once) and RabbitMQ (connected
     /// lazily on the first publish, so functions that never publish never connect).
     pub async fn connect(config: Config) -> Result<Self, AppError> {
@@ -103,6 +114,7 @@ impl App {
             idempotency: Arc::new(stores.idempotency()),
             buyer_limits: Arc::new(stores.buyer_limits()),
             tickets: Arc::new(stores.tickets()),
+            gate_log: Arc::new(stores.gate()),
             audit: Arc::new(stores.audit()),
             sales: Arc::new(stores.sales()),
             mailer: Arc::new(stores.mailer(clock.clone())),

@@ -96,6 +96,9 @@ pub enum AppError {
     /// nothing was changed, the caller may try again.
     #[error("payment provider unavailable: {0}")]
     PspUnavailable(String),
+    /// A ticket refuses: forged, used, revoked, not transferable.
+    #[error(transparent)]
+    Ticket(#[from] crate::domain::refusal::TicketRefusal),
 }
 
 impl AppError {

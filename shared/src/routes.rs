@@ -42,6 +42,14 @@ pub enum RouteId {
     /// Pix appends to it.
     PixWebhook,
     PixWebhookPix,
+    MyTickets,
+    TransferTicket,
+    CreateGateStaff,
+    GateReport,
+    GateKeys,
+    CheckIn,
+    GateManifest,
+    GateScans,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -60,6 +68,7 @@ pub const ADMIN_EVENTS: &str = "admin-events";
 pub const ORDERS: &str = "orders";
 pub const DASHBOARD: &str = "dashboard";
 pub const PAYMENTS_WEBHOOK: &str = "payments-webhook";
+pub const GATE: &str = "gate";
 
 const fn route(id: RouteId, method: &'static str, path: &'static str, function: &'static str) -> Route {
     Route { id, method, path, function }
@@ -94,6 +103,14 @@ pub const ROUTES: &[Route] = &[
     route(RouteId::CancelOrder, "POST", "/api/v1/orders/{id}/cancel", ORDERS),
     route(RouteId::RefundOrder, "POST", "/api/v1/orders/{id}/refund", ORDERS),
     route(RouteId::OrderTickets, "GET", "/api/v1/orders/{id}/tickets", ORDERS),
+    route(RouteId::MyTickets, "GET", "/api/v1/tickets", ORDERS),
+    route(RouteId::TransferTicket, "POST", "/api/v1/tickets/{code}/transfer", ORDERS),
+    route(RouteId::CreateGateStaff, "POST", "/api/v1/admin/events/{id}/gate-staff", ADMIN_EVENTS),
+    route(RouteId::GateReport, "GET", "/api/v1/admin/events/{id}/gate", DASHBOARD),
+    route(RouteId::GateKeys, "GET", "/api/v1/gate/keys", GATE),
+    route(RouteId::CheckIn, "POST", "/api/v1/gate/checkins", GATE),
+    route(RouteId::GateManifest, "GET", "/api/v1/gate/events/{id}/manifest", GATE),
+    route(RouteId::GateScans, "POST", "/api/v1/gate/events/{id}/scans", GATE),
     route(RouteId::PixWebhook, "POST", "/api/v1/payments/pix/webhook", PAYMENTS_WEBHOOK),
     route(RouteId::PixWebhookPix, "POST", "/api/v1/payments/pix/webhook/pix", PAYMENTS_WEBHOOK),
     route(RouteId::Dashboard, "GET", "/api/v1/admin/dashboard", DASHBOARD),

@@ -66,7 +66,15 @@ const vendor = [
 for (const [name, from, to] of vendor) {
   await cp(join(pkgDir(name), from), join(dist, 'vendor', to));
 }
-log(`vendored ${vendor.map((v) => v[0]).join(', ')}`);
+// @noble/ed25519 is one dependency-free ES module (the gate's fallback where WebCrypto has no
+// Ed25519). jsQR ships only a UMD bundle: wrapped into an ES module whose default export is the
+// decoder (the UMD sees `module`/`exports` and sets module.exports; nothing lands on window).
+await cp(join(pkgDir('@noble/ed25519'), 'index.js'), join(dist, 'vendor', 'noble-ed25519.mjs'));
+const jsqr = await readFile(join(pkgDir('jsqr'), 'dist', 'jsQR.js'), 'utf8');
+await writeFile(join(dist, 'vendor', 'jsqr.mjs'),
+  `// jsQR ${JSON.parse(await readFile(join(pkgDir('jsqr'), 'package.json'), 'utf8')).version} (Apache-2.0), wrapped as an ES module by scripts/build.mjs.\n`
+  + `const module = { exports: {} };\nconst exports = module.exports;\n${jsqr}\nexport default module.exports;\n`);
+log(`vendored ${[...vendor.map((v) => v[0]), '@noble/ed25519', 'jsqr'].join(', ')}`);
 
 // 6. /docs, written by the docs engineer (copied as is when present).
 const docs = join(root, 'docs');

@@ -41,6 +41,11 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
             json(StatusCode::OK, &accounts::set_role(app, &caller, matched.param("id"), json_body(req)?).await?)
         }
         RouteId::AuditLog => json(StatusCode::OK, &admin::audit_log(app).await?),
+        RouteId::CreateGateStaff => {
+            let event =
+                bilheteria::domain::EventId::parse(id).ok_or_else(|| AppError::NotFound("no such event".into()))?;
+            json(StatusCode::CREATED, &accounts::create_gate_staff(app, &caller, &event, json_body(req)?).await?)
+        }
         other => Err(AppError::Internal(format!("route {other:?} is not served by {FUNCTION}"))),
     }
 }

@@ -20,6 +20,7 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
     match matched.route.id {
         RouteId::Dashboard => json(StatusCode::OK, &dashboard::dashboard(app).await?),
         RouteId::EventInventory => json(StatusCode::OK, &dashboard::inventory(app, id).await?),
+        RouteId::GateReport => json(StatusCode::OK, &bilheteria::services::gate::report(app, id).await?),
         RouteId::EventOrdersCsv => {
             let csv = dashboard::orders_csv(app, id).await?;
             Response::builder()

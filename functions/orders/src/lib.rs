@@ -1,9 +1,10 @@
 //! `orders`: reserve tickets (the hot path), and a buyer's own orders: read, pay, cancel,
-//! refund, tickets.
+//! refund, tickets; the tickets a buyer holds, and transferring one.
 
+use bilheteria::domain::Role;
 use bilheteria::http::{caller, header, json, json_body, respond};
 use bilheteria::routes::{self, RouteId};
-use bilheteria::services::orders;
+use bilheteria::services::{orders, tickets};
 use bilheteria::{error::AppResult, App, AppError};
 use http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Error, Request, Response};
@@ -17,6 +18,9 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
 async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
     let matched = routes::resolve_for(FUNCTION, req.method(), req.uri().path())?;
     let caller = caller(req, &app.guard).await?;
+    if caller.role == Role::Gate {
+        return Err(AppError::Forbidden("gate accounts scan tickets; they cannot buy or hold any".into()));
+    }
     let id = matched.param("id");
     match matched.route.id {
         RouteId::ReserveOrder => {
@@ -34,6 +38,11 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
         RouteId::CancelOrder => json(StatusCode::OK, &orders::cancel(app, &caller, id).await?),
         RouteId::RefundOrder => json(StatusCode::OK, &orders::refund(app, &caller, id).await?),
         RouteId::OrderTickets => json(StatusCode::OK, &orders::tickets(app, &caller, id).await?),
+        RouteId::MyTickets => json(StatusCode::OK, &tickets::mine(app, &caller).await?),
+        RouteId::TransferTicket => {
+            let ticket = tickets::transfer(app, &caller, matched.param("code"), json_body(req)?).await?;
+            json(StatusCode::OK, &serde_json::json!({ "ticket": ticket }))
+        }
         other => Err(AppError::Internal(format!("route {other:?} is not served by {FUNCTION}"))),
     }
 }

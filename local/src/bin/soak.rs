@@ -392,7 +392,8 @@ async fn act(http: &reqwest::Client, base: &str, token: &str, event: &str, seed:
     let reply = http
         .post(format!("{base}/api/v1/orders"))
         .bearer_auth(token)
-        .json(&json!({"event_id": event, "sector": sector, "price_type": price_type, "quantity": quantity}))
+        .json(&json!({"event_id": event, "sector": sector, "price_type": price_type, "quantity": quantity,
+                      "entitlement": (price_type == "half").then_some("student")}))
         .send()
         .await;
     let Ok(reply) = reply else { return "error: reserve" };

@@ -1,10 +1,10 @@
 //! The invariants checked after every round.
 
-use bilheteria::domain::{Bucket, Event, EventId, EventStatus, Order, OrderStatus, PriceType};
+use bilheteria::domain::{Bucket, Event, EventId, EventStatus, Order, OrderStatus, PriceType, TicketState};
 use bilheteria::App;
 use std::collections::{BTreeMap, HashMap};
 
-/// The invariants (a)–(e) on one event, read from the stores at a quiet moment. Returns the
+/// The invariants (a)–(f) on one event, read from the stores at a quiet moment. Returns the
 /// violations, each prefixed with its letter; `Err` when the stores could not be read.
 /// `cancel_confirmed`: a call cancelling the event answered 200 (then (c) applies).
 pub async fn check(app: &App, event_id: &str, cancel_confirmed: bool) -> Result<Vec<String>, String> {
@@ -18,7 +18,28 @@ pub async fn check(app: &App, event_id: &str, cancel_confirmed: bool) -> Result<
     cancelled_holds_nothing(&event, &holding, cancel_confirmed, &mut violations);
     paid_orders_have_their_tickets(app, &holding, &mut violations).await?;
     buyer_limit_kept(&event, &holding, &mut violations);
+    let ended = [OrderStatus::Cancelled, OrderStatus::Expired, OrderStatus::Refunded];
+    let gave_back = app.orders.by_event(&id, &ended).await.map_err(|e| e.to_string())?;
+    ended_orders_let_nobody_in(app, &gave_back, &mut violations).await?;
     Ok(violations)
+}
+
+/// (f) an order that gave its stock back has no ticket that could still enter (the gate
+/// refuses it); one that entered before a cancellation's refund stays entered.
+async fn ended_orders_let_nobody_in(app: &App, ended: &[Order], violations: &mut Vec<String>) -> Result<(), String> {
+    for o in ended {
+        for t in app.tickets.states_for_order(&o.id).await.map_err(|e| e.to_string())? {
+            if t.state == TicketState::Valid {
+                violations.push(format!(
+                    "(f) {} order {} has ticket {} that could still enter",
+                    o.status.as_str(),
+                    o.id,
+                    t.slot
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// (a) per lot: held + available + pending = capacity.

@@ -12,7 +12,9 @@
 //! - (c) once cancelling the event answered 200: no order holds stock on it, and the event is
 //!   cancelled (or deleted);
 //! - (d) every paid order has exactly `quantity` live tickets;
-//! - (e) no buyer holds more than the event's `max_per_buyer` tickets.
+//! - (e) no buyer holds more than the event's `max_per_buyer` tickets;
+//! - (f) no order that gave its stock back (cancelled, expired, refunded) has a ticket that
+//!   could still enter (check-ins race refunds, expiries and the event's cancellation).
 //!
 //! Used by `local/tests/stock_properties.rs` (operations drawn by proptest) and by the
 //! `bilheteria-stock-check` program (drawn by a seeded `rand`, for long runs). Both draw from
@@ -67,6 +69,20 @@ pub mod weights {
     pub const CANCEL_EVENT: u32 = 1;
     pub const RECONCILE: u32 = 5;
     pub const LATE_PIX: u32 = 4;
-    pub const ALL: [u32; 12] =
-        [RESERVE, PAY, SETTLE, CANCEL, REFUND, EXPIRE, EDIT_CAPACITY, PAUSE, RESUME, CANCEL_EVENT, RECONCILE, LATE_PIX];
+    pub const CHECK_IN: u32 = 5;
+    pub const ALL: [u32; 13] = [
+        RESERVE,
+        PAY,
+        SETTLE,
+        CANCEL,
+        REFUND,
+        EXPIRE,
+        EDIT_CAPACITY,
+        PAUSE,
+        RESUME,
+        CANCEL_EVENT,
+        RECONCILE,
+        LATE_PIX,
+        CHECK_IN,
+    ];
 }

@@ -58,6 +58,11 @@ pub enum Op {
     LatePix {
         order: usize,
     },
+    /// `POST /gate/checkins` (an admin at a gate) with the order's first ticket that has not
+    /// entered, if it has one.
+    CheckIn {
+        order: usize,
+    },
 }
 
 impl Op {
@@ -76,6 +81,7 @@ impl Op {
             Op::CancelEvent => "cancel event",
             Op::Reconcile => "reconcile",
             Op::LatePix { .. } => "late pix",
+            Op::CheckIn { .. } => "check in",
         }
     }
 }
@@ -114,7 +120,8 @@ pub fn random_op(rng: &mut impl Rng) -> Op {
         8 => Op::Resume,
         9 => Op::CancelEvent,
         10 => Op::Reconcile,
-        _ => Op::LatePix { order },
+        11 => Op::LatePix { order },
+        _ => Op::CheckIn { order },
     }
 }
 
@@ -141,7 +148,11 @@ impl Scenario {
                 let b = buyer % self.buyers.len();
                 let sector = SECTORS[sector % SECTORS.len()];
                 let price_type = if *half { "half" } else { "full" };
-                let body = json!({"event_id": event, "sector": sector, "price_type": price_type, "quantity": quantity});
+                let mut body =
+                    json!({"event_id": event, "sector": sector, "price_type": price_type, "quantity": quantity});
+                if price_type == "half" {
+                    body["entitlement"] = "student".into();
+                }
                 out.target = Some(format!("buyer {b}"));
                 let reply = world.call(Method::POST, "/api/v1/orders", Some(&self.buyers[b]), Some(body), &[]).await;
                 let made = match &reply {
@@ -222,6 +233,24 @@ impl Scenario {
                 out = out.http(status, reply);
             }
             Op::CancelEvent => out = self.cancel_event(world, out).await,
+            Op::CheckIn { order } => {
+                let Some((id, _, target)) = self.order(*order) else { return skipped(out) };
+                out.target = Some(target);
+                let Some(order_id) = bilheteria::domain::OrderId::parse(id) else { return skipped(out) };
+                let stored = match world.app.tickets.states_for_order(&order_id).await {
+                    Ok(stored) => stored,
+                    Err(e) => {
+                        out.failure = Some(e.to_string());
+                        return out;
+                    }
+                };
+                let Some(ticket) = stored.iter().find(|t| t.state == bilheteria::domain::TicketState::Valid) else {
+                    return skipped(out);
+                };
+                let body = json!({"qr": ticket.ticket.qr_payload, "gate": "Modelo"});
+                let reply = world.call(Method::POST, "/api/v1/gate/checkins", Some(&self.admin), Some(body), &[]).await;
+                out = out.http("check in", reply);
+            }
             Op::Reconcile => match maintenance::reconcile(&world.app).await {
                 Ok(r) => out.label = format!("ok {r:?}"),
                 Err(e) => {

@@ -22,6 +22,7 @@ mod consumer;
 mod contracts;
 mod dashboard;
 mod faults;
+mod gate;
 mod handlers;
 mod identity;
 mod lifecycle;

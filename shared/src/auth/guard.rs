@@ -9,7 +9,7 @@
 //! cached as long.
 
 use super::tokens::{Caller, TokenService};
-use crate::domain::{Role, UserId};
+use crate::domain::{EventId, Role, UserId};
 use crate::error::{AppError, AppResult};
 use crate::ports::{RevocationStore, UserStore};
 use chrono::{DateTime, Duration as Span, Utc};
@@ -98,11 +98,18 @@ impl Revocations {
     }
 }
 
+/// What an account may do now: its role, and a gate account's event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub role: Role,
+    pub gate_event_id: Option<EventId>,
+}
+
 /// Accounts' roles, as read at most `fresh_for` ago (`None`: no such account).
 pub struct Roles {
     users: Arc<dyn UserStore>,
     fresh_for: Duration,
-    known: Mutex<HashMap<UserId, (Option<Role>, Instant)>>,
+    known: Mutex<HashMap<UserId, (Option<Access>, Instant)>>,
 }
 
 impl Roles {
@@ -111,20 +118,25 @@ impl Roles {
     }
 
     pub async fn of(&self, user: &UserId) -> AppResult<Option<Role>> {
+        Ok(self.access(user).await?.map(|a| a.role))
+    }
+
+    pub async fn access(&self, user: &UserId) -> AppResult<Option<Access>> {
         {
             let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((role, at)) = known.get(user) {
+            if let Some((access, at)) = known.get(user) {
                 if at.elapsed() < self.fresh_for {
-                    return Ok(*role);
+                    return Ok(access.clone());
                 }
             }
         }
-        let role = self.users.find_by_id(user).await?.map(|u| u.role);
+        let access =
+            self.users.find_by_id(user).await?.map(|u| Access { role: u.role, gate_event_id: u.gate_event_id });
         let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
         let fresh_for = self.fresh_for;
         known.retain(|_, (_, at)| at.elapsed() < fresh_for);
-        known.insert(user.clone(), (role, Instant::now()));
-        Ok(role)
+        known.insert(user.clone(), (access.clone(), Instant::now()));
+        Ok(access)
     }
 }
 
@@ -165,5 +177,37 @@ impl Guard {
             Some(_) => Err(forbidden()),
             None => Err(AppError::Unauthorized("the account behind this token no longer exists".into())),
         }
+    }
+
+    /// A caller who may work a gate — an admin (any event) or gate staff (their event) —
+    /// by their token and by their account now.
+    pub async fn gate(&self, bearer: &str) -> AppResult<GateCaller> {
+        let caller = self.caller(bearer).await?;
+        let forbidden = || AppError::Forbidden("this action is for gate staff and admins only".into());
+        if !matches!(caller.role, Role::Admin | Role::Gate) {
+            return Err(forbidden());
+        }
+        match self.roles.access(&caller.user_id).await? {
+            Some(Access { role: Role::Admin, .. }) => Ok(GateCaller { caller, event: None }),
+            Some(Access { role: Role::Gate, gate_event_id: Some(event) }) => {
+                Ok(GateCaller { caller, event: Some(event) })
+            }
+            Some(_) => Err(forbidden()),
+            None => Err(AppError::Unauthorized("the account behind this token no longer exists".into())),
+        }
+    }
+}
+
+/// Who is scanning: an admin (`event: None`, any event) or a gate account for one event.
+#[derive(Clone, Debug)]
+pub struct GateCaller {
+    pub caller: Caller,
+    pub event: Option<EventId>,
+}
+
+impl GateCaller {
+    /// Whether this caller works the gates of `event`.
+    pub fn may_scan(&self, event: &EventId) -> bool {
+        self.event.as_ref().is_none_or(|own| own == event)
     }
 }

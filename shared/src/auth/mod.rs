@@ -4,7 +4,9 @@
 pub mod guard;
 pub mod password;
 pub mod secrets;
+pub mod ticket_keys;
 pub mod tokens;
 
 pub use guard::Guard;
+pub use ticket_keys::TicketKeys;
 pub use tokens::{Caller, Subject, TokenService};

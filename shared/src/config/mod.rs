@@ -5,6 +5,7 @@ mod payments;
 
 pub use payments::{PaymentProvider, PixApiSettings, PixCredentials};
 
+use crate::auth::TicketKeys;
 use std::env;
 use std::str::FromStr;
 use thiserror::Error;
@@ -50,6 +51,10 @@ pub struct Config {
     pub take_grace_seconds: i64,
     /// Who takes the money (`PAYMENT_PROVIDER`, required).
     pub payments: PaymentProvider,
+    /// Signs tickets (`TICKET_SIGNING_KEY`) and verifies them, old keys included
+    /// (`TICKET_VERIFYING_KEYS`). Only the functions that issue or check tickets are given
+    /// the key (`App::ticket_keys`); the others start without it.
+    pub ticket_keys: Option<TicketKeys>,
 }
 
 // Secrets must never reach a log: Debug shows everything but them.
@@ -74,6 +79,7 @@ impl std::fmt::Debug for Config {
             .field("max_tickets_per_order", &self.max_tickets_per_order)
             .field("take_grace_seconds", &self.take_grace_seconds)
             .field("payments", &self.payments)
+            .field("ticket_keys", &self.ticket_keys)
             .finish()
     }
 }
@@ -158,6 +164,10 @@ impl Config {
             max_tickets_per_order: number("MAX_TICKETS_PER_ORDER", 6, 1, 100)?,
             take_grace_seconds: number("TAKE_GRACE_SECONDS", 60, 1, 3_600)?,
             payments: payments::from_env()?,
+            ticket_keys: match required("TICKET_SIGNING_KEY") {
+                Ok(signing) => Some(TicketKeys::parse(&signing, &optional("TICKET_VERIFYING_KEYS", ""))?),
+                Err(_) => None,
+            },
         })
     }
 
@@ -182,6 +192,7 @@ impl Config {
             max_tickets_per_order: 6,
             take_grace_seconds: 60,
             payments: PaymentProvider::Test { pix: None },
+            ticket_keys: Some(TicketKeys::from_seed("test", [7; 32])),
         }
     }
 

@@ -14,6 +14,10 @@ pub const MAX_SECTOR_CAPACITY: i64 = 1_000_000;
 pub const MAX_PRICE_CENTS: Cents = 100_000_000;
 /// Brazil's Law 12.933/2013: at least 40% of the tickets at half price.
 pub const DEFAULT_HALF_PRICE_SHARE_PERCENT: i64 = 40;
+/// Transfers close two hours before the start unless the admin says otherwise: the gates'
+/// manifests are synced by then.
+pub const DEFAULT_TRANSFER_CLOSES_MINUTES_BEFORE: i64 = 120;
+pub const MAX_TRANSFER_CLOSES_MINUTES_BEFORE: i64 = 7 * 24 * 60;
 /// Buckets a sector's stock is split into, at most (see `buckets_for`).
 pub const MAX_BUCKETS: u32 = 16;
 /// A bucket should hold at least this many tickets, so that small sectors stay in one.
@@ -115,6 +119,8 @@ pub struct Event {
     pub half_price_share_percent: i64,
     pub max_per_order: i64,
     pub max_per_buyer: Option<i64>,
+    /// Transfers between buyers close this many minutes before `starts_at`.
+    pub transfer_closes_minutes_before: i64,
     /// How many inventory documents each lot of each sector is split into.
     pub buckets: u32,
     pub sectors: Vec<Sector>,

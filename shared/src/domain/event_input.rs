@@ -2,7 +2,8 @@
 
 use super::event::{buckets_for, new_sector_id, Event, EventStatus, Lot, Sector};
 use super::event::{
-    DEFAULT_HALF_PRICE_SHARE_PERCENT, MAX_BUCKETS, MAX_LOTS, MAX_PRICE_CENTS, MAX_SECTORS, MAX_SECTOR_CAPACITY,
+    DEFAULT_HALF_PRICE_SHARE_PERCENT, DEFAULT_TRANSFER_CLOSES_MINUTES_BEFORE, MAX_BUCKETS, MAX_LOTS, MAX_PRICE_CENTS,
+    MAX_SECTORS, MAX_SECTOR_CAPACITY, MAX_TRANSFER_CLOSES_MINUTES_BEFORE,
 };
 use super::ids::EventId;
 use super::money::Cents;
@@ -31,6 +32,9 @@ pub struct EventInput {
     pub max_per_order: Option<i64>,
     #[serde(default)]
     pub max_per_buyer: Option<i64>,
+    /// Transfers between buyers close this long before the start (default 120).
+    #[serde(default)]
+    pub transfer_closes_minutes_before: Option<i64>,
     /// Inventory documents per lot (1..=16); chosen from the capacity when absent.
     #[serde(default)]
     pub buckets: Option<u32>,
@@ -86,6 +90,7 @@ pub struct CheckedEvent {
     pub half_price_share_percent: i64,
     pub max_per_order: i64,
     pub max_per_buyer: Option<i64>,
+    pub transfer_closes_minutes_before: i64,
     pub buckets: Option<u32>,
     /// Sectors with `id` set only when the input named an existing sector.
     pub sectors: Vec<(Option<String>, String, Vec<Lot>)>,
@@ -120,6 +125,13 @@ impl EventInput {
                 return Err(Invalid::new("'max_per_buyer' must be between 1 and 1000"));
             }
         }
+        let transfer_closes_minutes_before =
+            self.transfer_closes_minutes_before.unwrap_or(DEFAULT_TRANSFER_CLOSES_MINUTES_BEFORE);
+        if !(0..=MAX_TRANSFER_CLOSES_MINUTES_BEFORE).contains(&transfer_closes_minutes_before) {
+            return Err(Invalid::new(format!(
+                "'transfer_closes_minutes_before' must be between 0 and {MAX_TRANSFER_CLOSES_MINUTES_BEFORE}"
+            )));
+        }
         if let Some(b) = self.buckets {
             if !(1..=MAX_BUCKETS).contains(&b) {
                 return Err(Invalid::new(format!("'buckets' must be between 1 and {MAX_BUCKETS}")));
@@ -147,6 +159,7 @@ impl EventInput {
             half_price_share_percent,
             max_per_order,
             max_per_buyer: self.max_per_buyer,
+            transfer_closes_minutes_before,
             buckets: self.buckets,
             sectors,
         })
@@ -170,6 +183,7 @@ impl EventInput {
             half_price_share_percent: c.half_price_share_percent,
             max_per_order: c.max_per_order,
             max_per_buyer: c.max_per_buyer,
+            transfer_closes_minutes_before: c.transfer_closes_minutes_before,
             buckets,
             sectors: c
                 .sectors
@@ -259,6 +273,7 @@ mod tests {
             half_price_share_percent: None,
             max_per_order: None,
             max_per_buyer: None,
+            transfer_closes_minutes_before: None,
             buckets: None,
             sectors,
         }

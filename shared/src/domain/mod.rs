@@ -15,6 +15,7 @@ pub mod stock;
 pub mod text;
 pub mod throttle;
 pub mod ticket;
+pub mod ticket_code;
 pub mod user;
 
 pub use cpf::Cpf;
@@ -26,5 +27,5 @@ pub use money::{Cents, PriceType};
 pub use order::{Allocation, NewOrder, Order, OrderStatus, Payment, PaymentMethod, ReservationRequest};
 pub use refusal::{Invalid, Refusal};
 pub use stock::{Adjustment, Bucket, ResizePlan, ResizeRefusal};
-pub use ticket::Ticket;
+pub use ticket::{CheckIn, Entitlement, Holder, RevokedBecause, StoredTicket, Ticket, TicketState};
 pub use user::{Role, User};

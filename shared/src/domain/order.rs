@@ -3,6 +3,7 @@
 use super::ids::{EventId, OrderId, UserId};
 use super::money::{Cents, PriceType};
 use super::refusal::Invalid;
+use super::ticket::Entitlement;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -85,6 +86,9 @@ pub struct ReservationRequest {
     pub sector: String,
     pub price_type: PriceType,
     pub quantity: i64,
+    /// Half price only, and required there: what the holder will show at the gate.
+    #[serde(default)]
+    pub entitlement: Option<Entitlement>,
 }
 
 /// A reservation request that passed every check that needs no database.
@@ -94,6 +98,7 @@ pub struct CheckedReservation {
     pub sector: String,
     pub price_type: PriceType,
     pub quantity: i64,
+    pub entitlement: Option<Entitlement>,
 }
 
 /// No event allows more than this per order, whatever its own limit (a sanity bound).
@@ -112,11 +117,22 @@ impl ReservationRequest {
         if sector.is_empty() || sector.len() > 80 {
             return Err(Invalid::new("'sector' must name a sector of the event"));
         }
+        match (self.price_type, self.entitlement) {
+            (PriceType::Half, None) => {
+                return Err(Invalid::coded(
+                    "entitlement_required",
+                    "a half-price (meia-entrada) ticket needs the holder's 'entitlement' (student, senior, disability, low_income_youth, teacher)",
+                ))
+            }
+            (PriceType::Full, Some(_)) => return Err(Invalid::new("'entitlement' is for half-price tickets only")),
+            _ => {}
+        }
         Ok(CheckedReservation {
             event_id,
             sector: sector.to_string(),
             price_type: self.price_type,
             quantity: self.quantity,
+            entitlement: self.entitlement,
         })
     }
 }
@@ -132,6 +148,7 @@ pub struct NewOrder {
     pub sector: String,
     pub lot: String,
     pub price_type: PriceType,
+    pub entitlement: Option<Entitlement>,
     pub quantity: i64,
     pub unit_price_cents: Cents,
     pub allocations: Vec<Allocation>,
@@ -162,6 +179,8 @@ pub struct Order {
     pub sector: String,
     pub lot: String,
     pub price_type: PriceType,
+    /// A half-price order's declared entitlement (its tickets carry it).
+    pub entitlement: Option<Entitlement>,
     pub quantity: i64,
     pub unit_price_cents: Cents,
     pub total_cents: Cents,
@@ -193,6 +212,7 @@ impl NewOrder {
             sector: self.sector,
             lot: self.lot,
             price_type: self.price_type,
+            entitlement: self.entitlement,
             quantity: self.quantity,
             unit_price_cents: self.unit_price_cents,
             status: OrderStatus::Reserved,
@@ -228,6 +248,7 @@ mod tests {
             sector: "Pista".into(),
             price_type: PriceType::Full,
             quantity,
+            entitlement: None,
         }
     }
 

@@ -159,3 +159,45 @@ impl From<ResizeRefusal> for Refusal {
         Refusal::Resize(refusal)
     }
 }
+
+/// Why a ticket cannot do what was asked (enter, be transferred, be refunded).
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum TicketRefusal {
+    #[error("this is not a valid ticket code (forged, damaged or from another box office)")]
+    InvalidTicket,
+    #[error("this ticket was already used at {} (UTC) at gate {}", .at.format("%H:%M"), .gate)]
+    AlreadyUsed { at: chrono::DateTime<chrono::Utc>, gate: String },
+    #[error("this ticket is no longer valid: it was {}", .because.as_str())]
+    Revoked { because: super::ticket::RevokedBecause },
+    #[error("this ticket is for another event")]
+    WrongEvent,
+    #[error("a ticket that was used at the gate cannot be refunded")]
+    UsedCannotRefund,
+    #[error("transfers for this event are closed")]
+    TransferClosed,
+    #[error("no verified account has this e-mail; the recipient must sign up first")]
+    RecipientUnknown,
+    #[error("the recipient must add their CPF to their account before receiving a ticket")]
+    RecipientNeedsCpf,
+    #[error("the ticket is already yours")]
+    SelfTransfer,
+    #[error("a half-price ticket goes only to a holder with an entitlement: say which one")]
+    EntitlementRequired,
+}
+
+impl TicketRefusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            TicketRefusal::InvalidTicket => "invalid_ticket",
+            TicketRefusal::AlreadyUsed { .. } => "already_used",
+            TicketRefusal::Revoked { .. } => "ticket_revoked",
+            TicketRefusal::WrongEvent => "wrong_event",
+            TicketRefusal::UsedCannotRefund => "ticket_used",
+            TicketRefusal::TransferClosed => "transfer_closed",
+            TicketRefusal::RecipientUnknown => "recipient_unknown",
+            TicketRefusal::RecipientNeedsCpf => "recipient_needs_cpf",
+            TicketRefusal::SelfTransfer => "self_transfer",
+            TicketRefusal::EntitlementRequired => "entitlement_required",
+        }
+    }
+}

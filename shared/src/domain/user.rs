@@ -1,5 +1,5 @@
 use super::cpf::Cpf;
-use super::ids::UserId;
+use super::ids::{EventId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub enum Role {
     Buyer,
     Admin,
+    /// Gate staff: scans one event's tickets (`User::gate_event_id`), nothing else.
+    Gate,
 }
 
 impl Role {
@@ -15,6 +17,7 @@ impl Role {
         match self {
             Role::Buyer => "buyer",
             Role::Admin => "admin",
+            Role::Gate => "gate",
         }
     }
 }
@@ -31,6 +34,8 @@ pub struct User {
     pub cpf: Option<Cpf>,
     /// When the owner followed the verification link sent to `email` (required to pay).
     pub email_verified_at: Option<DateTime<Utc>>,
+    /// The event a gate account scans for (only `Role::Gate` has one).
+    pub gate_event_id: Option<EventId>,
 }
 
 impl User {
@@ -45,6 +50,7 @@ impl User {
             created_at: now,
             cpf,
             email_verified_at: None,
+            gate_event_id: None,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod response;
 
 pub use problem::problem_response;
 pub use request::{
-    admin, bearer_token, caller, client_address, cookie, header, if_match, json_body, page, request_id, RequestId,
+    admin, bearer_token, caller, client_address, cookie, gate, header, if_match, json_body, page, query_param,
+    request_id, RequestId,
 };
 pub use response::{json, json_page, json_versioned, respond};

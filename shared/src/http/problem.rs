@@ -1,6 +1,7 @@
 //! The one place where errors become HTTP responses. Clients get `application/problem+json`
 //! with `status`, `title` and `detail`; internal details are logged, never returned.
 
+use crate::domain::refusal::TicketRefusal;
 use crate::domain::Refusal;
 use crate::error::{AppError, StoreError};
 use http::StatusCode;
@@ -25,6 +26,14 @@ struct Problem<'a> {
     /// On a stale write: the version the object is at now.
     #[serde(skip_serializing_if = "Option::is_none")]
     current_version: Option<i64>,
+    /// A used ticket: when and where it entered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checked_in_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gate: Option<&'a str>,
+    /// A revoked ticket: why (`refunded`, `cancelled`, `transferred`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
 }
 
 pub fn status_of(err: &AppError) -> StatusCode {
@@ -52,6 +61,18 @@ pub fn status_of(err: &AppError) -> StatusCode {
         }
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         AppError::Unavailable(_) | AppError::PspUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Ticket(refusal) => match refusal {
+            TicketRefusal::InvalidTicket => StatusCode::BAD_REQUEST,
+            TicketRefusal::AlreadyUsed { .. } | TicketRefusal::UsedCannotRefund | TicketRefusal::TransferClosed => {
+                StatusCode::CONFLICT
+            }
+            TicketRefusal::Revoked { .. } => StatusCode::GONE,
+            TicketRefusal::WrongEvent
+            | TicketRefusal::RecipientUnknown
+            | TicketRefusal::RecipientNeedsCpf
+            | TicketRefusal::SelfTransfer
+            | TicketRefusal::EntitlementRequired => StatusCode::UNPROCESSABLE_ENTITY,
+        },
     }
 }
 
@@ -72,6 +93,7 @@ pub fn code_of(err: &AppError) -> &'static str {
             "unavailable"
         }
         AppError::PspUnavailable(_) => "psp_unavailable",
+        AppError::Ticket(refusal) => refusal.code(),
         AppError::Store(_) | AppError::Internal(_) => "internal",
     }
 }
@@ -100,6 +122,20 @@ pub fn problem_response(err: &AppError, request_id: &str) -> Response<Body> {
         request_id: Some(request_id),
         current_version: match err {
             AppError::StaleVersion { current_version } => Some(*current_version),
+            _ => None,
+        },
+        checked_in_at: match err {
+            AppError::Ticket(TicketRefusal::AlreadyUsed { at, .. }) => {
+                Some(at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+            }
+            _ => None,
+        },
+        gate: match err {
+            AppError::Ticket(TicketRefusal::AlreadyUsed { gate, .. }) => Some(gate.as_str()),
+            _ => None,
+        },
+        reason: match err {
+            AppError::Ticket(TicketRefusal::Revoked { because }) => Some(because.as_str()),
             _ => None,
         },
     };

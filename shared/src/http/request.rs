@@ -76,6 +76,16 @@ pub async fn admin(req: &Request, guard: &Guard) -> Result<Caller, AppError> {
     guard.admin(bearer_token(req)?).await
 }
 
+/// The caller, who must work a gate (gate staff of an event, or an admin); 403 otherwise.
+pub async fn gate(req: &Request, guard: &Guard) -> Result<crate::auth::guard::GateCaller, AppError> {
+    guard.gate(bearer_token(req)?).await
+}
+
+/// A query-string parameter, percent-decoded.
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    req.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::to_string)
+}
+
 /// A cookie the request carries (API Gateway passes cookies on as one `cookie` header).
 pub fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     req.headers()

@@ -5,10 +5,12 @@
 mod pix;
 mod sessions;
 mod stores;
+mod tickets;
 
 pub use pix::*;
 pub use sessions::*;
 pub use stores::*;
+pub use tickets::*;
 
 use crate::domain::{Message, Order};
 use crate::error::AppResult;

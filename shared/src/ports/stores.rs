@@ -3,7 +3,7 @@
 pub use crate::domain::Bucket;
 use crate::domain::{
     Adjustment, Allocation, Cpf, Event, EventId, EventStatus, NewOrder, Order, OrderId, OrderStatus, Payment,
-    PriceType, ResizePlan, Role, Ticket, Transition, User, UserId,
+    PriceType, ResizePlan, Role, Transition, User, UserId,
 };
 use crate::error::AppResult;
 use async_trait::async_trait;
@@ -303,18 +303,6 @@ pub trait BuyerLimits: Send + Sync {
     /// (nothing counted) otherwise. Atomic.
     async fn count(&self, buyer: &str, event: &EventId, quantity: i64, limit: i64) -> AppResult<bool>;
     async fn uncount(&self, buyer: &str, event: &EventId, quantity: i64) -> AppResult<()>;
-}
-
-#[async_trait]
-pub trait TicketStore: Send + Sync {
-    /// Stores the order's tickets; issuing twice stores them once.
-    async fn issue(&self, tickets: &[Ticket]) -> AppResult<()>;
-    async fn for_order(&self, order: &OrderId) -> AppResult<Vec<Ticket>>;
-    /// Voids the order's tickets (refund).
-    async fn void(&self, order: &OrderId) -> AppResult<()>;
-    /// Makes an order's voided tickets valid again (a late pix took its tickets back after an
-    /// earlier one had been returned).
-    async fn reinstate(&self, order: &OrderId) -> AppResult<()>;
 }
 
 #[derive(Clone, Debug)]

@@ -51,6 +51,7 @@ pub struct EventView {
     pub half_price_share_percent: i64,
     pub max_per_order: i64,
     pub max_per_buyer: Option<i64>,
+    pub transfer_closes_minutes_before: i64,
     pub sectors: Vec<SectorView>,
 }
 
@@ -126,6 +127,7 @@ pub fn view(event: &Event, stock: Option<&StockBySector>, now: DateTime<Utc>) ->
         half_price_share_percent: event.half_price_share_percent,
         max_per_order: event.max_per_order,
         max_per_buyer: event.max_per_buyer,
+        transfer_closes_minutes_before: event.transfer_closes_minutes_before,
         sectors,
     }
 }

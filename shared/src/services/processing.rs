@@ -4,13 +4,11 @@
 
 use crate::app::App;
 use crate::domain::pix::Txid;
-use crate::domain::{Delivery, Message, MessageKind, Order, OrderStatus, Payment, Ticket, Transition};
+use crate::domain::{Delivery, Message, MessageKind, Order, OrderStatus, Payment, RevokedBecause, Transition};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Charge, TransitionChanges};
+pub use crate::services::tickets::issue_tickets;
 use crate::services::{notifications, payments};
-use hmac::{Hmac, Mac};
-use rand::RngCore;
-use sha2::Sha256;
 
 #[derive(Debug, Default)]
 pub struct BatchReport {
@@ -157,7 +155,7 @@ async fn late_payment(app: &App, order: &Order, charged: Payment) -> AppResult<b
     if expired.is_none() && app.orders.find(&order.id).await?.is_some_and(|o| o.status == OrderStatus::Paid) {
         return Ok(false);
     }
-    app.tickets.void(&order.id).await?;
+    app.tickets.void(&order.id, RevokedBecause::Refunded).await?;
     if let Some(tx) = &charged.transaction_id {
         app.payments.refund(tx, order.total_cents).await?;
     }
@@ -165,40 +163,4 @@ async fn late_payment(app: &App, order: &Order, charged: Payment) -> AppResult<b
         .await?;
     tracing::warn!(order_id = %order.id, "payment confirmed after the hold expired: refunded");
     Ok(true)
-}
-
-/// One ticket per unit of the order: an unguessable code (128 random bits) and a QR payload signed
-/// with the server's secret, so a gate can check it offline.
-pub async fn issue_tickets(app: &App, order: &Order) -> AppResult<Vec<Ticket>> {
-    let tickets: Vec<Ticket> = (1..=order.quantity)
-        .map(|position| {
-            let mut raw = [0u8; 16];
-            rand::rng().fill_bytes(&mut raw);
-            let code = hex::encode_upper(raw);
-            Ticket {
-                qr_payload: qr_payload(&app.config.jwt_secret, &code, order),
-                code,
-                order_id: order.id.clone(),
-                user_id: order.user_id.clone(),
-                event_id: order.event_id.clone(),
-                sector: order.sector.clone(),
-                price_type: order.price_type,
-                position,
-            }
-        })
-        .collect();
-    app.tickets.issue(&tickets).await?;
-    // Issuing is idempotent and keeps the first codes: read back what was stored.
-    app.tickets.for_order(&order.id).await
-}
-
-fn qr_payload(secret: &str, code: &str, order: &Order) -> String {
-    let body = format!("BILHETERIA:1:{}:{}:{}", order.event_id, order.id, code);
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
-        Ok(m) => m,
-        Err(_) => return body,
-    };
-    mac.update(body.as_bytes());
-    let signature = hex::encode(&mac.finalize().into_bytes()[..12]);
-    format!("{body}:{signature}")
 }

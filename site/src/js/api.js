@@ -27,7 +27,7 @@ try {
 export class ApiError extends Error {
   constructor({
     status = 0, title = '', detail = '', code = null, network = false, path = '', method = 'GET',
-    currentVersion = null, retryAfter = null, suggestions = [],
+    currentVersion = null, retryAfter = null, suggestions = [], problem = null,
   } = {}) {
     super(detail || title || `HTTP ${status}`);
     this.status = status;
@@ -44,6 +44,11 @@ export class ApiError extends Error {
     this.retryAfter = retryAfter;
     /** On a 422 weak_password: the server's (English) hints. */
     this.suggestions = suggestions;
+    /**
+     * The whole problem document (parsed JSON, or null), for the fields some codes add: e.g. a
+     * 409 already_used at the gate names `checked_in_at` and `gate`, a 410 ticket_revoked `reason`.
+     */
+    this.problem = problem;
   }
   /** True when a write was refused because the event changed since it was read (409 + current_version). */
   get staleVersion() {
@@ -168,6 +173,8 @@ export const session = {
   get token() { return current.token && Date.now() < current.expiresAt ? current.token : null; },
   get user() { return current.token ? current.user : null; },
   get isAdmin() { return this.user?.role === 'admin'; },
+  /** Gate staff (role 'gate'): they scan tickets of one event (`gate_event_id` in GET /me). */
+  get isGate() { return this.user?.role === 'gate'; },
   get loggedIn() { return Boolean(current.token && current.user); },
   /** Resolves (true / false) once the session of this page load has been restored or not. */
   ready: null,
@@ -240,6 +247,7 @@ async function problemOf(res, path, method) {
     currentVersion: Number.isInteger(problem.current_version) ? problem.current_version : null,
     retryAfter: retryAfterOf(res, problem),
     suggestions: Array.isArray(problem.suggestions) ? problem.suggestions.filter((x) => typeof x === 'string') : [],
+    problem: problem && typeof problem === 'object' && !Array.isArray(problem) ? problem : null,
   });
 }
 
@@ -377,6 +385,24 @@ export const api = {
   cancel: (id) => request('POST', `/orders/${encodeURIComponent(id)}/cancel`),
   refund: (id) => request('POST', `/orders/${encodeURIComponent(id)}/refund`),
   tickets: (id) => request('GET', `/orders/${encodeURIComponent(id)}/tickets`),
+  /** The caller's tickets, bought or received (valid, used, revoked). */
+  async myTickets() {
+    const r = await request('GET', '/tickets');
+    return Array.isArray(r) ? r : (Array.isArray(r?.tickets) ? r.tickets : []);
+  },
+  /** 200 { ticket: the recipient's new ticket }. `entitlement` only for a half-price ticket. */
+  transferTicket: (code, email, entitlement = null) =>
+    request('POST', `/tickets/${encodeURIComponent(code)}/transfer`, { body: entitlement ? { email, entitlement } : { email } }),
+
+  // ---- the gate (gate staff and admins) ----
+  gateKeys: () => request('GET', '/gate/keys', { auth: false }),
+  /** 200 the check-in; 409 already_used, 410 ticket_revoked, 400 invalid_ticket, 422 wrong_event. */
+  gateCheckin: (qr, gate, { signal } = {}) => request('POST', '/gate/checkins', { body: { qr, gate }, signal }),
+  /** One page of the event's manifest (all of it without `since`; what changed since the cursor with it). */
+  gateManifest: (eventId, since = null, { signal } = {}) =>
+    request('GET', `/gate/events/${encodeURIComponent(eventId)}/manifest${since ? `?since=${encodeURIComponent(since)}` : ''}`, { signal }),
+  /** Offline scans (≤ 1000), one gate: { results: [{ ticket_id, outcome }], conflicts }. */
+  gateScans: (eventId, gate, scans) => request('POST', `/gate/events/${encodeURIComponent(eventId)}/scans`, { body: { gate, scans } }),
 
   // ---- local runner only (outside API_BASE; 404 in production) ----
   /** True when this server runs the fake PSP (GET /dev/pix → 200 {fake_psp: true}); asked once per page load. */
@@ -411,6 +437,10 @@ export const api = {
     return { status: r.status, event: r.data };
   },
   dashboard: () => request('GET', '/admin/dashboard'),
+  /** 201 { id, name, email, role: 'gate', gate_event_id }. */
+  createGateStaff: (eventId, input) => request('POST', `/admin/events/${encodeURIComponent(eventId)}/gate-staff`, { body: input }),
+  /** { issued, checked_in, no_shows, per_minute, per_gate, conflicts }. */
+  gateReport: (eventId) => request('GET', `/admin/events/${encodeURIComponent(eventId)}/gate`),
   inventory: (id) => request('GET', `/admin/events/${encodeURIComponent(id)}/inventory`),
   ordersCsv: (id) => request('GET', `/admin/events/${encodeURIComponent(id)}/orders.csv`, { raw: true, headers: { accept: 'text/csv' } }),
 };

@@ -199,14 +199,21 @@ export function renderHeader() {
   const current = location.pathname.split('/').pop() || 'index.html';
   const user = session.loggedIn ? session.user : null;
   headerKey = JSON.stringify([user?.id, user?.name, user?.role, getLang()]);
-  const links = [navLink('index.html', 'nav.events', current)];
-  if (user) links.push(navLink('orders.html', 'nav.orders', current));
-  if (user?.role === 'admin') links.push(navLink('admin.html', 'nav.admin', current));
+  const links = [];
+  if (user?.role === 'gate') {
+    // Gate staff only scan: the gate is all they are shown.
+    links.push(navLink('gate.html', 'nav.gate', current));
+  } else {
+    links.push(navLink('index.html', 'nav.events', current));
+    if (user) links.push(navLink('orders.html', 'nav.orders', current), navLink('tickets.html', 'nav.tickets', current));
+    // Admins reach the gate from the console (Portaria tab → "Abrir a portaria").
+    if (user?.role === 'admin') links.push(navLink('admin.html', 'nav.admin', current));
+  }
   const account = user
     ? [
       h('span', { class: 'hidden text-sm text-slate-300 lg:inline', dataset: { testid: 'user-name' } },
         t('nav.hello', { name: user.name?.split(' ')[0] || user.email })),
-      h('a', { class: 'nav-link', href: 'account.html', 'aria-current': current === 'account.html' ? 'page' : null, dataset: { nav: 'account.html', testid: 'nav-account' } }, t('nav.account')),
+      user.role === 'gate' ? null : h('a', { class: 'nav-link', href: 'account.html', 'aria-current': current === 'account.html' ? 'page' : null, dataset: { nav: 'account.html', testid: 'nav-account' } }, t('nav.account')),
       h('button', { type: 'button', class: 'nav-link text-left', id: 'logout-btn', dataset: { testid: 'logout' }, onclick: logout }, t('nav.logout')),
     ]
     : [
@@ -239,7 +246,10 @@ export function renderHeader() {
   mount(header,
     h('a', { href: '#main', class: 'sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-slate-900' }, t('nav.skip')),
     h('div', { class: 'container-page flex h-16 items-center justify-between gap-3' },
-      h('a', { href: 'index.html', class: 'flex items-center gap-2 text-lg font-extrabold tracking-tight', 'aria-label': `${t('app.name')} — ${t('nav.events')}` },
+      h('a', {
+        href: user?.role === 'gate' ? 'gate.html' : 'index.html', class: 'flex items-center gap-2 text-lg font-extrabold tracking-tight',
+        'aria-label': `${t('app.name')} — ${t(user?.role === 'gate' ? 'nav.gate' : 'nav.events')}`,
+      },
         h('span', { 'aria-hidden': 'true', class: 'grid h-9 w-9 place-items-center rounded-xl bg-gradient-to-br from-brand-500 to-fuchsia-500 text-white shadow' }, icon('ticket', 'h-5 w-5')),
         h('span', null, t('app.name'))),
       menuBtn,

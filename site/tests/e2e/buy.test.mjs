@@ -1,4 +1,4 @@
-// A buyer signs up (no CPF yet), reserves — the site asks for the CPF and retries — tries to pay
+// A buyer signs up (no CPF yet), reserves half-price tickets (as a student) — the site asks for the CPF and retries — tries to pay
 // before verifying the e-mail (the site explains and resends the link), opens the link from the
 // local mailbox, pays by PIX through the local runner's fake PSP (the order page shows the
 // charge's BR Code, "Simular pagamento" has the fake PSP pay it and call the webhook) and sees
@@ -57,6 +57,8 @@ test('sign up → CPF asked at the reservation → e-mail verified → pay (PIX)
   const sector = target.sectors.find((s) => s.available >= 2 && (s.half_available ?? s.available) >= 2);
   await page.locator(`[data-testid=sector-choice][data-sector="${sector.name}"]`).click();
   await page.getByTestId('type-half').check();
+  // Half price asks for the entitlement (sent with the order, printed on the ticket).
+  await page.getByTestId('entitlement').selectOption('student');
   await page.getByTestId('qty').fill('2');
   await page.getByTestId('qty').blur();
   const total = await page.getByTestId('total').innerText();

@@ -202,12 +202,12 @@ impl Harness {
     }
 
     pub async fn reserve(&self, token: &str, event: &str, sector: &str, price_type: &str, quantity: i64) -> Reply {
-        self.post(
-            "/api/v1/orders",
-            Some(token),
-            json!({"event_id": event, "sector": sector, "price_type": price_type, "quantity": quantity}),
-        )
-        .await
+        let mut body = json!({"event_id": event, "sector": sector, "price_type": price_type, "quantity": quantity});
+        // Half price names the holder's entitlement (required).
+        if price_type == "half" {
+            body["entitlement"] = "student".into();
+        }
+        self.post("/api/v1/orders", Some(token), body).await
     }
 
     pub async fn available(&self, event: &str, sector: &str) -> i64 {

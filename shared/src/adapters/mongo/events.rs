@@ -49,6 +49,8 @@ pub(super) struct EventDoc {
     half_price_share_percent: i64,
     max_per_order: i64,
     max_per_buyer: Option<i64>,
+    #[serde(default = "default_transfer_window")]
+    transfer_closes_minutes_before: i64,
     buckets: i32,
     sectors: Vec<SectorDoc>,
     created_at: BsonDateTime,
@@ -80,6 +82,7 @@ impl From<&Event> for EventDoc {
             half_price_share_percent: e.half_price_share_percent,
             max_per_order: e.max_per_order,
             max_per_buyer: e.max_per_buyer,
+            transfer_closes_minutes_before: e.transfer_closes_minutes_before,
             buckets: e.buckets as i32,
             sectors: e
                 .sectors
@@ -116,6 +119,7 @@ impl EventDoc {
             half_price_share_percent: self.half_price_share_percent,
             max_per_order: self.max_per_order,
             max_per_buyer: self.max_per_buyer,
+            transfer_closes_minutes_before: self.transfer_closes_minutes_before,
             buckets: self.buckets.max(1) as u32,
             sectors: self
                 .sectors
@@ -259,4 +263,9 @@ impl EventStore for MongoEvents {
             .map_err(db_error("changing an event's status"))?;
         changed.map(EventDoc::into_domain).transpose()
     }
+}
+
+/// Events stored before transfers had a window close at the default.
+fn default_transfer_window() -> i64 {
+    crate::domain::event::DEFAULT_TRANSFER_CLOSES_MINUTES_BEFORE
 }

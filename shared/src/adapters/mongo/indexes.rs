@@ -54,7 +54,19 @@ pub async fn ensure(db: &Database) -> Result<(), AppError> {
                 index(doc! {"paid_at": 1}, Some(IndexOptions::builder().sparse(true).build())),
             ],
         ),
-        ("tickets", vec![index(doc! {"order_id": 1}, None)]),
+        (
+            "tickets",
+            vec![
+                index(doc! {"order_id": 1}, None),
+                // A code is one ticket's, now or before a transfer (`previous_codes`).
+                index(doc! {"code": 1}, unique()),
+                index(doc! {"previous_codes": 1}, None),
+                index(doc! {"user_id": 1}, None),
+                // The gate manifest's cursor.
+                index(doc! {"event_id": 1, "changed_at": 1, "_id": 1}, None),
+            ],
+        ),
+        ("gate_conflicts", vec![index(doc! {"event_id": 1, "second.at": -1}, None)]),
         ("pix_receipts", vec![index(doc! {"order_id": 1, "paid_at": 1}, None)]),
         ("audit_log", vec![index(doc! {"at": -1}, None)]),
         (

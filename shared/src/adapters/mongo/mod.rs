@@ -13,6 +13,7 @@ mod emails;
 mod errors;
 mod event_edit;
 mod events;
+mod gate;
 mod group_insert;
 mod group_take;
 mod idempotency;
@@ -42,6 +43,7 @@ pub use audit::MongoAudit;
 pub use buyer_limits::MongoBuyerLimits;
 pub use emails::{MongoMailer, StoredEmail};
 pub use events::MongoEvents;
+pub use gate::MongoGate;
 #[cfg(feature = "bench-counters")]
 pub use group_take::{COMBINED_TAKES, COMBINED_UPDATES};
 pub use idempotency::MongoIdempotency;
@@ -109,6 +111,9 @@ impl MongoStores {
     }
     pub fn tickets(&self) -> MongoTickets {
         MongoTickets::new(&self.db)
+    }
+    pub fn gate(&self) -> MongoGate {
+        MongoGate::new(&self.db)
     }
     pub fn audit(&self) -> MongoAudit {
         MongoAudit::new(&self.db)

@@ -2,7 +2,7 @@ use super::group_insert::{GroupInsert, InsertFailure};
 use super::order_transitions::Transitions;
 use super::{db_error, from_bson, is_duplicate_key, to_bson};
 use crate::domain::{
-    Allocation, EventId, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType, Transition, UserId,
+    Allocation, Entitlement, EventId, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType, Transition, UserId,
 };
 use crate::error::{AppError, AppResult, StoreError};
 use crate::ports::{Fence, OrderStore, TransitionChanges};
@@ -27,6 +27,8 @@ pub(super) struct OrderDoc {
     sector: String,
     lot: String,
     price_type: PriceType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    entitlement: Option<Entitlement>,
     quantity: i64,
     unit_price_cents: i64,
     total_cents: i64,
@@ -63,6 +65,7 @@ impl From<&Order> for OrderDoc {
             sector: o.sector.clone(),
             lot: o.lot.clone(),
             price_type: o.price_type,
+            entitlement: o.entitlement,
             quantity: o.quantity,
             unit_price_cents: o.unit_price_cents,
             total_cents: o.total_cents,
@@ -96,6 +99,7 @@ impl OrderDoc {
             sector: self.sector,
             lot: self.lot,
             price_type: self.price_type,
+            entitlement: self.entitlement,
             quantity: self.quantity,
             unit_price_cents: self.unit_price_cents,
             total_cents: self.total_cents,

@@ -1,33 +1,90 @@
-use super::db_error;
+//! Tickets, one document per unit of an order (`<order>/<position>`). A document keeps its
+//! state beside the ticket: `void` (+ why), the entry (`checked_in`), the codes a transfer
+//! replaced (`previous_codes`) and when any of it last changed (`changed_at`, the gate
+//! manifest's cursor). Every change is one conditional update of that one document.
+
 use super::group_insert::refusals;
-use crate::domain::{OrderId, Ticket};
+use super::{db_error, from_bson, to_bson};
+use crate::domain::{CheckIn, EventId, OrderId, RevokedBecause, StoredTicket, Ticket, TicketState, UserId};
 use crate::error::AppResult;
-use crate::ports::TicketStore;
+use crate::ports::{Entry, Found, Handover, ManifestCursor, TicketStore};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
-use mongodb::bson::doc;
+use mongodb::bson::{doc, to_bson as bson_of, DateTime as BsonDateTime, Document};
+use mongodb::options::ReturnDocument;
 use mongodb::{Collection, Database};
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize)]
-struct TicketDoc {
+#[derive(Clone, Serialize, Deserialize)]
+pub(super) struct EntryDoc {
+    pub at: BsonDateTime,
+    pub gate: String,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub(super) struct TicketDoc {
     /// `<order>/<position>`: issuing the same order's tickets twice upserts the same
     /// documents, and the first code issued stays.
     #[serde(rename = "_id")]
-    id: String,
+    pub id: String,
     #[serde(flatten)]
-    ticket: Ticket,
-    void: bool,
+    pub ticket: Ticket,
+    pub void: bool,
+    #[serde(default)]
+    pub void_reason: Option<RevokedBecause>,
+    #[serde(default)]
+    pub checked_in: Option<EntryDoc>,
+    #[serde(default)]
+    pub previous_codes: Vec<String>,
+    #[serde(default = "BsonDateTime::now")]
+    pub changed_at: BsonDateTime,
+}
+
+impl TicketDoc {
+    pub fn state(&self) -> TicketState {
+        match (&self.checked_in, self.void) {
+            (Some(entry), _) => TicketState::Used(CheckIn { at: from_bson(entry.at), gate: entry.gate.clone() }),
+            (None, true) => TicketState::Revoked(self.void_reason.unwrap_or(RevokedBecause::Refunded)),
+            (None, false) => TicketState::Valid,
+        }
+    }
+
+    pub fn stored(self) -> StoredTicket {
+        StoredTicket {
+            state: self.state(),
+            changed_at: from_bson(self.changed_at),
+            slot: self.id,
+            previous_codes: self.previous_codes,
+            ticket: self.ticket,
+        }
+    }
+
+    /// The ticket as found by `code`: its current code, or one a transfer replaced.
+    pub fn found(self, code: &str) -> Found {
+        let current = self.ticket.code == code;
+        Found { ticket: self.stored(), current }
+    }
 }
 
 pub struct MongoTickets {
-    tickets: Collection<TicketDoc>,
+    pub(super) tickets: Collection<TicketDoc>,
 }
 
 impl MongoTickets {
     pub fn new(db: &Database) -> Self {
         MongoTickets { tickets: db.collection("tickets") }
     }
+
+    async fn many(&self, filter: Document, sort: Document) -> AppResult<Vec<TicketDoc>> {
+        let cursor = self.tickets.find(filter).sort(sort).await.map_err(db_error("reading tickets"))?;
+        cursor.try_collect().await.map_err(db_error("reading tickets"))
+    }
+}
+
+/// The ticket that has `code` now, or had it before a transfer.
+fn by_code(code: &str) -> Document {
+    doc! {"$or": [{"code": code}, {"previous_codes": code}]}
 }
 
 #[async_trait]
@@ -39,9 +96,18 @@ impl TicketStore for MongoTickets {
         if tickets.is_empty() {
             return Ok(());
         }
+        let now = BsonDateTime::now();
         let docs: Vec<TicketDoc> = tickets
             .iter()
-            .map(|t| TicketDoc { id: format!("{}/{}", t.order_id, t.position), ticket: t.clone(), void: false })
+            .map(|t| TicketDoc {
+                id: format!("{}/{}", t.order_id, t.position),
+                ticket: t.clone(),
+                void: false,
+                void_reason: None,
+                checked_in: None,
+                previous_codes: Vec::new(),
+                changed_at: now,
+            })
             .collect();
         match self.tickets.insert_many(docs).ordered(false).await {
             Ok(_) => Ok(()),
@@ -52,29 +118,145 @@ impl TicketStore for MongoTickets {
     }
 
     async fn for_order(&self, order: &OrderId) -> AppResult<Vec<Ticket>> {
-        let cursor = self
-            .tickets
-            .find(doc! {"order_id": order.as_str(), "void": false})
-            .sort(doc! {"position": 1})
-            .await
-            .map_err(db_error("reading tickets"))?;
-        let docs: Vec<TicketDoc> = cursor.try_collect().await.map_err(db_error("reading tickets"))?;
+        let docs = self.many(doc! {"order_id": order.as_str(), "void": false}, doc! {"position": 1}).await?;
         Ok(docs.into_iter().map(|d| d.ticket).collect())
+    }
+
+    async fn states_for_order(&self, order: &OrderId) -> AppResult<Vec<StoredTicket>> {
+        let docs = self.many(doc! {"order_id": order.as_str()}, doc! {"position": 1}).await?;
+        Ok(docs.into_iter().map(TicketDoc::stored).collect())
+    }
+
+    async fn held_by(&self, user: &UserId) -> AppResult<Vec<StoredTicket>> {
+        let docs = self.many(doc! {"user_id": user.as_str()}, doc! {"changed_at": -1}).await?;
+        Ok(docs.into_iter().map(TicketDoc::stored).collect())
+    }
+
+    async fn void(&self, order: &OrderId, because: RevokedBecause) -> AppResult<u64> {
+        let reason = bson_of(&because).map_err(|e| crate::AppError::internal("encoding a reason", e))?;
+        self.tickets
+            .update_many(
+                doc! {"order_id": order.as_str(), "void": false, "checked_in": null},
+                doc! {"$set": {"void": true, "void_reason": reason, "changed_at": BsonDateTime::now()}},
+            )
+            .await
+            .map_err(db_error("voiding tickets"))?;
+        self.tickets
+            .count_documents(doc! {"order_id": order.as_str(), "void": false, "checked_in": {"$ne": null}})
+            .await
+            .map_err(db_error("counting entered tickets"))
     }
 
     async fn reinstate(&self, order: &OrderId) -> AppResult<()> {
         self.tickets
-            .update_many(doc! {"order_id": order.as_str(), "void": true}, doc! {"$set": {"void": false}})
+            .update_many(
+                doc! {"order_id": order.as_str(), "void": true, "void_reason": {"$in": [null, "refunded"]}},
+                doc! {"$set": {"void": false, "void_reason": null, "changed_at": BsonDateTime::now()}},
+            )
             .await
             .map_err(db_error("reinstating tickets"))?;
         Ok(())
     }
 
-    async fn void(&self, order: &OrderId) -> AppResult<()> {
-        self.tickets
-            .update_many(doc! {"order_id": order.as_str()}, doc! {"$set": {"void": true}})
+    async fn void_event(&self, event: &EventId, because: RevokedBecause) -> AppResult<u64> {
+        let reason = bson_of(&because).map_err(|e| crate::AppError::internal("encoding a reason", e))?;
+        let result = self
+            .tickets
+            .update_many(
+                doc! {"event_id": event.as_str(), "void": false, "checked_in": null},
+                doc! {"$set": {"void": true, "void_reason": reason, "changed_at": BsonDateTime::now()}},
+            )
             .await
-            .map_err(db_error("voiding tickets"))?;
-        Ok(())
+            .map_err(db_error("voiding an event's tickets"))?;
+        Ok(result.modified_count)
+    }
+
+    async fn find(&self, code: &str) -> AppResult<Option<Found>> {
+        let found = self.tickets.find_one(by_code(code)).await.map_err(db_error("reading a ticket"))?;
+        Ok(found.map(|d| d.found(code)))
+    }
+
+    async fn check_in(&self, code: &str, event: &EventId, entry: &CheckIn, now: DateTime<Utc>) -> AppResult<Entry> {
+        let admitted = self
+            .tickets
+            .find_one_and_update(
+                doc! {"code": code, "event_id": event.as_str(), "void": false, "checked_in": null},
+                doc! {"$set": {
+                    "checked_in": {"at": to_bson(entry.at), "gate": &entry.gate},
+                    "changed_at": to_bson(now),
+                }},
+            )
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(db_error("checking a ticket in"))?;
+        if let Some(doc) = admitted {
+            return Ok(Entry::Admitted(doc.stored()));
+        }
+        Ok(match self.find(code).await? {
+            Some(found) => Entry::Refused(found),
+            None => Entry::Unknown,
+        })
+    }
+
+    async fn transfer(&self, handover: &Handover) -> AppResult<Result<StoredTicket, Option<Found>>> {
+        let to = &handover.to;
+        let holder = bson_of(&to.holder).map_err(|e| crate::AppError::internal("encoding a holder", e))?;
+        let entitlement = bson_of(&to.entitlement).map_err(|e| crate::AppError::internal("encoding", e))?;
+        let moved = self
+            .tickets
+            .find_one_and_update(
+                doc! {
+                    "code": &handover.from_code,
+                    "user_id": handover.from_user.as_str(),
+                    "void": false,
+                    "checked_in": null,
+                },
+                doc! {
+                    "$set": {
+                        "code": &to.code,
+                        "user_id": to.user_id.as_str(),
+                        "holder": holder,
+                        "entitlement": entitlement,
+                        "qr_payload": &to.qr_payload,
+                        "key_id": &to.key_id,
+                        "issued_at": to.issued_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                        "transferred_from": &handover.from_code,
+                        "changed_at": to_bson(handover.at),
+                    },
+                    "$push": {"previous_codes": &handover.from_code},
+                },
+            )
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(db_error("transferring a ticket"))?;
+        match moved {
+            Some(doc) => Ok(Ok(doc.stored())),
+            None => Ok(Err(self.find(&handover.from_code).await?)),
+        }
+    }
+
+    async fn changed_since(
+        &self,
+        event: &EventId,
+        after: Option<&ManifestCursor>,
+        limit: i64,
+    ) -> AppResult<Vec<StoredTicket>> {
+        let mut filter = doc! {"event_id": event.as_str()};
+        if let Some(after) = after {
+            let at = to_bson(after.changed_at);
+            filter.insert(
+                "$or",
+                vec![doc! {"changed_at": {"$gt": at}}, doc! {"changed_at": at, "_id": {"$gt": &after.slot}}],
+            );
+        }
+        let cursor = self
+            .tickets
+            .find(filter)
+            .sort(doc! {"changed_at": 1, "_id": 1})
+            .limit(limit)
+            .await
+            .map_err(db_error("reading the manifest"))?;
+        let docs: Vec<TicketDoc> = cursor.try_collect().await.map_err(db_error("reading the manifest"))?;
+        Ok(docs.into_iter().map(TicketDoc::stored).collect())
     }
 }

@@ -1,6 +1,6 @@
 use super::{db_error, from_bson, is_duplicate_key, to_bson};
 use crate::domain::Refusal;
-use crate::domain::{Cpf, Role, User, UserId};
+use crate::domain::{Cpf, EventId, Role, User, UserId};
 use crate::error::{AppError, AppResult};
 use crate::ports::{CpfChange, UserStore};
 use async_trait::async_trait;
@@ -24,6 +24,8 @@ struct UserDoc {
     cpf: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     email_verified_at: Option<BsonDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gate_event_id: Option<String>,
 }
 
 impl From<&User> for UserDoc {
@@ -37,6 +39,7 @@ impl From<&User> for UserDoc {
             created_at: to_bson(u.created_at),
             cpf: u.cpf.as_ref().map(|c| c.digits().to_string()),
             email_verified_at: u.email_verified_at.map(to_bson),
+            gate_event_id: u.gate_event_id.as_ref().map(|e| e.to_string()),
         }
     }
 }
@@ -53,6 +56,10 @@ impl UserDoc {
             role: self.role,
             created_at: from_bson(self.created_at),
             email_verified_at: self.email_verified_at.map(from_bson),
+            gate_event_id: match self.gate_event_id.as_deref() {
+                Some(raw) => Some(EventId::parse(raw).ok_or_else(|| malformed("gate event"))?),
+                None => None,
+            },
         })
     }
 }

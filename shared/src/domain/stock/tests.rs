@@ -17,6 +17,7 @@ fn event(sectors: Vec<(&str, Vec<i64>)>, buckets: u32) -> Event {
         half_price_share_percent: 40,
         max_per_order: 6,
         max_per_buyer: None,
+        transfer_closes_minutes_before: 120,
         buckets,
         sectors: sectors
             .into_iter()

@@ -37,6 +37,9 @@ pub struct UserView {
     /// Formatted (`123.456.789-09`); shown to its owner and to admins only.
     pub cpf: Option<String>,
     pub email_verified: bool,
+    /// The event a gate account scans for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate_event_id: Option<String>,
 }
 
 impl From<&User> for UserView {
@@ -48,6 +51,7 @@ impl From<&User> for UserView {
             role: u.role,
             cpf: u.cpf.as_ref().map(Cpf::formatted),
             email_verified: u.email_verified_at.is_some(),
+            gate_event_id: u.gate_event_id.as_ref().map(|e| e.to_string()),
         }
     }
 }
@@ -143,6 +147,11 @@ pub async fn set_role(app: &App, caller: &Caller, target: &str, input: RoleInput
     if target == caller.user_id {
         return Err(Refusal::OwnRole.into());
     }
+    if input.role == Role::Gate {
+        return Err(AppError::Unprocessable(
+            "gate staff are created for an event (POST /admin/events/{id}/gate-staff)".into(),
+        ));
+    }
     let before = app.users.find_by_id(&target).await?.ok_or_else(|| AppError::NotFound("no such account".into()))?;
     let after =
         app.users.set_role(&target, input.role).await?.ok_or_else(|| AppError::NotFound("no such account".into()))?;
@@ -161,6 +170,47 @@ pub async fn set_role(app: &App, caller: &Caller, target: &str, input: RoleInput
         })
         .await?;
     Ok(view)
+}
+
+/// Creates a gate account for one event (`POST /admin/events/{id}/gate-staff`): it scans
+/// that event's tickets and can do nothing else. An admin vouches for its e-mail.
+pub async fn create_gate_staff(
+    app: &App,
+    caller: &Caller,
+    event: &crate::domain::EventId,
+    input: GateStaffInput,
+) -> AppResult<UserView> {
+    let name = check_name(&input.name)?;
+    let email = normalize_email(&input.email)?;
+    check_password(&input.password, &[&email, &name])?;
+    app.events.find(event).await?.ok_or_else(|| AppError::NotFound("no such event".into()))?;
+    let password_hash = password::hash_blocking(input.password).await?;
+    let now = app.clock.now();
+    let mut user = User::new_buyer(name, email, password_hash, None, now);
+    user.role = Role::Gate;
+    user.gate_event_id = Some(event.clone());
+    user.email_verified_at = Some(now);
+    app.users.insert(&user).await?;
+    let view = UserView::from(&user);
+    app.audit
+        .record(AuditEntry {
+            actor: caller.user_id.clone(),
+            action: "user.create_gate_staff".into(),
+            target: user.id.to_string(),
+            before: None,
+            after: serde_json::to_value(&view).ok(),
+            at: now,
+        })
+        .await?;
+    Ok(view)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateStaffInput {
+    pub name: String,
+    pub email: String,
+    pub password: String,
 }
 
 /// Creates an admin, or promotes an existing account (operators: `create-admin`; admins:

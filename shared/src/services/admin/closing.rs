@@ -13,7 +13,7 @@ use super::{audit, expected_version, managed, stale, view_of};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::Refusal;
-use crate::domain::{Event, EventStatus, Order, OrderStatus, Transition, UserId};
+use crate::domain::{Event, EventStatus, Order, OrderStatus, RevokedBecause, Transition, UserId};
 use crate::error::{AppError, AppResult};
 use crate::ports::TransitionChanges;
 use crate::services::catalog::EventView;
@@ -187,6 +187,9 @@ async fn finish(app: &App, event: Event, budget: Duration, actor: &UserId, resum
 /// takes (read first), then end the live orders. `true` when nothing is left.
 async fn sweep(app: &App, event: &Event, budget: Duration, resumed: bool) -> AppResult<bool> {
     let deadline = Instant::now() + budget;
+    // Every ticket of the event stops letting anyone in at once (those that entered stay
+    // entered); each paid order's refund then finds its tickets already revoked.
+    app.tickets.void_event(&event.id, RevokedBecause::Cancelled).await?;
     // A resumed sweep also settles refunds a dead sweep may have left half done (each step
     // of a refund is idempotent: money back once, tickets voided, the buyer told once). A
     // first sweep has none: its own refunds are settled as it makes them.

@@ -84,6 +84,7 @@ fn edited(current: &Event, checked: CheckedEvent, now: chrono::DateTime<chrono::
         half_price_share_percent: checked.half_price_share_percent,
         max_per_order: checked.max_per_order,
         max_per_buyer: checked.max_per_buyer,
+        transfer_closes_minutes_before: checked.transfer_closes_minutes_before,
         sectors,
         version: current.version + 1,
         updated_at: now,

@@ -3,12 +3,14 @@
 use super::reserve::{find_mine, OrderView};
 use crate::app::App;
 use crate::auth::Caller;
-use crate::domain::{Invalid, Refusal};
-use crate::domain::{Message, Order, OrderStatus, Payment, PaymentMethod, Ticket, Transition};
+use crate::domain::refusal::TicketRefusal;
+use crate::domain::{Invalid, Refusal, RevokedBecause};
+use crate::domain::{Message, Order, OrderStatus, Payment, PaymentMethod, Transition};
 use crate::error::{AppError, AppResult};
 use crate::ports::TransitionChanges;
+use crate::services::tickets::TicketView;
 use crate::services::{notifications, payments};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
@@ -143,11 +145,21 @@ pub async fn refund(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Order
     if event.as_ref().is_some_and(|e| e.starts_at <= now) {
         return Err(Refusal::TooLateToRefund.into());
     }
+    // The tickets are revoked first, each one unless it has entered (one conditional write
+    // per ticket, racing the gate's): a ticket scanned from now on is refused, and one that
+    // entered first stops the refund — the tickets are then made valid again.
+    if order.status == OrderStatus::Paid && app.tickets.void(&order.id, RevokedBecause::Refunded).await? > 0 {
+        app.tickets.reinstate(&order.id).await?;
+        return Err(TicketRefusal::UsedCannotRefund.into());
+    }
     let Some(refunded) = app
         .orders
         .transition(&order.id, Some(&caller.user_id), Transition::Refund, refund_changes(&order), now)
         .await?
     else {
+        if app.orders.find(&order.id).await?.is_some_and(|o| o.status == OrderStatus::Paid) {
+            app.tickets.reinstate(&order.id).await?;
+        }
         return Err(refused(app, caller, &order, Transition::Refund).await);
     };
     settle_refund(app, &refunded, "O valor volta pelo mesmo meio de pagamento.").await?;
@@ -181,40 +193,11 @@ pub async fn settle_refund(app: &App, order: &Order, why: &str) -> AppResult<()>
     if let Err(err) = return_money(app, order).await {
         tracing::warn!(order_id = %order.id, error = %err.chain(), "refund not returned yet; the scheduled function retries it");
     }
-    app.tickets.void(&order.id).await?;
+    app.tickets.void(&order.id, RevokedBecause::Refunded).await?;
     notifications::refunded(app, order, why).await
-}
-
-#[derive(Serialize, Debug)]
-pub struct TicketView {
-    pub code: String,
-    pub order_id: String,
-    pub event_id: String,
-    pub sector: String,
-    pub price_type: crate::domain::PriceType,
-    /// Its place within its order (1..quantity); general admission: no seat.
-    pub position: i64,
-    pub qr_payload: String,
-}
-
-impl From<Ticket> for TicketView {
-    fn from(t: Ticket) -> Self {
-        TicketView {
-            code: t.code,
-            order_id: t.order_id.to_string(),
-            event_id: t.event_id.to_string(),
-            sector: t.sector,
-            price_type: t.price_type,
-            position: t.position,
-            qr_payload: t.qr_payload,
-        }
-    }
 }
 
 pub async fn tickets(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Vec<TicketView>> {
     let order = find_mine(app, caller, raw_id).await?;
-    if order.status != OrderStatus::Paid {
-        return Ok(Vec::new());
-    }
-    Ok(app.tickets.for_order(&order.id).await?.into_iter().map(TicketView::from).collect())
+    crate::services::tickets::for_my_order(app, caller, &order).await
 }

@@ -5,7 +5,5 @@
 mod after_reserve;
 mod reserve;
 
-pub use after_reserve::{
-    cancel, pay, refund, refund_changes, return_money, settle_refund, tickets, PayRequest, TicketView,
-};
+pub use after_reserve::{cancel, pay, refund, refund_changes, return_money, settle_refund, tickets, PayRequest};
 pub use reserve::{find_mine, get_mine, list_mine, reserve, OrderView, PaymentView, ORDERS_PAGE};

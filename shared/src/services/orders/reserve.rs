@@ -286,6 +286,7 @@ async fn take_and_record(
         sector: sector.name.clone(),
         lot: sector.lots.get(lot).map(|l| l.name.clone()).unwrap_or_default(),
         price_type: wanted.price_type,
+        entitlement: wanted.entitlement,
         quantity: wanted.quantity,
         unit_price_cents: wanted.price_type.unit_price(full_price_cents),
         allocations: allocations.clone(),

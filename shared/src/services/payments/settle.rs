@@ -5,7 +5,7 @@
 
 use crate::app::App;
 use crate::domain::pix::Txid;
-use crate::domain::{Order, OrderId, OrderStatus, Payment, Transition};
+use crate::domain::{Order, OrderId, OrderStatus, Payment, RevokedBecause, Transition};
 use crate::error::{AppError, AppResult};
 use crate::ports::{PixCharge, Receipt, ReceiptOutcome, ReceivedPix, TransitionChanges};
 use crate::services::notifications;
@@ -130,7 +130,7 @@ async fn confirm_late(app: &App, order: &Order, txid: &Txid, pix: &ReceivedPix) 
     let now_order = app.orders.find(&order.id).await?;
     if now_order.as_ref().is_some_and(|o| o.status == OrderStatus::Expired) {
         // Still expired: its tickets are no longer there.
-        app.tickets.void(&order.id).await?;
+        app.tickets.void(&order.id, RevokedBecause::Refunded).await?;
         let why = "O PIX chegou depois do fim da reserva, e os ingressos já tinham sido vendidos.";
         return Ok(Some(give_back(app, order, pix, why).await?));
     }

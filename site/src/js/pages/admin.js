@@ -1,6 +1,7 @@
 // admin.html — the admin console: live dashboard (KPIs, sales per minute, per event/sector,
-// inventory across shards, CSV export) and the event editor (create, edit, pause/resume,
-// cancel, delete). Every write to an event names the version the console read (If-Match); a
+// inventory across shards, CSV export), the event editor (create, edit, pause/resume,
+// cancel, delete) and, per event, the gate (Portaria: gate staff accounts and the live
+// check-in report). Every write to an event names the version the console read (If-Match); a
 // change made meanwhile by another admin (409 + current_version) reloads the list and the editor.
 import { api, session, ApiError } from '../api.js';
 import { t, money, dateTime, shortDateTime, timeOnly, number, percent, locale } from '../i18n.js';
@@ -22,6 +23,7 @@ const CLOSING = new Set(['cancelling', 'cancelled', 'deleting']);
 const SWEEPING = new Set(['cancelling', 'deleting']);
 const SWEEP_REFRESH_MS = 4000;
 const SWEEP_REFRESH_MAX = 30;
+const TABS = ['dashboard', 'events', 'gate'];
 let sweepTimer = null;
 let sweepPolls = 0;
 
@@ -33,7 +35,7 @@ function layout() {
     type: 'button', role: 'tab', id: `tab-${name}`, 'aria-controls': `panel-${name}`, class: 'rounded-lg px-4 py-2 text-sm font-semibold', dataset: { tab: name },
   }, t(key));
   const tablist = h('div', { role: 'tablist', 'aria-label': t('admin.title'), class: 'inline-flex rounded-xl border border-slate-200 bg-white p-1 shadow-sm' },
-    tab('dashboard', 'admin.tabDashboard'), tab('events', 'admin.tabEvents'));
+    TABS.map((name) => tab(name, `admin.tab${name[0].toUpperCase()}${name.slice(1)}`)));
   mount(root,
     h('div', { class: 'flex flex-wrap items-end justify-between gap-4' },
       h('div', null,
@@ -71,16 +73,20 @@ function layout() {
         h('div', { class: 'card overflow-hidden' },
           h('h2', { class: 'p-5 pb-2 font-bold text-slate-900' }, t('admin.eventsList')),
           h('p', { id: 'list-note', class: 'px-5 text-xs text-amber-800', hidden: true }),
-          h('ul', { id: 'admin-events', class: 'divide-y divide-slate-100', dataset: { testid: 'admin-events' } })))));
+          h('ul', { id: 'admin-events', class: 'divide-y divide-slate-100', dataset: { testid: 'admin-events' } })))),
+
+    gatePanel());
 
   $$('[role=tab]').forEach((b) => b.addEventListener('click', () => selectTab(b.dataset.tab, true)));
   tablist.addEventListener('keydown', (e) => {
     if (!['ArrowLeft', 'ArrowRight'].includes(e.key)) return;
-    const next = e.target.dataset.tab === 'dashboard' ? 'events' : 'dashboard';
+    const at = TABS.indexOf(e.target.dataset.tab);
+    const next = TABS[(at + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length];
     selectTab(next, true);
     $(`#tab-${next}`).focus();
   });
-  selectTab(location.hash === '#events' ? 'events' : 'dashboard');
+  const wanted = location.hash.slice(1);
+  selectTab(TABS.includes(wanted) ? wanted : 'dashboard');
 }
 
 function selectTab(name, push = false) {
@@ -90,9 +96,9 @@ function selectTab(name, push = false) {
     b.tabIndex = on ? 0 : -1;
     b.className = `rounded-lg px-4 py-2 text-sm font-semibold ${on ? 'bg-brand-600 text-white shadow' : 'text-slate-600 hover:bg-slate-100'}`;
   }
-  $('#panel-dashboard').hidden = name !== 'dashboard';
-  $('#panel-events').hidden = name !== 'events';
+  for (const tab of TABS) $(`#panel-${tab}`).hidden = name !== tab;
   if (push) history.replaceState(null, '', `#${name}`);
+  if (name === 'gate') loadGateReport();
 }
 
 // ---- dashboard ------------------------------------------------------------------------------
@@ -125,7 +131,7 @@ function sectorRow(e, sec) {
     num(number(sec.tickets_held)), num(number(sec.tickets_available)), num(money(sec.gross_revenue_cents)));
 }
 
-const noDataRow = (cols) => h('tr', null, h('td', { colspan: cols, class: 'py-6 text-center text-slate-600' }, t('admin.noData')));
+const noDataRow = (cols, key = 'admin.noData') => h('tr', null, h('td', { colspan: cols, class: 'py-6 text-center text-slate-600' }, t(key)));
 
 function renderDashboard(d) {
   const tt = d.totals || {};
@@ -466,6 +472,7 @@ function listItem(ev) {
   }, label);
   const actions = [
     closing ? null : act('edit', t('admin.edit')),
+    ev.status === 'deleting' ? null : act('gate', t('admin.gateAction')),
     ev.status === 'active' ? act('pause', t('admin.pause')) : null,
     ev.status === 'paused' ? act('resume', t('admin.resume')) : null,
     closing ? null : act('cancel', t('admin.cancelEvent'), true),
@@ -483,6 +490,7 @@ function listItem(ev) {
 
 function renderList() {
   mount($('#admin-events'), adminList.length ? adminList.map(listItem) : h('li', { class: 'p-4 text-sm text-slate-600' }, t('events.empty')));
+  renderGatePicker();
 }
 
 /** While an event is cancelling or deleting (its sweep still running), reloads the list every few seconds. */
@@ -529,6 +537,12 @@ async function onListClick(e) {
   const ev = adminList.find((x) => x.id === btn.dataset.id);
   if (!ev) return;
   const act = btn.dataset.act;
+  if (act === 'gate') {
+    selectTab('gate', true);
+    setGateEvent(ev.id);
+    $('#panel-gate').scrollIntoView({ behavior: 'smooth', block: 'start' });
+    return;
+  }
   if (act === 'edit') {
     renderForm(ev);
     $('#event-form').scrollIntoView({ behavior: 'smooth', block: 'start' });
@@ -576,6 +590,189 @@ async function onListClick(e) {
   loadDashboard();
 }
 
+// ---- gate (Portaria) --------------------------------------------------------------------------
+// Per event: gate staff accounts (POST /admin/events/{id}/gate-staff) and the live check-in report
+// (GET /admin/events/{id}/gate), refreshed like the dashboard while the tab is open.
+
+const GATE_EVENT_KEY = 'bilheteria.admin.gateEvent';
+let gateEventId = null;
+let gateChart = null;
+let gateFailing = null;
+let gateSeq = 0;
+const createdStaff = [];
+
+function gatePanel() {
+  const th = (text, right = false) => h('th', { scope: 'col', class: right ? 'text-right' : null }, text);
+  return h('section', { id: 'panel-gate', role: 'tabpanel', 'aria-labelledby': 'tab-gate', class: 'mt-6 space-y-6', hidden: true, dataset: { testid: 'gate-panel' } },
+    h('div', { class: 'card flex flex-wrap items-end gap-4 p-5' },
+      h('div', { class: 'min-w-[16rem] flex-1' },
+        h('label', { class: 'label', for: 'gate-event-pick' }, t('admin.gateEvent')),
+        h('select', { id: 'gate-event-pick', class: 'input', dataset: { testid: 'gate-event-pick' } }, h('option', { value: '' }, t('gate.pickEvent')))),
+      h('a', { id: 'gate-open', class: 'btn-primary', href: 'gate.html', dataset: { testid: 'gate-open' } }, t('admin.gateOpen'))),
+    h('div', { id: 'gate-unavailable', hidden: true, class: 'rounded-2xl border border-amber-200 bg-amber-50 p-5 text-amber-900', role: 'status', dataset: { testid: 'gate-unavailable' } }),
+    h('div', { id: 'gate-body', class: 'space-y-6', hidden: true },
+      h('dl', { id: 'gate-kpis', class: 'grid grid-cols-1 gap-3 sm:grid-cols-3 sm:gap-4' }),
+      h('div', { class: 'grid gap-6 lg:grid-cols-3' },
+        h('div', { class: 'card p-5 lg:col-span-2' },
+          h('h2', { class: 'font-bold text-slate-900' }, t('admin.gatePerMinute')),
+          h('div', { class: 'relative mt-4 h-64' }, h('canvas', { id: 'gate-chart', role: 'img', 'aria-label': t('admin.gatePerMinute') })),
+          h('p', { id: 'gate-chart-empty', class: 'mt-2 text-sm text-slate-600', hidden: true }, t('admin.gateNoEntries'))),
+        h('div', { class: 'card overflow-hidden' },
+          h('h2', { class: 'p-5 pb-3 font-bold text-slate-900' }, t('admin.gatePerGate')),
+          h('table', { class: 'table-base', dataset: { testid: 'gate-per-gate' } },
+            h('thead', { class: 'bg-slate-50' }, h('tr', null, th(t('admin.gateName')), th(t('admin.gateEntries'), true))),
+            h('tbody', { id: 'gate-per-gate', class: 'divide-y divide-slate-100' })))),
+      h('div', { class: 'card overflow-hidden' },
+        h('div', { class: 'p-5 pb-3' },
+          h('h2', { class: 'font-bold text-slate-900' }, t('admin.gateConflicts')),
+          h('p', { class: 'mt-1 text-sm text-slate-600' }, t('admin.gateConflictsHint'))),
+        h('div', { class: 'overflow-x-auto' }, h('table', { class: 'table-base', dataset: { testid: 'gate-conflicts' } },
+          h('thead', { class: 'bg-slate-50' }, h('tr', null,
+            th(t('admin.gateTicket')), th(t('admin.gateFirst')), th(t('admin.gateFirstAt')), th(t('admin.gateSecond')), th(t('admin.gateSecondAt')))),
+          h('tbody', { id: 'gate-conflicts', class: 'divide-y divide-slate-100' }))))),
+    h('form', { id: 'gate-staff-form', class: 'card space-y-4 p-5 sm:p-6', novalidate: true, dataset: { testid: 'gate-staff-form' } },
+      h('div', null,
+        h('h2', { class: 'text-lg font-bold text-slate-900' }, t('admin.gateStaffTitle')),
+        h('p', { class: 'mt-1 text-sm text-slate-600' }, t('admin.gateStaffHint'))),
+      h('div', { class: 'grid gap-4 sm:grid-cols-3' },
+        field(t('admin.gateStaffName'), input({ id: 'gs-name', required: true, maxlength: 120, autocomplete: 'off' })),
+        field(t('auth.email'), input({ id: 'gs-email', type: 'email', required: true, autocomplete: 'off' })),
+        field(t('auth.password'), input({ id: 'gs-password', type: 'password', required: true, minlength: 8, autocomplete: 'new-password' }))),
+      h('button', { type: 'submit', id: 'gs-submit', class: 'btn-primary', dataset: { testid: 'gate-staff-submit' } }, t('admin.gateStaffCreate')),
+      h('ul', { id: 'gate-staff-list', class: 'divide-y divide-slate-100 text-sm', dataset: { testid: 'gate-staff-list' } })));
+}
+
+function wireGatePanel() {
+  $('#gate-event-pick').addEventListener('change', (e) => setGateEvent(e.target.value || null));
+  $('#gate-staff-form').addEventListener('submit', createStaff);
+  gateEventId = (() => { try { return localStorage.getItem(GATE_EVENT_KEY); } catch { return null; } })();
+  updateGateLink();
+}
+
+function renderGatePicker() {
+  const select = $('#gate-event-pick');
+  if (!select) return;
+  const events = adminList.filter((e) => e.status !== 'deleting');
+  if (gateEventId && !events.some((e) => e.id === gateEventId)) gateEventId = null;
+  mount(select, h('option', { value: '' }, t('gate.pickEvent')),
+    events.map((e) => h('option', { value: e.id, selected: e.id === gateEventId }, `${e.name} · ${shortDateTime(e.starts_at)}`)));
+  select.value = gateEventId || '';
+  updateGateLink();
+}
+
+function setGateEvent(id) {
+  gateEventId = id;
+  try { if (id) localStorage.setItem(GATE_EVENT_KEY, id); else localStorage.removeItem(GATE_EVENT_KEY); } catch { /* storage unavailable */ }
+  const select = $('#gate-event-pick');
+  if (select) select.value = id || '';
+  gateFailing = null;
+  updateGateLink();
+  $('#gate-body').hidden = true;
+  loadGateReport();
+}
+
+function updateGateLink() {
+  const a = $('#gate-open');
+  if (a) a.href = gateEventId ? `gate.html?event=${encodeURIComponent(gateEventId)}` : 'gate.html';
+  const submit = $('#gs-submit');
+  if (submit) submit.disabled = !gateEventId;
+}
+
+const minuteLabel = (m) => {
+  const d = typeof m === 'number' ? new Date(m < 1e12 ? m * 1000 : m) : new Date(m);
+  return Number.isNaN(d.getTime()) ? String(m) : new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit' }).format(d);
+};
+
+function renderGateReport(r) {
+  const issued = Number(r.issued) || 0;
+  const checked = Number(r.checked_in) || 0;
+  mount($('#gate-kpis'),
+    kpi(t('admin.gateCheckedIn'), `${number(checked)} / ${number(issued)}`, 'gate-checked-in', checked),
+    kpi(t('admin.gateIssued'), number(issued), 'gate-issued', issued),
+    kpi(t('admin.gateNoShows'), number(r.no_shows), 'gate-no-shows', Number(r.no_shows) || 0));
+  const perGate = Array.isArray(r.per_gate) ? r.per_gate : [];
+  mount($('#gate-per-gate'), perGate.length
+    ? perGate.map((g) => h('tr', { dataset: { gate: g.gate } }, h('td', { class: 'font-medium' }, g.gate), num(number(g.count))))
+    : noDataRow(2, 'admin.gateNoEntries'));
+  const conflicts = Array.isArray(r.conflicts) ? r.conflicts : [];
+  mount($('#gate-conflicts'), conflicts.length
+    ? conflicts.map((c) => h('tr', { dataset: { ticketId: c.ticket_id } },
+      h('td', null, h('code', { class: 'text-xs' }, c.ticket_id)),
+      h('td', { class: 'font-medium' }, c.first?.gate || '—'), h('td', null, shortDateTime(c.first?.at)),
+      h('td', { class: 'font-medium' }, c.second?.gate || '—'), h('td', null, shortDateTime(c.second?.at))))
+    : noDataRow(5, 'admin.gateNoConflicts'));
+  renderGateChart(Array.isArray(r.per_minute) ? r.per_minute.slice(-90) : []);
+}
+
+function renderGateChart(points) {
+  $('#gate-chart-empty').hidden = points.some((p) => p.count > 0);
+  const labels = points.map((p) => minuteLabel(p.minute));
+  const counts = points.map((p) => Number(p.count) || 0);
+  if (!window.Chart) return;
+  if (!gateChart) {
+    gateChart = new window.Chart($('#gate-chart'), {
+      type: 'bar',
+      data: { labels, datasets: [{ label: t('admin.gateEntries'), data: counts, backgroundColor: 'rgba(5,150,105,.8)', borderRadius: 4, maxBarThickness: 48 }] },
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false,
+        plugins: { legend: { display: false } },
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 12 } } },
+      },
+    });
+  } else {
+    gateChart.data.labels = labels;
+    gateChart.data.datasets[0].data = counts;
+    gateChart.update('none');
+  }
+}
+
+async function loadGateReport() {
+  if (!gateEventId || $('#panel-gate')?.hidden) return;
+  const id = gateEventId;
+  const seq = ++gateSeq;
+  try {
+    const r = await api.gateReport(id);
+    if (seq !== gateSeq || id !== gateEventId) return;
+    gateFailing = null;
+    $('#gate-unavailable').hidden = true;
+    $('#gate-body').hidden = false;
+    renderGateReport(r);
+  } catch (err) {
+    if (seq !== gateSeq) return;
+    if (err instanceof ApiError && err.notBuilt) {
+      const box = $('#gate-unavailable');
+      box.hidden = false;
+      box.textContent = t('admin.gateUnavailable', { status: err.status });
+    } else if (!gateFailing) {
+      showError(err);
+    }
+    gateFailing = err;
+  }
+}
+
+async function createStaff(e) {
+  e.preventDefault();
+  const form = e.currentTarget;
+  if (!gateEventId) { alertMsg('warning', t('gate.pickEvent')); return; }
+  if (!form.reportValidity()) return;
+  const btn = $('#gs-submit');
+  btn.disabled = true;
+  const input = { name: $('#gs-name').value.trim(), email: $('#gs-email').value.trim(), password: $('#gs-password').value };
+  try {
+    const staff = await api.createGateStaff(gateEventId, input);
+    createdStaff.unshift({ ...input, ...staff, event: adminList.find((x) => x.id === gateEventId)?.name || '' });
+    mount($('#gate-staff-list'), createdStaff.map((s) => h('li', { class: 'flex flex-wrap justify-between gap-2 py-2', dataset: { testid: 'gate-staff' } },
+      h('span', { class: 'font-medium text-slate-900' }, s.name), h('span', { class: 'text-slate-600' }, `${s.email} · ${s.event}`))));
+    form.reset();
+    toast('success', t('admin.gateStaffCreated', { email: staff?.email || input.email }));
+  } catch (err) {
+    showError(err, { context: 'signup' });
+  } finally {
+    btn.disabled = false;
+    updateGateLink();
+  }
+}
+
 // ---- boot -----------------------------------------------------------------------------------------
 
 await initPage();
@@ -595,7 +792,10 @@ if (requireLogin()) {
       if (inv) showInventory(inv.dataset.inventory, inv.dataset.name);
       if (csv) downloadCsv(csv.dataset.csv, csv.dataset.name);
     });
+    wireGatePanel();
     await Promise.all([loadDashboard(), loadList()]);
+    loadGateReport();
     every(DASHBOARD_REFRESH_MS, loadDashboard);
+    every(DASHBOARD_REFRESH_MS, loadGateReport);
   }
 }

@@ -1,8 +1,9 @@
-// event.html?id= — the buy flow: sector, price type, quantity, reservation (asking for the CPF
-// when the account has none yet).
+// event.html?id= — the buy flow: sector, price type (half price: the buyer's entitlement),
+// quantity, reservation (asking for the CPF when the account has none yet).
 import { api, session, ApiError } from '../api.js';
 import { t, money, dateTime } from '../i18n.js';
-import { initPage, $, h, mount, param, availabilityBadge, showError, every, eventImage, loginUrl } from '../ui.js';
+import { initPage, $, h, mount, param, availabilityBadge, showError, every, eventImage, loginUrl, alertMsg } from '../ui.js';
+import { ENTITLEMENT_CODES, entitlementLabel } from '../entitlement.js';
 import { icon } from '../dom.js';
 import { askCpf } from '../prompts.js';
 import { EVENTS_REFRESH_MS } from '../config.js';
@@ -12,7 +13,7 @@ const root = $('#event-root');
 let ev = null;
 let idemKey = null;
 let busy = false;
-const state = { sector: null, type: 'full', qty: 1 };
+const state = { sector: null, type: 'full', qty: 1, entitlement: '' };
 
 const maxPerOrder = () => Math.max(1, Number(ev?.max_per_order) || 6);
 const sectorOf = (name) => ev?.sectors?.find((s) => s.name === name);
@@ -48,7 +49,14 @@ function renderShell() {
         h('div', { class: 'clear-both grid gap-3 pt-4 sm:grid-cols-2' },
           typeChoice('full', t('event.full'), 'price-full'),
           typeChoice('half', t('event.half'), 'price-half', { 'aria-describedby': 'half-hint' })),
-        h('p', { id: 'half-hint', class: 'mt-3 text-xs text-slate-600' }, t('event.halfHint'))),
+        h('p', { id: 'half-hint', class: 'mt-3 text-xs text-slate-600' }, t('event.halfHint')),
+        // Half price needs the buyer's entitlement (sent as `entitlement`; printed on the ticket).
+        h('div', { id: 'entitlement-box', class: 'mt-4 rounded-xl border border-amber-200 bg-amber-50 p-4', hidden: true },
+          h('label', { for: 'entitlement', class: 'label' }, t('event.entitlement')),
+          h('select', {
+            id: 'entitlement', name: 'entitlement', class: 'input', 'aria-describedby': 'entitlement-hint', dataset: { testid: 'entitlement' },
+          }, h('option', { value: '' }, t('entitlement.choose')), ENTITLEMENT_CODES.map((c) => h('option', { value: c }, entitlementLabel(c)))),
+          h('p', { id: 'entitlement-hint', class: 'mt-2 text-xs text-amber-900' }, t('event.entitlementHint')))),
       h('fieldset', { class: 'card p-5 sm:p-6' }, legend(t('event.chooseQty')),
         h('div', { class: 'clear-both flex items-center gap-3 pt-4' },
           h('button', { type: 'button', class: 'btn-secondary h-11 w-11 p-0 text-lg', id: 'qty-dec', 'aria-label': t('event.decrease') }, '−'),
@@ -88,6 +96,7 @@ function renderShell() {
   form.addEventListener('change', (e) => {
     if (e.target.name === 'sector') state.sector = e.target.value;
     if (e.target.name === 'price_type') state.type = e.target.value;
+    if (e.target.name === 'entitlement') state.entitlement = e.target.value;
     newIntent();
     update();
   });
@@ -145,6 +154,9 @@ function update() {
   const halfDisabled = !s || halfLeft(s) <= 0;
   half.disabled = halfDisabled;
   if (halfDisabled && state.type === 'half') { state.type = 'full'; $('input[name=price_type][value=full]').checked = true; }
+  const box = $('#entitlement-box');
+  box.hidden = state.type !== 'half';
+  $('#entitlement').required = state.type === 'half';
   $('#price-full').textContent = s ? money(s.price_cents) : '—';
   $('#price-half').textContent = s ? (halfLeft(s) <= 0 ? t('avail.halfSoldout') : money(halfPrice(s))) : '—';
   const allSold = ev.sectors.every((x) => Number(x.available) <= 0);
@@ -162,7 +174,9 @@ function update() {
 function updateSummary() {
   const s = sectorOf(state.sector);
   $('#sum-sector').textContent = s ? s.name : '—';
-  $('#sum-type').textContent = state.type === 'half' ? t('event.half') : t('event.full');
+  $('#sum-type').textContent = state.type === 'half'
+    ? [t('event.half'), entitlementLabel(state.entitlement)].filter(Boolean).join(' · ')
+    : t('event.full');
   $('#sum-qty').textContent = String(state.qty);
   $('#sum-total').textContent = s ? money(unitPrice() * state.qty) : '—';
   $('#reserve-btn').disabled = busy || (session.loggedIn && (!s || !canBuy(s)));
@@ -172,11 +186,17 @@ async function reserve(e) {
   e.preventDefault();
   if (!session.loggedIn) { location.href = loginUrl(); return; }
   if (!state.sector || busy) return;
+  if (state.type === 'half' && !ENTITLEMENT_CODES.includes(state.entitlement)) {
+    await alertMsg('warning', t('event.entitlementRequired'), t('event.entitlementHint'));
+    $('#entitlement').focus();
+    return;
+  }
   busy = true;
   const btn = $('#reserve-btn');
   btn.disabled = true;
   btn.textContent = t('event.reserving');
   const input = { event_id: ev.id, sector: state.sector, price_type: state.type, quantity: state.qty };
+  if (state.type === 'half') input.entitlement = state.entitlement;
   try {
     let order;
     try {

@@ -18,7 +18,8 @@ $('#login-form').addEventListener('submit', async (e) => {
   try {
     const me = await api.login(form.email.value.trim(), form.password.value);
     flash.set('success', 'auth.welcome', { name: me.name });
-    location.href = safeNext();
+    // Gate staff can only scan: without a page asked for, they go to the gate.
+    location.href = me?.role === 'gate' && !param('next') ? 'gate.html' : safeNext();
   } catch (err) {
     showError(err, { context: 'login' });
   } finally {

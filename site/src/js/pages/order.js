@@ -1,4 +1,5 @@
-// order.html?id= — the hold countdown, payment (PIX / card), live status and the tickets.
+// order.html?id= — the hold countdown, payment (PIX / card), live status and the tickets (each
+// with its holder, the half-price notice and "Transferir": ticket-card.js).
 // Paying needs a verified e-mail (403 email_unverified): the page says so and offers to send
 // the verification link again.
 //
@@ -15,6 +16,8 @@ import {
 } from '../ui.js';
 import { spinner } from '../dom.js';
 import { explainUnverified } from '../prompts.js';
+import { ticketCard } from '../ticket-card.js';
+import { entitlementLabel } from '../entitlement.js';
 import { ORDER_POLL_MS } from '../config.js';
 
 const id = param('id');
@@ -169,13 +172,12 @@ function renderTickets() {
     mount(box, h('p', { class: 'col-span-full text-sm text-slate-600' }, t('order.ticketsEmpty')));
     return;
   }
-  mount(box, tickets.map((tk) => h('article', { class: 'flex flex-col items-center rounded-xl border border-dashed border-slate-300 bg-white p-4 text-center', dataset: { testid: 'ticket' } },
-    h('p', { class: 'text-xs font-semibold uppercase tracking-wide text-brand-700' }, event?.name || order.event_name || ''),
-    h('p', { class: 'mt-1 text-sm text-slate-600' },
-      [tk.sector, typeLabel(tk.price_type), tk.position != null ? t('order.position', { n: tk.position, of: tickets.length }) : null].filter(Boolean).join(' · ')),
-    h('div', { class: 'my-3' }, qrImage(tk.qr_payload || tk.code, t('order.ticketQrAlt', { code: tk.code }), 180)),
-    h('p', { class: 'text-xs text-slate-600' }, t('order.ticketCode')),
-    h('p', { class: 'break-all font-mono text-sm font-semibold text-slate-900', dataset: { testid: 'ticket-code' } }, tk.code))));
+  mount(box, tickets.map((tk) => ticketCard(tk, {
+    count: tickets.length,
+    eventName: event?.name || order.event_name || '',
+    // The transferred ticket is revoked now: show the order's tickets as they are.
+    onTransferred: () => { tickets = null; loadTickets(); },
+  })));
 }
 
 async function loadTickets() {
@@ -206,6 +208,7 @@ function summaryCard() {
     h('dl', { class: 'mt-4 space-y-2 text-sm' },
       dlRow(t('order.sector'), order.sector, { testid: 'order-sector' }),
       dlRow(t('order.type'), typeLabel(order.price_type)),
+      order.price_type === 'half' && order.entitlement ? dlRow(t('order.entitlement'), entitlementLabel(order.entitlement), { cls: 'text-right font-medium' }) : null,
       dlRow(t('order.quantity'), String(order.quantity)),
       dlRow(t('order.unit'), money(order.unit_price_cents)),
       dlRow(t('order.created'), shortDateTime(order.created_at), { cls: 'text-right font-medium' }),
