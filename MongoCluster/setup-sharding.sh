@@ -90,6 +90,13 @@ const plan = [
   ["orders", {status: 1, expires_at: 1}, {}],
   ["orders", {paid_at: 1}, {sparse: true}],
   ["tickets", {order_id: 1}, {}],
+  // The gate (docs/gate.md): a code is one ticket's; tickets stay unsharded so this unique
+  // index needs no shard-key prefix (60,000 tickets an event are small next to the orders).
+  ["tickets", {code: 1}, {unique: true}],
+  ["tickets", {previous_codes: 1}, {}],
+  ["tickets", {user_id: 1}, {}],
+  ["tickets", {event_id: 1, changed_at: 1, _id: 1}, {}],
+  ["gate_conflicts", {event_id: 1, "second.at": -1}, {}],
   ["audit_log", {at: -1}, {}],
   ["idempotency", {created_at: 1}, {expireAfterSeconds: 86400}],
 ];
