@@ -57,6 +57,16 @@ async fn paying_with_pix_makes_the_order_paid_with_one_ticket_per_seat() {
         assert_eq!(claims.ticket_id, t["code"].as_str().expect("code"));
     }
     assert_eq!(h.count("emails", doc! {"_id": format!("paid:{order}")}).await, 1);
+    // The e-mail shows every ticket's signed QR text and links to the ticket page.
+    let id = bilheteria::domain::OrderId::parse(&order).expect("id");
+    let buyer_id = h.app.orders.find(&id).await.expect("find").expect("order").user_id;
+    let email = h.app.users.find_by_id(&buyer_id).await.expect("user").expect("buyer").email;
+    let inbox = h.app.stores.mailer(h.app.clock.clone()).inbox(&email).await.expect("inbox");
+    let paid_mail = inbox.iter().find(|e| e.id == format!("paid:{order}")).expect("the paid e-mail");
+    for t in &tickets {
+        assert!(paid_mail.body.contains(t["qr_payload"].as_str().expect("qr")), "{}", paid_mail.body);
+    }
+    assert!(paid_mail.body.contains(&format!("/order.html?id={order}")), "{}", paid_mail.body);
     assert_eq!(h.available(&event, "Pista").await, 7, "paid tickets stay sold");
     h.finish().await;
 }

@@ -50,14 +50,30 @@ pub async fn reservation_received(app: &App, o: &Order) -> AppResult<()> {
 }
 
 pub async fn paid(app: &App, o: &Order, tickets: &[Ticket]) -> AppResult<()> {
-    let codes: Vec<String> =
-        tickets.iter().map(|t| format!("  • Ingresso {} de {}: {}", t.position, tickets.len(), t.code)).collect();
+    let lines: Vec<String> = tickets
+        .iter()
+        .map(|t| {
+            let meia = if t.price_type.as_str() == "half" { " · MEIA — conferir documento" } else { "" };
+            format!(
+                "  • Ingresso {} de {} · {}, {} · titular {}{meia}\n    código {}\n    QR (o portão lê este texto): {}",
+                t.position,
+                tickets.len(),
+                t.sector,
+                t.lot,
+                t.holder.name,
+                t.code,
+                t.qr_payload
+            )
+        })
+        .collect();
     let body = format!(
-        "Pagamento confirmado: {}. Seus ingressos para {} ({}):\n{}",
+        "Pagamento confirmado: {}. Seus ingressos para {} ({}):\n{}\n\nO QR de cada ingresso está em {}/order.html?id={} — mostre-o na entrada.",
         brl(o.total_cents),
         o.event_name,
         o.sector,
-        codes.join("\n")
+        lines.join("\n"),
+        app.config.public_site_url,
+        o.id
     );
     send(app, o, "paid", format!("Seus ingressos: {}", o.event_name), body).await
 }

@@ -127,8 +127,8 @@ async fn tell_both(app: &App, old: &Ticket, given: &Ticket, to_email: &str, to_n
             to: to_email.to_string(),
             subject: format!("Você recebeu um ingresso: {}", given.event_name),
             body: format!(
-                "Olá, {to_name}!\n\nVocê recebeu um ingresso ({}, {}) para {}. Ele está em \"Meus ingressos\", em seu nome.\n\nBilheteria",
-                given.sector, given.lot, given.event_name
+                "Olá, {to_name}!\n\nVocê recebeu um ingresso ({}, {}) para {}. Ele está em seu nome em {}/tickets.html, com o QR para a entrada.\n\nCódigo {}\nQR (o portão lê este texto): {}\n\nBilheteria",
+                given.sector, given.lot, given.event_name, app.config.public_site_url, given.code, given.qr_payload
             ),
         })
         .await
