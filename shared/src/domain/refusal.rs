@@ -173,6 +173,8 @@ pub enum TicketRefusal {
     WrongEvent,
     #[error("a ticket that was used at the gate cannot be refunded")]
     UsedCannotRefund,
+    #[error("a ticket of this order was transferred to someone else; the order cannot be refunded")]
+    TransferredCannotRefund,
     #[error("transfers for this event are closed")]
     TransferClosed,
     #[error("no verified account has this e-mail; the recipient must sign up first")]
@@ -193,6 +195,7 @@ impl TicketRefusal {
             TicketRefusal::Revoked { .. } => "ticket_revoked",
             TicketRefusal::WrongEvent => "wrong_event",
             TicketRefusal::UsedCannotRefund => "ticket_used",
+            TicketRefusal::TransferredCannotRefund => "ticket_transferred",
             TicketRefusal::TransferClosed => "transfer_closed",
             TicketRefusal::RecipientUnknown => "recipient_unknown",
             TicketRefusal::RecipientNeedsCpf => "recipient_needs_cpf",

@@ -63,9 +63,10 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Unavailable(_) | AppError::PspUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Ticket(refusal) => match refusal {
             TicketRefusal::InvalidTicket => StatusCode::BAD_REQUEST,
-            TicketRefusal::AlreadyUsed { .. } | TicketRefusal::UsedCannotRefund | TicketRefusal::TransferClosed => {
-                StatusCode::CONFLICT
-            }
+            TicketRefusal::AlreadyUsed { .. }
+            | TicketRefusal::UsedCannotRefund
+            | TicketRefusal::TransferredCannotRefund
+            | TicketRefusal::TransferClosed => StatusCode::CONFLICT,
             TicketRefusal::Revoked { .. } => StatusCode::GONE,
             TicketRefusal::WrongEvent
             | TicketRefusal::RecipientUnknown
@@ -126,7 +127,8 @@ pub fn problem_response(err: &AppError, request_id: &str) -> Response<Body> {
         },
         checked_in_at: match err {
             AppError::Ticket(TicketRefusal::AlreadyUsed { at, .. }) => {
-                Some(at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+                // As every other time in a body (chrono's own format).
+                Some(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
             }
             _ => None,
         },

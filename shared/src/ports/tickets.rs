@@ -46,13 +46,15 @@ pub trait TicketStore: Send + Sync {
     async fn states_for_order(&self, order: &OrderId) -> AppResult<Vec<StoredTicket>>;
     /// The tickets an account holds or held (bought or received), newest first.
     async fn held_by(&self, user: &UserId) -> AppResult<Vec<StoredTicket>>;
-    /// Revokes the order's tickets that have not entered; the first reason stays. Answers how
-    /// many of the order's tickets have entered (they cannot be revoked any more).
-    async fn void(&self, order: &OrderId, because: RevokedBecause) -> AppResult<u64>;
+    /// Revokes the order's tickets that have not entered (only those `holder` holds, when
+    /// given); the first reason stays. Answers how many of the order's tickets still stand:
+    /// entered (they cannot be revoked any more) or, with `holder`, held by someone else.
+    async fn void(&self, order: &OrderId, because: RevokedBecause, holder: Option<&UserId>) -> AppResult<u64>;
     /// Makes the order's tickets revoked as `Refunded` valid again (a late pix took them
     /// back after an earlier one was returned; a refund refused because one had entered).
     async fn reinstate(&self, order: &OrderId) -> AppResult<()>;
-    /// Revokes every ticket of the event that has not entered (the event is cancelled).
+    /// Revokes every ticket of the event that has not entered (the event is cancelled), as
+    /// `because` whatever revoked it before: no reinstate brings a cancelled ticket back.
     async fn void_event(&self, event: &EventId, because: RevokedBecause) -> AppResult<u64>;
     async fn find(&self, code: &str) -> AppResult<Option<Found>>;
     /// The entry of the event's ticket with this code, if it is valid and has not entered:

@@ -50,6 +50,9 @@ pub async fn reservation_received(app: &App, o: &Order) -> AppResult<()> {
 }
 
 pub async fn paid(app: &App, o: &Order, tickets: &[Ticket]) -> AppResult<()> {
+    // Only those the buyer still holds (a redelivery after a transfer must not mail the
+    // recipient's QR to the giver).
+    let tickets: Vec<&Ticket> = tickets.iter().filter(|t| t.user_id == o.user_id).collect();
     let lines: Vec<String> = tickets
         .iter()
         .map(|t| {

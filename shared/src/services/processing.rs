@@ -155,7 +155,7 @@ async fn late_payment(app: &App, order: &Order, charged: Payment) -> AppResult<b
     if expired.is_none() && app.orders.find(&order.id).await?.is_some_and(|o| o.status == OrderStatus::Paid) {
         return Ok(false);
     }
-    app.tickets.void(&order.id, RevokedBecause::Refunded).await?;
+    app.tickets.void(&order.id, RevokedBecause::Refunded, None).await?;
     if let Some(tx) = &charged.transaction_id {
         app.payments.refund(tx, order.total_cents).await?;
     }

@@ -82,10 +82,11 @@ async fn ten_offline_scanners_with_planted_duplicates_reconcile_into_exactly_the
     for round in 0..2 {
         let event = h.event(&[("Pista", 1_000, 80)]).await;
         let buyer = h.buyer().await;
-        let mut codes = Vec::new();
+        let (mut codes, mut qrs) = (Vec::new(), Vec::new());
         for _ in 0..10 {
             let (_, tickets) = h.paid_tickets(&buyer, &event, "full", 6).await;
             codes.extend(tickets.iter().map(code));
+            qrs.extend(tickets.iter().map(qr));
         }
         let gate = h.gate_staff(&event).await;
         let start = Utc::now() - Duration::minutes(30);
@@ -94,9 +95,9 @@ async fn ten_offline_scanners_with_planted_duplicates_reconcile_into_exactly_the
         let mut batches: Vec<Vec<Value>> = vec![Vec::new(); 10];
         let mut planted = BTreeSet::new();
         for (i, c) in codes.iter().enumerate() {
-            batches[i % 10].push(json!({"ticket_id": c, "scanned_at": at(i as i64)}));
+            batches[i % 10].push(json!({"qr": qrs[i], "scanned_at": at(i as i64)}));
             if i % 7 == round {
-                batches[(i + 1) % 10].push(json!({"ticket_id": c, "scanned_at": at(i as i64 + 90)}));
+                batches[(i + 1) % 10].push(json!({"qr": qrs[i], "scanned_at": at(i as i64 + 90)}));
                 planted.insert(c.clone());
             }
         }
@@ -148,7 +149,7 @@ async fn ten_offline_scanners_with_planted_duplicates_reconcile_into_exactly_the
 }
 
 #[tokio::test]
-async fn a_synced_scan_of_a_revoked_or_foreign_ticket_is_reported_not_admitted() {
+async fn a_synced_scan_of_a_revoked_foreign_forged_or_future_ticket_is_reported_not_admitted() {
     let h = Harness::start().await;
     let event = h.event(&[("Pista", 1_000, 10)]).await;
     let other = h.event(&[("Pista", 1_000, 10)]).await;
@@ -158,17 +159,24 @@ async fn a_synced_scan_of_a_revoked_or_foreign_ticket_is_reported_not_admitted()
     let r = h.post(&format!("/api/v1/orders/{refunded}/refund"), Some(&buyer), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let gate = h.gate_staff(&event).await;
+    let (_, fresh) = h.paid_tickets(&buyer, &event, "full", 1).await;
     let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    let ahead = (Utc::now() + Duration::hours(1)).to_rfc3339_opts(SecondsFormat::Millis, true);
+    let mut forged = qr(&fresh[0]);
+    forged.pop();
     let body = json!({"gate": "Norte", "scans": [
-        {"ticket_id": code(&tickets[0]), "scanned_at": now},
-        {"ticket_id": code(&foreign[0]), "scanned_at": now},
-        {"ticket_id": "00000000000000000000000000000000", "scanned_at": now},
+        {"qr": qr(&tickets[0]), "scanned_at": now},
+        {"qr": qr(&foreign[0]), "scanned_at": now},
+        {"qr": forged, "scanned_at": now},
+        {"qr": qr(&fresh[0]), "scanned_at": ahead},
+        {"qr": qr(&fresh[0]), "scanned_at": now},
     ]});
     let r = h.post(&format!("/api/v1/gate/events/{event}/scans"), Some(&gate), body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let outcomes: Vec<&str> =
         r.body["results"].as_array().expect("results").iter().filter_map(|x| x["outcome"].as_str()).collect();
-    assert_eq!(outcomes, ["revoked", "unknown", "unknown"]);
+    // A clock an hour ahead spoils only its own scan: the same ticket scanned "now" enters.
+    assert_eq!(outcomes, ["revoked", "unknown", "invalid", "invalid", "checked_in"]);
     // The foreign ticket was not checked in through this event's sync.
     let theirs = h.gate_staff(&other).await;
     assert_eq!(h.scan(&theirs, &qr(&foreign[0]), "Norte").await.status, StatusCode::OK);

@@ -37,8 +37,13 @@ pub(super) struct TicketDoc {
     pub checked_in: Option<EntryDoc>,
     #[serde(default)]
     pub previous_codes: Vec<String>,
-    #[serde(default = "BsonDateTime::now")]
+    /// Documents stored before the gate have none: the epoch (the first manifest has them).
+    #[serde(default = "epoch")]
     pub changed_at: BsonDateTime,
+}
+
+fn epoch() -> BsonDateTime {
+    BsonDateTime::from_millis(0)
 }
 
 impl TicketDoc {
@@ -132,19 +137,23 @@ impl TicketStore for MongoTickets {
         Ok(docs.into_iter().map(TicketDoc::stored).collect())
     }
 
-    async fn void(&self, order: &OrderId, because: RevokedBecause) -> AppResult<u64> {
+    async fn void(&self, order: &OrderId, because: RevokedBecause, holder: Option<&UserId>) -> AppResult<u64> {
         let reason = bson_of(&because).map_err(|e| crate::AppError::internal("encoding a reason", e))?;
+        let mut filter = doc! {"order_id": order.as_str(), "void": false, "checked_in": null};
+        if let Some(holder) = holder {
+            filter.insert("user_id", holder.as_str());
+        }
         self.tickets
             .update_many(
-                doc! {"order_id": order.as_str(), "void": false, "checked_in": null},
+                filter,
                 doc! {"$set": {"void": true, "void_reason": reason, "changed_at": BsonDateTime::now()}},
             )
             .await
             .map_err(db_error("voiding tickets"))?;
         self.tickets
-            .count_documents(doc! {"order_id": order.as_str(), "void": false, "checked_in": {"$ne": null}})
+            .count_documents(doc! {"order_id": order.as_str(), "void": false})
             .await
-            .map_err(db_error("counting entered tickets"))
+            .map_err(db_error("counting the tickets that stand"))
     }
 
     async fn reinstate(&self, order: &OrderId) -> AppResult<()> {
@@ -160,11 +169,22 @@ impl TicketStore for MongoTickets {
 
     async fn void_event(&self, event: &EventId, because: RevokedBecause) -> AppResult<u64> {
         let reason = bson_of(&because).map_err(|e| crate::AppError::internal("encoding a reason", e))?;
+        let stamped = BsonDateTime::now();
         let result = self
             .tickets
             .update_many(
-                doc! {"event_id": event.as_str(), "void": false, "checked_in": null},
-                doc! {"$set": {"void": true, "void_reason": reason, "changed_at": BsonDateTime::now()}},
+                doc! {"event_id": event.as_str(), "checked_in": null},
+                doc! {"$set": {"void": true, "void_reason": &reason, "changed_at": stamped}},
+            )
+            .await
+            .map_err(db_error("voiding an event's tickets"))?;
+        // A long update's documents carry its start time; a manifest read while it ran may
+        // have moved past that time (on newer check-ins). Stamped again now it is done, they
+        // reach every manifest's next read.
+        self.tickets
+            .update_many(
+                doc! {"event_id": event.as_str(), "changed_at": stamped, "void_reason": &reason},
+                doc! {"$set": {"changed_at": BsonDateTime::now()}},
             )
             .await
             .map_err(db_error("voiding an event's tickets"))?;

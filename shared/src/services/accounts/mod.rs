@@ -37,8 +37,7 @@ pub struct UserView {
     /// Formatted (`123.456.789-09`); shown to its owner and to admins only.
     pub cpf: Option<String>,
     pub email_verified: bool,
-    /// The event a gate account scans for.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The event a gate account scans for (`null` for other accounts).
     pub gate_event_id: Option<String>,
 }
 

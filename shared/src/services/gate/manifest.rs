@@ -84,9 +84,15 @@ pub async fn manifest(app: &App, who: &GateCaller, raw_event: &str, since: Optio
     let event = app.events.find(&event_id).await?.ok_or_else(not_found)?;
     let rows = app.tickets.changed_since(&event_id, after.as_ref(), PAGE).await?;
     let more = rows.len() as i64 == PAGE;
+    // Caught up, the cursor stays exact for what is older than the overlap (every write of
+    // then has landed) and steps back to the overlap's start otherwise: a change is re-sent
+    // for at most OVERLAP, never for ever (60,000 tickets revoked at one instant included).
+    let landed = app.clock.now() - OVERLAP;
     let next = match rows.last() {
-        Some(last) if more => ManifestCursor { changed_at: last.changed_at, slot: last.slot.clone() },
-        Some(last) => ManifestCursor { changed_at: last.changed_at - OVERLAP, slot: String::new() },
+        Some(last) if more || last.changed_at < landed => {
+            ManifestCursor { changed_at: last.changed_at, slot: last.slot.clone() }
+        }
+        Some(_) => ManifestCursor { changed_at: landed, slot: String::new() },
         None => after.unwrap_or(ManifestCursor { changed_at: DateTime::UNIX_EPOCH, slot: String::new() }),
     };
     let mut tickets = Vec::with_capacity(rows.len());

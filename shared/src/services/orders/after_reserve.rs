@@ -4,7 +4,7 @@ use super::reserve::{find_mine, OrderView};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::refusal::TicketRefusal;
-use crate::domain::{Invalid, Refusal, RevokedBecause};
+use crate::domain::{Invalid, Refusal, RevokedBecause, TicketState};
 use crate::domain::{Message, Order, OrderStatus, Payment, PaymentMethod, Transition};
 use crate::error::{AppError, AppResult};
 use crate::ports::TransitionChanges;
@@ -145,12 +145,20 @@ pub async fn refund(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Order
     if event.as_ref().is_some_and(|e| e.starts_at <= now) {
         return Err(Refusal::TooLateToRefund.into());
     }
-    // The tickets are revoked first, each one unless it has entered (one conditional write
-    // per ticket, racing the gate's): a ticket scanned from now on is refused, and one that
-    // entered first stops the refund — the tickets are then made valid again.
-    if order.status == OrderStatus::Paid && app.tickets.void(&order.id, RevokedBecause::Refunded).await? > 0 {
-        app.tickets.reinstate(&order.id).await?;
-        return Err(TicketRefusal::UsedCannotRefund.into());
+    // The buyer's tickets are revoked first, each one unless it has entered (one conditional
+    // write per ticket, racing the gate's and a transfer's): a ticket scanned or transferred
+    // from now on is refused. One that entered first, or that the buyer gave to someone
+    // else, stops the refund — the buyer's tickets are then made valid again.
+    if order.status == OrderStatus::Paid {
+        let standing = app.tickets.void(&order.id, RevokedBecause::Refunded, Some(&order.user_id)).await?;
+        if standing > 0 {
+            let entered =
+                app.tickets.states_for_order(&order.id).await?.iter().any(|t| matches!(t.state, TicketState::Used(_)));
+            app.tickets.reinstate(&order.id).await?;
+            return Err(
+                if entered { TicketRefusal::UsedCannotRefund } else { TicketRefusal::TransferredCannotRefund }.into()
+            );
+        }
     }
     let Some(refunded) = app
         .orders
@@ -193,7 +201,7 @@ pub async fn settle_refund(app: &App, order: &Order, why: &str) -> AppResult<()>
     if let Err(err) = return_money(app, order).await {
         tracing::warn!(order_id = %order.id, error = %err.chain(), "refund not returned yet; the scheduled function retries it");
     }
-    app.tickets.void(&order.id, RevokedBecause::Refunded).await?;
+    app.tickets.void(&order.id, RevokedBecause::Refunded, None).await?;
     notifications::refunded(app, order, why).await
 }
 

@@ -130,7 +130,7 @@ async fn confirm_late(app: &App, order: &Order, txid: &Txid, pix: &ReceivedPix) 
     let now_order = app.orders.find(&order.id).await?;
     if now_order.as_ref().is_some_and(|o| o.status == OrderStatus::Expired) {
         // Still expired: its tickets are no longer there.
-        app.tickets.void(&order.id, RevokedBecause::Refunded).await?;
+        app.tickets.void(&order.id, RevokedBecause::Refunded, None).await?;
         let why = "O PIX chegou depois do fim da reserva, e os ingressos já tinham sido vendidos.";
         return Ok(Some(give_back(app, order, pix, why).await?));
     }
@@ -138,6 +138,11 @@ async fn confirm_late(app: &App, order: &Order, txid: &Txid, pix: &ReceivedPix) 
 }
 
 async fn give_back(app: &App, order: &Order, pix: &ReceivedPix, why: &str) -> AppResult<ReceiptOutcome> {
+    // Tickets issued for this pix before the order moved on (an expiry or a cancellation won
+    // the race with `paid`) let nobody in. A paid order's (another pix paid it) stay.
+    if order.status != OrderStatus::Paid {
+        app.tickets.void(&order.id, RevokedBecause::Refunded, None).await?;
+    }
     app.pix.refund(&pix.end_to_end_id, pix.amount_cents).await?;
     tracing::warn!(order_id = %order.id, end_to_end_id = %pix.end_to_end_id, status = order.status.as_str(), "a pix not needed: refunded");
     notifications::pix_returned(app, order, &pix.end_to_end_id, pix.amount_cents, why).await?;

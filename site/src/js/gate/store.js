@@ -107,12 +107,12 @@ export async function markSeen(eventId, ticketId, scannedAt, gate) {
   });
 }
 
-/** An offline entry: remembered as seen and queued for the server, in one transaction. */
-export async function addPending(eventId, ticketId, scannedAt, gate) {
+/** An offline entry: remembered as seen and queued for the server (with the signed QR it
+ * showed: the server believes a scan only with it), in one transaction. */
+export async function addPending(eventId, ticketId, scannedAt, gate, qr) {
   await run(['seen', 'pending'], 'readwrite', (seen, pending) => {
-    const row = { event_id: eventId, ticket_id: ticketId, scanned_at: scannedAt, gate };
-    seen.put(row);
-    pending.put(row);
+    seen.put({ event_id: eventId, ticket_id: ticketId, scanned_at: scannedAt, gate });
+    pending.put({ event_id: eventId, ticket_id: ticketId, scanned_at: scannedAt, gate, qr });
   });
 }
 

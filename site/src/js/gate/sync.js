@@ -61,7 +61,7 @@ export function syncPending() {
       for (const batch of batches(group, SCAN_BATCH)) {
         let answer;
         try {
-          answer = await api.gateScans(eventId, gate, batch.map((s) => ({ ticket_id: s.ticket_id, scanned_at: s.scanned_at })));
+          answer = await api.gateScans(eventId, gate, batch.map((s) => ({ qr: s.qr, scanned_at: s.scanned_at })));
         } catch (err) {
           failed ??= err;
           if (err?.network) return { sent, conflicts, revoked, failed }; // offline again: stop here

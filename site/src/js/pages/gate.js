@@ -399,7 +399,7 @@ async function checkOffline(text, gate) {
     : [null, null];
   const d = decideOffline({ verified, eventId: state.eventId, entry, local });
   if (d.outcome === 'accepted') {
-    await store.addPending(state.eventId, id, new Date().toISOString(), gate);
+    await store.addPending(state.eventId, id, new Date().toISOString(), gate, text.trim());
     await updatePending();
   }
   return {
