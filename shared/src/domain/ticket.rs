@@ -147,6 +147,22 @@ impl TicketState {
             TicketState::Revoked(_) => "revoked",
         }
     }
+
+    /// Its entry, once it has one.
+    pub fn entry(&self) -> Option<&CheckIn> {
+        match self {
+            TicketState::Used(entry) => Some(entry),
+            _ => None,
+        }
+    }
+
+    /// Why it was revoked, if it was (`refunded`, `cancelled`, `transferred`).
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            TicketState::Revoked(because) => Some(because.as_str()),
+            _ => None,
+        }
+    }
 }
 
 /// A ticket with its state, as stored.

@@ -89,6 +89,15 @@ pub enum ConflictKind {
     RevokedEntry,
 }
 
+impl ConflictKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictKind::DoubleEntry => "double_entry",
+            ConflictKind::RevokedEntry => "revoked_entry",
+        }
+    }
+}
+
 /// A scan that found the ticket already used (or revoked), kept for the admins.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Conflict {

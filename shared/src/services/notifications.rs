@@ -117,6 +117,41 @@ pub async fn paid_late(app: &App, o: &Order) -> AppResult<()> {
     send(app, o, "paid-late", format!("Pagamento confirmado: {}", o.event_name), body).await
 }
 
+/// A transfer: the giver is told the old code no longer enters, the recipient where the new
+/// ticket is (each e-mail keyed by its code, so it goes once).
+pub async fn ticket_transferred(
+    app: &App,
+    old: &Ticket,
+    given: &Ticket,
+    to_email: &str,
+    to_name: &str,
+) -> AppResult<()> {
+    if let Some(sender) = app.users.find_by_id(&old.user_id).await? {
+        app.mailer
+            .send(&Email {
+                id: format!("ticket-transferred-out:{}", old.code),
+                to: sender.email,
+                subject: format!("Ingresso transferido: {}", old.event_name),
+                body: format!(
+                    "Olá, {}!\n\nVocê transferiu seu ingresso ({}, {}) de {} para {}. O código antigo não vale mais.\n\nBilheteria",
+                    sender.name, old.sector, old.lot, old.event_name, to_name
+                ),
+            })
+            .await?;
+    }
+    app.mailer
+        .send(&Email {
+            id: format!("ticket-received:{}", given.code),
+            to: to_email.to_string(),
+            subject: format!("Você recebeu um ingresso: {}", given.event_name),
+            body: format!(
+                "Olá, {to_name}!\n\nVocê recebeu um ingresso ({}, {}) para {}. Ele está em seu nome em {}/tickets.html, com o QR para a entrada.\n\nCódigo {}\nQR (o portão lê este texto): {}\n\nBilheteria",
+                given.sector, given.lot, given.event_name, app.config.public_site_url, given.code, given.qr_payload
+            ),
+        })
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

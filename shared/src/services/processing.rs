@@ -7,7 +7,7 @@ use crate::domain::pix::Txid;
 use crate::domain::{Delivery, Message, MessageKind, Order, OrderStatus, Payment, RevokedBecause, Transition};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Charge, TransitionChanges};
-pub use crate::services::tickets::issue_tickets;
+use crate::services::tickets::issue_tickets;
 use crate::services::{notifications, payments};
 
 #[derive(Debug, Default)]

@@ -63,15 +63,11 @@ fn count(d: &Document, k: &str) -> u64 {
 impl GateLog for MongoGate {
     async fn record_conflict(&self, c: &Conflict) -> AppResult<()> {
         let id = format!("{}|{}|{}", c.ticket_id, c.second.gate, c.second.at.timestamp_millis());
-        let kind = match c.kind {
-            ConflictKind::DoubleEntry => "double_entry",
-            ConflictKind::RevokedEntry => "revoked_entry",
-        };
         let doc = ConflictDoc {
             id: id.clone(),
             event_id: c.event_id.to_string(),
             ticket_id: c.ticket_id.clone(),
-            kind: kind.to_string(),
+            kind: c.kind.as_str().to_string(),
             first: c.first.as_ref().map(entry_doc),
             second: entry_doc(&c.second),
         };
@@ -98,7 +94,11 @@ impl GateLog for MongoGate {
             .map(|d| Conflict {
                 event_id: event.clone(),
                 ticket_id: d.ticket_id,
-                kind: if d.kind == "revoked_entry" { ConflictKind::RevokedEntry } else { ConflictKind::DoubleEntry },
+                kind: if d.kind == ConflictKind::RevokedEntry.as_str() {
+                    ConflictKind::RevokedEntry
+                } else {
+                    ConflictKind::DoubleEntry
+                },
                 first: d.first.map(check_in),
                 second: check_in(d.second),
             })

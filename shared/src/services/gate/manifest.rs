@@ -7,7 +7,7 @@ use super::keys;
 use crate::app::App;
 use crate::auth::guard::GateCaller;
 use crate::auth::ticket_keys::PublishedKey;
-use crate::domain::{EventId, RevokedBecause, StoredTicket, TicketState};
+use crate::domain::{EventId, RevokedBecause, StoredTicket};
 use crate::error::{AppError, AppResult};
 use crate::ports::ManifestCursor;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -62,12 +62,13 @@ fn entries(stored: StoredTicket, out: &mut Vec<ManifestEntry>) {
             gate: None,
         });
     }
-    let (reason, checked_in_at, gate) = match &stored.state {
-        TicketState::Valid => (None, None, None),
-        TicketState::Used(entry) => (None, Some(entry.at), Some(entry.gate.clone())),
-        TicketState::Revoked(because) => (Some(because.as_str()), None, None),
-    };
-    out.push(ManifestEntry { id: stored.ticket.code, state: stored.state.as_str(), reason, checked_in_at, gate });
+    out.push(ManifestEntry {
+        id: stored.ticket.code,
+        state: stored.state.as_str(),
+        reason: stored.state.reason(),
+        checked_in_at: stored.state.entry().map(|e| e.at),
+        gate: stored.state.entry().map(|e| e.gate.clone()),
+    });
 }
 
 /// `GET /gate/events/{id}/manifest[?since=cursor]`.

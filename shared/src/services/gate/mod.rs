@@ -64,7 +64,7 @@ impl Admitted {
         let t = stored.ticket;
         Admitted {
             half_price_notice: (t.price_type == PriceType::Half).then_some(HALF_PRICE_NOTICE),
-            holder: HolderView { cpf_masked: t.holder.cpf_masked(), name: t.holder.name },
+            holder: HolderView::of(t.holder),
             ticket_id: t.code,
             event_id: t.event_id.to_string(),
             event_name: t.event_name,

@@ -4,7 +4,6 @@
 use crate::app::App;
 use crate::domain::{CheckIn, EventId};
 use crate::error::{AppError, AppResult};
-use crate::ports::ConflictKind;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::Serialize;
 
@@ -83,10 +82,7 @@ pub async fn report(app: &App, raw_event: &str) -> AppResult<GateReport> {
             .into_iter()
             .map(|c| ConflictView {
                 ticket_id: c.ticket_id,
-                kind: match c.kind {
-                    ConflictKind::DoubleEntry => "double_entry",
-                    ConflictKind::RevokedEntry => "revoked_entry",
-                },
+                kind: c.kind.as_str(),
                 first: c.first.map(view),
                 second: view(c.second),
             })

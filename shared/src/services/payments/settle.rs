@@ -9,7 +9,7 @@ use crate::domain::{Order, OrderId, OrderStatus, Payment, RevokedBecause, Transi
 use crate::error::{AppError, AppResult};
 use crate::ports::{PixCharge, Receipt, ReceiptOutcome, ReceivedPix, TransitionChanges};
 use crate::services::notifications;
-use crate::services::processing::issue_tickets;
+use crate::services::tickets::issue_tickets;
 
 /// Reads the charge and settles each pix it lists. `Ok(true)` when something changed.
 pub async fn settle_charge(app: &App, order_id: &OrderId, txid: &Txid) -> AppResult<bool> {

@@ -96,6 +96,12 @@ pub struct HolderView {
     pub cpf_masked: Option<String>,
 }
 
+impl HolderView {
+    pub fn of(holder: Holder) -> HolderView {
+        HolderView { cpf_masked: holder.cpf_masked(), name: holder.name }
+    }
+}
+
 #[derive(Serialize, Debug)]
 pub struct TicketView {
     pub code: String,
@@ -127,19 +133,14 @@ pub struct TicketView {
 impl TicketView {
     pub fn of(stored: StoredTicket) -> TicketView {
         let t = stored.ticket;
-        let (reason, checked_in_at, gate) = match &stored.state {
-            TicketState::Valid => (None, None, None),
-            TicketState::Used(entry) => (None, Some(entry.at), Some(entry.gate.clone())),
-            TicketState::Revoked(because) => (Some(because.as_str()), None, None),
-        };
         TicketView {
             half_price_notice: (t.price_type == PriceType::Half).then_some(HALF_PRICE_NOTICE),
-            holder: HolderView { cpf_masked: t.holder.cpf_masked(), name: t.holder.name },
+            holder: HolderView::of(t.holder),
             state: stored.state.as_str(),
             transferable: stored.state == TicketState::Valid,
-            reason,
-            checked_in_at,
-            gate,
+            reason: stored.state.reason(),
+            checked_in_at: stored.state.entry().map(|e| e.at),
+            gate: stored.state.entry().map(|e| e.gate.clone()),
             code: t.code,
             order_id: t.order_id.to_string(),
             event_id: t.event_id.to_string(),

@@ -11,8 +11,9 @@ use crate::domain::refusal::TicketRefusal;
 use crate::domain::ticket::is_ticket_code;
 use crate::domain::{Entitlement, EventStatus, PriceType, RevokedBecause, Role, Ticket, TicketState};
 use crate::error::{AppError, AppResult};
-use crate::ports::{AuditEntry, Email, Handover};
+use crate::ports::{AuditEntry, Handover};
 use crate::services::gate::refusal_of;
+use crate::services::notifications;
 use chrono::Duration;
 use serde::Deserialize;
 
@@ -103,33 +104,6 @@ pub async fn transfer(app: &App, caller: &Caller, raw_code: &str, input: Transfe
             at: now,
         })
         .await?;
-    tell_both(app, old, &moved.ticket, &recipient.email, &recipient.name).await?;
+    notifications::ticket_transferred(app, old, &moved.ticket, &recipient.email, &recipient.name).await?;
     Ok(TicketView::of(moved))
-}
-
-async fn tell_both(app: &App, old: &Ticket, given: &Ticket, to_email: &str, to_name: &str) -> AppResult<()> {
-    if let Some(sender) = app.users.find_by_id(&old.user_id).await? {
-        app.mailer
-            .send(&Email {
-                id: format!("ticket-transferred-out:{}", old.code),
-                to: sender.email,
-                subject: format!("Ingresso transferido: {}", old.event_name),
-                body: format!(
-                    "Olá, {}!\n\nVocê transferiu seu ingresso ({}, {}) de {} para {}. O código antigo não vale mais.\n\nBilheteria",
-                    sender.name, old.sector, old.lot, old.event_name, to_name
-                ),
-            })
-            .await?;
-    }
-    app.mailer
-        .send(&Email {
-            id: format!("ticket-received:{}", given.code),
-            to: to_email.to_string(),
-            subject: format!("Você recebeu um ingresso: {}", given.event_name),
-            body: format!(
-                "Olá, {to_name}!\n\nVocê recebeu um ingresso ({}, {}) para {}. Ele está em seu nome em {}/tickets.html, com o QR para a entrada.\n\nCódigo {}\nQR (o portão lê este texto): {}\n\nBilheteria",
-                given.sector, given.lot, given.event_name, app.config.public_site_url, given.code, given.qr_payload
-            ),
-        })
-        .await
 }
