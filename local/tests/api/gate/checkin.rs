@@ -217,3 +217,29 @@ async fn gate_staff_scan_only_their_own_event_and_cannot_buy() {
     assert_eq!(h.scan(&buyer, &qr(&tickets[0]), "Norte").await.status, StatusCode::FORBIDDEN);
     h.finish().await;
 }
+
+#[tokio::test]
+async fn an_events_cancellation_racing_its_gates_leaves_no_ticket_that_could_still_enter() {
+    let h = Harness::start().await;
+    let admin = h.admin().await;
+    let buyer = h.buyer().await;
+    for round in 0..5 {
+        let event = h.event(&[("Pista", 10_000, 10)]).await;
+        let gate = h.gate_staff(&event).await;
+        let (_, tickets) = h.paid_tickets(&buyer, &event, "full", 4).await;
+        let cancel_path = format!("/api/v1/admin/events/{event}/cancel");
+        let payloads: Vec<String> = tickets.iter().map(qr).collect();
+        let scans = futures::future::join_all(payloads.iter().map(|p| h.scan(&gate, p, "Norte")));
+        let (cancel, scans) = tokio::join!(h.post(&cancel_path, Some(&admin), json!({})), scans);
+        assert!(cancel.status.is_success(), "round {round}: {}", cancel.body);
+        // Each scan either entered before the revocation or was refused as cancelled; after
+        // it, every ticket that did not enter is refused.
+        for (payload, scan) in payloads.iter().zip(&scans) {
+            assert!([StatusCode::OK, StatusCode::GONE].contains(&scan.status), "round {round}: {}", scan.body);
+            let again = h.scan(&gate, payload, "Sul").await;
+            let expected = if scan.status == StatusCode::OK { StatusCode::CONFLICT } else { StatusCode::GONE };
+            assert_eq!(again.status, expected, "round {round}: {}", again.body);
+        }
+    }
+    h.finish().await;
+}
