@@ -9,13 +9,12 @@
 // ticket from the order page. Screenshots (390×844) go to docs/img/gate-*.png.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  launch, BASE_URL, CHROMIUM, PHONE, DESKTOP, call, register, adminToken, ADMIN, createEvent, useSession, missing, waitOrder,
+  launch, BASE_URL, PHONE, DESKTOP, call, register, adminToken, ADMIN, createEvent, useSession, missing, waitOrder,
   uniqueEmail, PASSWORD, login,
 } from './helpers.mjs';
 import { y4mOfQr } from './y4m.mjs';
@@ -30,37 +29,13 @@ after(async () => {
   await rm(work, { recursive: true, force: true }).catch(() => {});
 });
 
-/**
- * A headless Chromium like helpers.launch() (same executable, same flags), phone-sized, whose
- * camera is Chromium's fake device playing `video` (a Y4M file), camera permission granted.
- */
+/** helpers.launch(), phone-sized, whose camera is Chromium's fake device playing `video` (a Y4M file). */
 async function launchWithCamera(video) {
-  const profile = await mkdtemp(join(work, 'profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
+  const b = await launch({
     viewport: PHONE,
-    locale: 'pt-BR',
-    timezoneId: 'America/Sao_Paulo',
     permissions: ['camera'],
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync',
-      '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+    args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
   });
-  context.setDefaultTimeout(15000);
-  const errors = [];
-  const b = {
-    context,
-    errors,
-    async newPage() {
-      const page = await context.newPage();
-      page.on('pageerror', (e) => errors.push(e));
-      return page;
-    },
-    async close() {
-      await context.close().catch(() => {});
-    },
-  };
   browsers.push(b);
   return b;
 }

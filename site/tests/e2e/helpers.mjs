@@ -20,17 +20,21 @@ export const SCREENSHOTS = resolve(here, '..', '..', '..', 'docs', 'screenshots'
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1366, height: 900 };
 
-/** Launches headless Chromium with a fresh profile; returns { browser, close }. */
-export async function launch() {
+/**
+ * Launches headless Chromium with a fresh profile; returns { browser, close }. `viewport`,
+ * `permissions` and extra Chromium `args` (a fake camera, say) are the caller's to add.
+ */
+export async function launch({ viewport = DESKTOP, permissions = [], args = [] } = {}) {
   const profile = await mkdtemp(join(tmpdir(), 'bilheteria-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    viewport: DESKTOP,
+    viewport,
     locale: 'pt-BR',
     timezoneId: 'America/Sao_Paulo',
+    permissions,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+      '--disable-component-update', '--disable-sync', ...args],
   });
   context.setDefaultTimeout(15000);
   const errors = [];
