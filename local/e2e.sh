@@ -12,7 +12,9 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 npm --prefix site ci --no-audit --no-fund --loglevel=error
 npm --prefix site run build --silent
-cargo build -p bilheteria-local --quiet
+# BILHETERIA_LOCAL_BIN: a prebuilt runner (a copy, so a build elsewhere cannot swap it mid-run).
+bin="${BILHETERIA_LOCAL_BIN:-./target/debug/bilheteria-local}"
+if [ -z "${BILHETERIA_LOCAL_BIN:-}" ]; then cargo build -p bilheteria-local --quiet; fi
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 name="e2e_$(date +%s)_$$"
@@ -25,8 +27,8 @@ export HOLD_MINUTES=1 MAINTENANCE_EVERY_SECONDS=2 RUST_LOG=warn
 # The API-made test buyers sign up from addresses of their own (site/tests/e2e/helpers.mjs):
 # the per-address sign-up limit stays real for the browser's own requests.
 export CLIENT_ADDRESS_HEADER=x-e2e-client-address
-./target/debug/bilheteria-local seed >/dev/null
-./target/debug/bilheteria-local serve >"/tmp/$name.log" 2>&1 &
+"$bin" seed >/dev/null
+"$bin" serve >"/tmp/$name.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -36,4 +38,8 @@ done
 
 E2E_BASE_URL="http://127.0.0.1:$port" E2E_ADMIN_EMAIL="$BILHETERIA_ADMIN_EMAIL" \
   E2E_ADMIN_PASSWORD="$BILHETERIA_ADMIN_PASSWORD" E2E_HOLD_SECONDS_EXPIRY=1 \
-  npm --prefix site run test:e2e
+  bash -c 'cd site && if [ -n "${E2E_ONLY:-}" ]; then
+    # E2E_ONLY: some test files (paths under site/), for working on one page.
+    # shellcheck disable=SC2086
+    node --test --test-concurrency=1 --test-timeout=300000 $E2E_ONLY
+  else npm run test:e2e; fi' 

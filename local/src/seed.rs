@@ -28,6 +28,7 @@ fn event(name: &str, venue: &str, days: i64, description: &str, sectors: Vec<New
     NewEvent {
         name: name.into(),
         venue: venue.into(),
+        time_zone: None,
         starts_at: Utc::now() + Duration::days(days),
         sales_end_at: None,
         description: Some(description.into()),

@@ -40,6 +40,10 @@ pub fn router(served: Served) -> Router {
     if served.dev_mailbox {
         router = router.route("/dev/mailbox", get(mailbox));
     }
+    if served.app.local_exports.is_some() {
+        // What S3's presigned links are in production: large exports, by signed link only.
+        router = router.route("/dev/exports/{key}", get(export_file));
+    }
     if let Some(control) = served.fake_psp.clone() {
         let pay_control = control.clone();
         let http = reqwest::Client::new();
@@ -127,6 +131,35 @@ async fn mailbox(State(app): State<Arc<App>>, query: axum::extract::Query<Mailbo
     match app.stores.mailer(app.clock.clone()).inbox(&to).await {
         Ok(emails) => axum::Json(emails).into_response(),
         Err(err) => to_axum(problem_response(&err, "mailbox")),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ExportQuery {
+    expires: i64,
+    signature: String,
+}
+
+/// `GET /dev/exports/<key>?expires=&signature=`: a large export, while its link is valid.
+async fn export_file(
+    State(app): State<Arc<App>>,
+    axum::extract::Path(key): axum::extract::Path<String>,
+    query: axum::extract::Query<ExportQuery>,
+) -> AxumResponse {
+    let Some(exports) = app.local_exports.as_ref() else { return StatusCode::NOT_FOUND.into_response() };
+    let Some(path) = exports.open(&key, query.expires, &query.signature, app.clock.now()) else {
+        return (StatusCode::FORBIDDEN, "this link is not valid or has expired").into_response();
+    };
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{key}\"")),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
 }
 

@@ -2,17 +2,20 @@
 //! across invocations (connection pools are reused, never rebuilt per request).
 
 use crate::adapters::cached_events::CachedEvents;
+use crate::adapters::local_exports::LocalExports;
 use crate::adapters::pix_api::PixApi;
+use crate::adapters::s3::{AwsCredentials, S3Exports};
+use crate::adapters::smtp::SmtpMailer;
 use crate::adapters::{mongo::MongoStores, rabbit::RabbitPublisher};
 use crate::auth::guard::{Revocations, Roles};
 use crate::auth::secrets::EmailLinks;
 use crate::auth::{Guard, TokenService};
-use crate::config::Config;
+use crate::config::{Config, ExportTarget, MailTransport};
 use crate::error::{AppError, AppResult};
 use crate::ports::{
-    AttemptStore, AuditLog, BuyerLimits, Clock, EventStore, GateLog, IdempotencyStore, Inventory, Mailer, OrderStore,
-    PaymentGateway, PixGateway, PixReceipts, Placement, Publisher, RevocationStore, SalesReport, SessionStore,
-    SystemClock, TicketStore, UserStore,
+    AttemptStore, AuditLog, BuyerLimits, Clock, EventStore, ExportStore, GateLog, IdempotencyStore, Inventory, Mailer,
+    OrderStore, PasswordResetStore, PaymentGateway, PixGateway, PixReceipts, Placement, Publisher, RevocationStore,
+    SalesReport, SessionStore, SystemClock, TicketStore, UserStore,
 };
 use std::sync::Arc;
 
@@ -26,6 +29,7 @@ pub struct App {
     pub email_links: EmailLinks,
     pub users: Arc<dyn UserStore>,
     pub sessions: Arc<dyn SessionStore>,
+    pub password_resets: Arc<dyn PasswordResetStore>,
     pub revocations: Arc<dyn RevocationStore>,
     pub attempts: Arc<dyn AttemptStore>,
     /// Events as they are now: what admins edit and every check that must be current reads.
@@ -44,6 +48,10 @@ pub struct App {
     pub sales: Arc<dyn SalesReport>,
     pub publisher: Arc<dyn Publisher>,
     pub mailer: Arc<dyn Mailer>,
+    /// Large exports, downloaded through a short-lived link.
+    pub exports: Arc<dyn ExportStore>,
+    /// The same store when it is this machine's disk (the local runner serves its links).
+    pub local_exports: Option<Arc<LocalExports>>,
     /// Cards (the test gateway; with `pix-api` no card is offered and this is never called).
     pub payments: Arc<dyn PaymentGateway>,
     /// PIX charges: the API Pix of a PSP (or the local fake PSP), or the test gateway.
@@ -87,6 +95,24 @@ impl App {
             Some(settings) => Arc::new(PixApi::connect(settings)?),
             None => test_gateway.clone(),
         };
+        let mailer: Arc<dyn Mailer> = match &config.mail {
+            MailTransport::Collection => Arc::new(stores.mailer(clock.clone())),
+            MailTransport::Smtp { url, from } => Arc::new(SmtpMailer::new(url, from, stores.mailer(clock.clone()))?),
+        };
+        let (exports, local_exports): (Arc<dyn ExportStore>, Option<Arc<LocalExports>>) = match &config.exports {
+            ExportTarget::S3 { bucket, region } => {
+                let credentials = AwsCredentials {
+                    access_key_id: std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_default(),
+                    secret_access_key: std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_default(),
+                    session_token: std::env::var("AWS_SESSION_TOKEN").ok(),
+                };
+                (Arc::new(S3Exports::new(bucket.clone(), region.clone(), credentials)), None)
+            }
+            ExportTarget::Directory(dir) => {
+                let local = Arc::new(LocalExports::new(dir.into(), &config.public_site_url));
+                (local.clone(), Some(local))
+            }
+        };
         let events: Arc<dyn EventStore> = Arc::new(stores.events());
         let tokens = TokenService::new(&config)?;
         let users: Arc<dyn UserStore> = Arc::new(stores.users());
@@ -105,6 +131,7 @@ impl App {
             config: Arc::new(config),
             users,
             sessions: Arc::new(stores.sessions()),
+            password_resets: Arc::new(stores.password_resets()),
             revocations,
             attempts: Arc::new(stores.attempts()),
             recent_events: Arc::new(CachedEvents::new(events.clone())),
@@ -117,7 +144,9 @@ impl App {
             gate_log: Arc::new(stores.gate()),
             audit: Arc::new(stores.audit()),
             sales: Arc::new(stores.sales()),
-            mailer: Arc::new(stores.mailer(clock.clone())),
+            mailer,
+            exports,
+            local_exports,
             payments: test_gateway,
             pix,
             pix_receipts: Arc::new(stores.pix_receipts()),

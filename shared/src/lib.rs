@@ -10,6 +10,7 @@ pub mod adapters;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod http;

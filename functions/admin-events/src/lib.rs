@@ -1,6 +1,8 @@
 //! `admin-events`: event management and admin accounts, for admins only.
 
-use bilheteria::http::{admin as admin_caller, if_match, json, json_body, json_page, json_versioned, page, respond};
+use bilheteria::http::{
+    admin as admin_caller, if_match, json, json_body, json_page, json_versioned, page, query_param, respond,
+};
 use bilheteria::routes::{self, RouteId};
 use bilheteria::services::accounts;
 use bilheteria::services::admin::{self, Closing};
@@ -40,7 +42,10 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
         RouteId::SetUserRole => {
             json(StatusCode::OK, &accounts::set_role(app, &caller, matched.param("id"), json_body(req)?).await?)
         }
-        RouteId::AuditLog => json(StatusCode::OK, &admin::audit_log(app).await?),
+        RouteId::AuditLog => {
+            let (event, action) = (query_param(req, "event"), query_param(req, "action"));
+            json(StatusCode::OK, &admin::audit_log(app, event.as_deref(), action.as_deref()).await?)
+        }
         RouteId::CreateGateStaff => {
             let event =
                 bilheteria::domain::EventId::parse(id).ok_or_else(|| AppError::NotFound("no such event".into()))?;

@@ -4,7 +4,7 @@
 use bilheteria::http::cookies::{clear_refresh_cookie, set_refresh_cookie, REFRESH_COOKIE};
 use bilheteria::http::{caller, client_address, cookie, json, json_body, respond};
 use bilheteria::routes::{self, RouteId};
-use bilheteria::services::accounts::{self, sessions, verification, Session};
+use bilheteria::services::accounts::{self, password_reset, sessions, verification, Session};
 use bilheteria::{error::AppResult, App, AppError};
 use http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
@@ -44,6 +44,19 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
         RouteId::ResendVerification => {
             let caller = caller(req, &app.guard).await?;
             json(StatusCode::ACCEPTED, &verification::resend(app, &caller.user_id).await?)
+        }
+        RouteId::SetLanguage => {
+            let caller = caller(req, &app.guard).await?;
+            json(StatusCode::OK, &accounts::set_language(app, &caller.user_id, json_body(req)?).await?)
+        }
+        RouteId::RequestPasswordReset => {
+            password_reset::request(app, json_body(req)?).await?;
+            // The same answer whether or not the address has an account.
+            json(StatusCode::ACCEPTED, &serde_json::json!({ "sent": "if_account_exists" }))
+        }
+        RouteId::ResetPassword => {
+            password_reset::reset(app, json_body(req)?).await?;
+            no_content()
         }
         RouteId::DeleteAccount => {
             let caller = caller(req, &app.guard).await?;

@@ -1,8 +1,10 @@
 //! `events`: the public catalogue, with live availability.
 
+use bilheteria::http::query_param;
 use bilheteria::http::{json, json_page, page, respond};
 use bilheteria::routes::{self, RouteId};
 use bilheteria::services::catalog;
+use bilheteria::services::catalog::quote::{self, QuoteRequest};
 use bilheteria::{error::AppResult, App, AppError};
 use http::StatusCode;
 use lambda_http::{Body, Error, Request, Response};
@@ -22,6 +24,12 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
             json_page(req, &events, limit, next)
         }
         RouteId::GetEvent => json(StatusCode::OK, &catalog::get(app, matched.param("id")).await?),
+        RouteId::QuoteEvent => {
+            let param = |name| query_param(req, name);
+            let (sector, price_type, quantity) = (param("sector"), param("price_type"), param("quantity"));
+            let request = QuoteRequest::parse(sector.as_deref(), price_type.as_deref(), quantity.as_deref())?;
+            json(StatusCode::OK, &quote::quote(app, matched.param("id"), request).await?)
+        }
         other => Err(AppError::Internal(format!("route {other:?} is not served by {FUNCTION}"))),
     }
 }

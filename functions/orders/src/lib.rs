@@ -2,7 +2,7 @@
 //! refund, tickets; the tickets a buyer holds, and transferring one.
 
 use bilheteria::domain::Role;
-use bilheteria::http::{caller, header, json, json_body, respond};
+use bilheteria::http::{caller, header, json, json_body, query_param, respond};
 use bilheteria::routes::{self, RouteId};
 use bilheteria::services::{orders, tickets};
 use bilheteria::{error::AppResult, App, AppError};
@@ -38,6 +38,17 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
         RouteId::CancelOrder => json(StatusCode::OK, &orders::cancel(app, &caller, id).await?),
         RouteId::RefundOrder => json(StatusCode::OK, &orders::refund(app, &caller, id).await?),
         RouteId::OrderTickets => json(StatusCode::OK, &orders::tickets(app, &caller, id).await?),
+        RouteId::OrderTicketsPdf => {
+            let language = query_param(req, "lang");
+            let (filename, pdf) = orders::tickets_pdf(app, &caller, id, language.as_deref()).await?;
+            Response::builder()
+                .status(StatusCode::OK)
+                .header("content-type", "application/pdf")
+                .header("content-disposition", format!("attachment; filename=\"{filename}\""))
+                .header("cache-control", "private, no-store")
+                .body(Body::Binary(pdf))
+                .map_err(|e| AppError::internal("building the PDF response", e))
+        }
         RouteId::MyTickets => json(StatusCode::OK, &tickets::mine(app, &caller).await?),
         RouteId::TransferTicket => {
             let ticket = tickets::transfer(app, &caller, matched.param("code"), json_body(req)?).await?;

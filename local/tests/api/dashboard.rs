@@ -317,7 +317,7 @@ async fn the_orders_csv_has_a_header_and_one_row_per_order() {
     ids.push(id_of(&h.reserve(&eve, &event, "Pista", "full", 1).await));
     id_of(&h.reserve(&buyer, &other, "Pista", "full", 1).await);
 
-    let csv = h.get(&format!("/api/v1/admin/events/{event}/orders.csv"), Some(&admin)).await;
+    let csv = h.get(&format!("/api/v1/admin/events/{event}/orders.csv?format=raw"), Some(&admin)).await;
     assert_eq!(csv.status, StatusCode::OK);
     let content_type = csv.headers["content-type"].to_str().expect("content-type");
     assert!(content_type.starts_with("text/csv"), "{content_type}");

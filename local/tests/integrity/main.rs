@@ -23,6 +23,7 @@ mod cancel_and_delete;
 mod catalogue_pages;
 mod consumer_outcomes;
 mod idempotency;
+mod price_changes;
 mod reconciler;
 mod sales_window;
 mod versions;

@@ -2,6 +2,9 @@
 
 pub mod amazon_mq;
 pub mod cached_events;
+pub mod local_exports;
 pub mod mongo;
 pub mod pix_api;
 pub mod rabbit;
+pub mod s3;
+pub mod smtp;

@@ -1,8 +1,12 @@
 //! Configuration, read once from the environment at cold start. A missing or malformed
 //! variable is an error that names the variable.
 
+mod exports;
+mod mail;
 mod payments;
 
+pub use exports::ExportTarget;
+pub use mail::MailTransport;
 pub use payments::{PaymentProvider, PixApiSettings, PixCredentials};
 
 use crate::auth::TicketKeys;
@@ -55,6 +59,10 @@ pub struct Config {
     /// (`TICKET_VERIFYING_KEYS`). Only the functions that issue or check tickets are given
     /// the key (`App::ticket_keys`); the others start without it.
     pub ticket_keys: Option<TicketKeys>,
+    /// Where e-mails go (`MAIL_TRANSPORT`, `SMTP_URL`, `MAIL_FROM`).
+    pub mail: MailTransport,
+    /// Where exports too large to answer inline are put (`EXPORT_BUCKET` / `EXPORT_DIR`).
+    pub exports: ExportTarget,
 }
 
 // Secrets must never reach a log: Debug shows everything but them.
@@ -80,6 +88,8 @@ impl std::fmt::Debug for Config {
             .field("take_grace_seconds", &self.take_grace_seconds)
             .field("payments", &self.payments)
             .field("ticket_keys", &self.ticket_keys)
+            .field("mail", &self.mail)
+            .field("exports", &self.exports)
             .finish()
     }
 }
@@ -168,6 +178,8 @@ impl Config {
                 Ok(signing) => Some(TicketKeys::parse(&signing, &optional("TICKET_VERIFYING_KEYS", ""))?),
                 Err(_) => None,
             },
+            mail: mail::from_env()?,
+            exports: exports::from_env()?,
         })
     }
 
@@ -193,6 +205,8 @@ impl Config {
             take_grace_seconds: 60,
             payments: PaymentProvider::Test { pix: None },
             ticket_keys: Some(TicketKeys::from_seed("test", [7; 32])),
+            mail: MailTransport::Collection,
+            exports: ExportTarget::Directory(std::env::temp_dir().join("bilheteria-exports").to_string_lossy().into()),
         }
     }
 

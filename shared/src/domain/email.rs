@@ -10,7 +10,7 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 /// no spaces): the real proof of an address is a message that arrives.
 pub fn normalize_email(raw: &str) -> Result<String, Invalid> {
     let email = raw.trim().to_lowercase();
-    let bad = || Invalid::new(format!("'{}' is not a valid e-mail address", raw.trim()));
+    let bad = || Invalid::coded("invalid_email", format!("'{}' is not a valid e-mail address", raw.trim()));
     if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad());
     }

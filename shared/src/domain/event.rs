@@ -108,6 +108,8 @@ pub struct Event {
     pub name: String,
     pub description: String,
     pub venue: String,
+    /// The IANA zone the event's times are shown in (`America/Sao_Paulo` by default).
+    pub time_zone: String,
     pub starts_at: DateTime<Utc>,
     /// When sales close, if before the start (they always close at the start).
     pub sales_end_at: Option<DateTime<Utc>>,

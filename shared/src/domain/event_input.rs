@@ -6,6 +6,7 @@ use super::event::{
     MAX_SECTORS, MAX_SECTOR_CAPACITY, MAX_TRANSFER_CLOSES_MINUTES_BEFORE,
 };
 use super::ids::EventId;
+use super::local_time::{check_time_zone, DEFAULT_TIME_ZONE};
 use super::money::Cents;
 use super::refusal::Invalid;
 use super::text::{check_image_url, check_text, Lines};
@@ -18,6 +19,9 @@ use serde::Deserialize;
 pub struct EventInput {
     pub name: String,
     pub venue: String,
+    /// The IANA zone buyers see the event's times in (default `America/Sao_Paulo`).
+    #[serde(default)]
+    pub time_zone: Option<String>,
     pub starts_at: DateTime<Utc>,
     /// Sales close at this moment (at most the start; they close at the start without it).
     #[serde(default)]
@@ -84,6 +88,7 @@ pub struct CheckedEvent {
     pub name: String,
     pub description: String,
     pub venue: String,
+    pub time_zone: String,
     pub starts_at: DateTime<Utc>,
     pub sales_end_at: Option<DateTime<Utc>>,
     pub image_url: Option<String>,
@@ -100,6 +105,10 @@ impl EventInput {
     pub fn check(self, default_max_per_order: i64) -> Result<CheckedEvent, Invalid> {
         let name = text("name", &self.name, 200)?;
         let venue = text("venue", &self.venue, 200)?;
+        let time_zone = match self.time_zone.as_deref() {
+            None => DEFAULT_TIME_ZONE.to_string(),
+            Some(raw) => check_time_zone(raw)?,
+        };
         let description = match self.description.as_deref() {
             None => String::new(),
             Some(d) if d.trim().is_empty() => String::new(),
@@ -153,6 +162,7 @@ impl EventInput {
             name,
             description,
             venue,
+            time_zone,
             starts_at: self.starts_at,
             sales_end_at: self.sales_end_at,
             image_url,
@@ -175,6 +185,7 @@ impl EventInput {
             name: c.name,
             description: c.description,
             venue: c.venue,
+            time_zone: c.time_zone,
             starts_at: c.starts_at,
             sales_end_at: c.sales_end_at,
             image_url: c.image_url,
@@ -266,6 +277,7 @@ mod tests {
         EventInput {
             name: "Show".into(),
             venue: "Allianz Parque".into(),
+            time_zone: None,
             starts_at: Utc::now(),
             sales_end_at: None,
             description: None,

@@ -1,5 +1,6 @@
 //! Orders: a reservation (a hold on stock) and what happens to it afterwards.
 
+use super::event::MAX_PRICE_CENTS;
 use super::ids::{EventId, OrderId, UserId};
 use super::money::{Cents, PriceType};
 use super::refusal::Invalid;
@@ -89,6 +90,10 @@ pub struct ReservationRequest {
     /// Half price only, and required there: what the holder will show at the gate.
     #[serde(default)]
     pub entitlement: Option<Entitlement>,
+    /// The unit price the buyer was shown (a quote): the reservation is refused with
+    /// `price_changed` rather than sold at another. Absent: sold at the current price.
+    #[serde(default)]
+    pub expected_unit_price_cents: Option<i64>,
 }
 
 /// A reservation request that passed every check that needs no database.
@@ -99,6 +104,7 @@ pub struct CheckedReservation {
     pub price_type: PriceType,
     pub quantity: i64,
     pub entitlement: Option<Entitlement>,
+    pub expected_unit_price_cents: Option<i64>,
 }
 
 /// No event allows more than this per order, whatever its own limit (a sanity bound).
@@ -127,12 +133,16 @@ impl ReservationRequest {
             (PriceType::Full, Some(_)) => return Err(Invalid::new("'entitlement' is for half-price tickets only")),
             _ => {}
         }
+        if self.expected_unit_price_cents.is_some_and(|p| !(0..=MAX_PRICE_CENTS).contains(&p)) {
+            return Err(Invalid::new(format!("'expected_unit_price_cents' must be between 0 and {MAX_PRICE_CENTS}")));
+        }
         Ok(CheckedReservation {
             event_id,
             sector: sector.to_string(),
             price_type: self.price_type,
             quantity: self.quantity,
             entitlement: self.entitlement,
+            expected_unit_price_cents: self.expected_unit_price_cents,
         })
     }
 }
@@ -249,6 +259,7 @@ mod tests {
             price_type: PriceType::Full,
             quantity,
             entitlement: None,
+            expected_unit_price_cents: None,
         }
     }
 

@@ -43,6 +43,10 @@ pub enum Refusal {
         "only {left} half-price (meia-entrada) ticket(s) left in sector '{sector}', fewer than the {wanted} asked for"
     )]
     FewerHalfLeft { sector: String, left: i64, wanted: i64 },
+    /// The sale would be at another unit price than the one the buyer was shown (a lot sold
+    /// out or a price was edited meanwhile): nothing was reserved.
+    #[error("the price changed: {quantity} ticket(s) from '{lot}' now cost {unit_price_cents} cents each")]
+    PriceChanged { lot: String, unit_price_cents: i64, quantity: i64 },
     #[error("sales for this event have closed")]
     SalesClosed,
     #[error("sales for this event are paused")]
@@ -119,6 +123,7 @@ impl Refusal {
             Refusal::FewerLeft { .. } => "fewer_left",
             Refusal::HalfShareSoldOut { .. } => "half_share_sold_out",
             Refusal::FewerHalfLeft { .. } => "fewer_half_left",
+            Refusal::PriceChanged { .. } => "price_changed",
             Refusal::SalesClosed => "sales_closed",
             Refusal::SalesPaused => "sales_paused",
             Refusal::EventCancelled => "event_cancelled",

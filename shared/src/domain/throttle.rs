@@ -40,6 +40,11 @@ pub const REGISTRATIONS_PER_ADDRESS: Policy =
 pub const VERIFICATION_EMAILS_PER_ACCOUNT: Policy =
     Policy { free: 3, first_lock: Duration::minutes(1), longest_lock: Duration::hours(1), window: Duration::hours(1) };
 
+/// Password-reset e-mails asked for one address (whether or not it has an account, so that
+/// the limit tells nothing): 3 free, then a growing wait.
+pub const RESET_EMAILS_PER_ADDRESS: Policy =
+    Policy { free: 3, first_lock: Duration::minutes(5), longest_lock: Duration::hours(1), window: Duration::hours(1) };
+
 /// What a store knows of one key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Attempts {

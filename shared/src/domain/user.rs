@@ -1,5 +1,6 @@
 use super::cpf::Cpf;
 use super::ids::{EventId, UserId};
+use super::local_time::Language;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +37,8 @@ pub struct User {
     pub email_verified_at: Option<DateTime<Utc>>,
     /// The event a gate account scans for (only `Role::Gate` has one).
     pub gate_event_id: Option<EventId>,
+    /// The language the box office writes to them in (e-mails, PDF tickets).
+    pub language: Language,
 }
 
 impl User {
@@ -51,6 +54,7 @@ impl User {
             cpf,
             email_verified_at: None,
             gate_event_id: None,
+            language: Language::default(),
         }
     }
 }

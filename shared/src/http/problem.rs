@@ -34,6 +34,17 @@ struct Problem<'a> {
     /// A revoked ticket: why (`refunded`, `cancelled`, `transferred`).
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
+    /// `price_changed`: what the same purchase costs now, for the buyer to confirm.
+    #[serde(skip_serializing_if = "Option::is_none", flatten)]
+    new_price: Option<NewPrice<'a>>,
+}
+
+#[derive(Serialize)]
+struct NewPrice<'a> {
+    lot: &'a str,
+    unit_price_cents: i64,
+    total_cents: i64,
+    quantity: i64,
 }
 
 pub fn status_of(err: &AppError) -> StatusCode {
@@ -138,6 +149,15 @@ pub fn problem_response(err: &AppError, request_id: &str) -> Response<Body> {
         },
         reason: match err {
             AppError::Ticket(TicketRefusal::Revoked { because }) => Some(because.as_str()),
+            _ => None,
+        },
+        new_price: match err {
+            AppError::Refused(Refusal::PriceChanged { lot, unit_price_cents, quantity }) => Some(NewPrice {
+                lot,
+                unit_price_cents: *unit_price_cents,
+                total_cents: unit_price_cents * quantity,
+                quantity: *quantity,
+            }),
             _ => None,
         },
     };

@@ -33,7 +33,28 @@ pub struct Email {
     pub id: String,
     pub to: String,
     pub subject: String,
+    /// The plain-text part (every e-mail has one).
     pub body: String,
+    /// The HTML part, when there is one (it says what `body` says).
+    pub html: Option<String>,
+    /// Files attached (a PDF of the tickets) and images the HTML shows inline (`cid:`).
+    pub attachments: Vec<Attachment>,
+}
+
+impl Email {
+    /// A plain-text e-mail.
+    pub fn text(id: String, to: String, subject: String, body: String) -> Self {
+        Email { id, to, subject, body, html: None, attachments: Vec::new() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+    /// Set for an image the HTML part shows as `cid:<id>`; `None` for a file to download.
+    pub inline_id: Option<String>,
 }
 
 #[async_trait]

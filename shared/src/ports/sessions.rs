@@ -70,3 +70,25 @@ pub trait AttemptStore: Send + Sync {
     async fn add(&self, key: &str, policy: &Policy, now: DateTime<Utc>) -> AppResult<Attempts>;
     async fn clear(&self, key: &str) -> AppResult<()>;
 }
+
+/// What a password-reset link is now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResetLink {
+    /// Live: it may still be used, for this account.
+    Live(UserId),
+    /// Used before.
+    AlreadyUsed,
+    Expired,
+    Unknown,
+}
+
+/// Password-reset links: single use, expiring; only their hash is stored.
+#[async_trait]
+pub trait PasswordResetStore: Send + Sync {
+    async fn store(&self, hash: &str, user: &UserId, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> AppResult<()>;
+    async fn inspect(&self, hash: &str, now: DateTime<Utc>) -> AppResult<ResetLink>;
+    /// Uses the link if it is live at `now`: `true` for exactly one caller per link.
+    async fn consume(&self, hash: &str, now: DateTime<Utc>) -> AppResult<bool>;
+    /// Voids every live link of `user` (a password change or a reset ends the others).
+    async fn void_all(&self, user: &UserId, now: DateTime<Utc>) -> AppResult<()>;
+}

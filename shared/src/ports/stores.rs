@@ -2,7 +2,7 @@
 
 pub use crate::domain::Bucket;
 use crate::domain::{
-    Adjustment, Allocation, Cpf, Event, EventId, EventStatus, NewOrder, Order, OrderId, OrderStatus, Payment,
+    Adjustment, Allocation, Cpf, Event, EventId, EventStatus, Language, NewOrder, Order, OrderId, OrderStatus, Payment,
     PriceType, ResizePlan, Role, Transition, User, UserId,
 };
 use crate::error::AppResult;
@@ -25,6 +25,8 @@ pub trait UserStore: Send + Sync {
     /// Marks `email` verified if it is still the account's; the account as it is now.
     async fn mark_email_verified(&self, id: &UserId, email: &str, at: DateTime<Utc>) -> AppResult<Option<User>>;
     async fn set_password_hash(&self, id: &UserId, password_hash: &str) -> AppResult<bool>;
+    /// `false` when there is no such account.
+    async fn set_language(&self, id: &UserId, language: Language) -> AppResult<bool>;
     /// The account with its new role, or `None` when there is no such account.
     async fn set_role(&self, id: &UserId, role: Role) -> AppResult<Option<User>>;
     /// Deletes the account (its orders stay, under its id); `false` when it was not there.
@@ -257,6 +259,9 @@ pub trait OrderStore: Send + Sync {
     /// Holds whose time is up.
     async fn due_for_expiry(&self, now: DateTime<Utc>, limit: i64) -> AppResult<Vec<Order>>;
     async fn by_event(&self, event: &EventId, statuses: &[OrderStatus]) -> AppResult<Vec<Order>>;
+    /// An event's orders in id order, `limit` at a time after `after` (an export's pages:
+    /// memory stays one page whatever the event's size).
+    async fn page_by_event(&self, event: &EventId, after: Option<&OrderId>, limit: i64) -> AppResult<Vec<Order>>;
     /// Tickets held or sold per bucket, and how many of them at half price (the reconciler's
     /// expected stock).
     async fn held_per_bucket(&self, event: &EventId) -> AppResult<HashMap<String, (i64, i64)>>;
@@ -315,10 +320,28 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
 }
 
+/// Where large exports are put for the admin to download through a short-lived link
+/// (S3 in production; a local directory served by the local runner).
+#[async_trait]
+pub trait ExportStore: Send + Sync {
+    async fn put(&self, key: &str, content: Vec<u8>, content_type: &str, now: DateTime<Utc>) -> AppResult<()>;
+    /// A link that downloads `key` until `expires_seconds` from `now`, and not after.
+    fn link(&self, key: &str, expires_seconds: i64, now: DateTime<Utc>) -> String;
+}
+
 #[async_trait]
 pub trait AuditLog: Send + Sync {
     async fn record(&self, entry: AuditEntry) -> AppResult<()>;
-    async fn recent(&self, limit: i64) -> AppResult<Vec<AuditEntry>>;
+    /// The newest entries first, those matching `filter` only.
+    async fn recent(&self, limit: i64, filter: &AuditFilter) -> AppResult<Vec<AuditEntry>>;
+}
+
+/// Which audit entries to read: about one event (its edits and status changes, its gate
+/// staff, its tickets' transfers), of one action, or both.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub event: Option<EventId>,
+    pub action: Option<String>,
 }
 
 /// One group of orders for the dashboard.

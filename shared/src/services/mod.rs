@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod catalog;
 pub mod dashboard;
+pub mod event_facts;
 pub mod gate;
 pub mod maintenance;
 pub mod notifications;

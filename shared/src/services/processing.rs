@@ -159,8 +159,7 @@ async fn late_payment(app: &App, order: &Order, charged: Payment) -> AppResult<b
     if let Some(tx) = &charged.transaction_id {
         app.payments.refund(tx, order.total_cents).await?;
     }
-    notifications::refunded(app, order, "O pagamento chegou depois que a reserva expirou; nada foi cobrado de você.")
-        .await?;
+    notifications::refunded(app, order, notifications::Why::PaidAfterHold).await?;
     tracing::warn!(order_id = %order.id, "payment confirmed after the hold expired: refunded");
     Ok(true)
 }

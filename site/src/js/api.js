@@ -11,6 +11,7 @@
 // never spend the same refresh token (it is rotated on every use; presenting a spent one ends
 // the whole session).
 import { API_BASE } from './config.js';
+import { reportAnswer, reportFailure } from './connection.js';
 
 const FLASH_KEY = 'bilheteria.flash';
 const LOCK_NAME = 'bilheteria-refresh';
@@ -219,8 +220,9 @@ async function send(method, path, { body, token, headers = {}, signal }) {
   const h = { accept: 'application/json, application/problem+json', ...headers };
   if (body !== undefined) h['content-type'] = 'application/json';
   if (token) h.authorization = `Bearer ${token}`;
+  let res;
   try {
-    return await fetch(/^https?:\/\//i.test(path) ? path : `${API_BASE}${path}`, {
+    res = await fetch(/^https?:\/\//i.test(path) ? path : `${API_BASE}${path}`, {
       method,
       headers: h,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -229,8 +231,12 @@ async function send(method, path, { body, token, headers = {}, signal }) {
     });
   } catch (err) {
     if (err?.name === 'AbortError') throw err;
+    // The connection banner (connection.js) takes it from here: it retries until the API answers.
+    reportFailure();
     throw new ApiError({ network: true, title: 'network', detail: String(err?.message || err), path, method });
   }
+  reportAnswer(res.status);
+  return res;
 }
 
 async function problemOf(res, path, method) {
@@ -331,9 +337,18 @@ function ifMatch(version) {
 
 export const api = {
   // ---- account ----
-  /** 201 UserView. `cpf` is optional (formatted or digits only). */
-  register: (name, email, password, cpf) =>
-    request('POST', '/auth/register', { body: cpf ? { name, email, password, cpf } : { name, email, password }, auth: false }),
+  /**
+   * 201 UserView. `cpf` is optional (formatted or digits only); `language` ('pt-BR' | 'en') is
+   * the one the account's e-mails are written in.
+   */
+  register: (name, email, password, cpf, language) =>
+    request('POST', '/auth/register', { body: { name, email, password, ...(cpf ? { cpf } : {}), ...(language ? { language } : {}) }, auth: false }),
+  /** Always 202 (whether or not an account has this e-mail): a reset link is e-mailed if it does. */
+  requestPasswordReset: (email) => request('POST', '/auth/password-reset', { body: { email }, auth: false }),
+  /** 204; refused as reset_link_invalid / reset_link_expired / reset_link_used / weak_password. */
+  confirmPasswordReset: (token, password) => request('POST', '/auth/password-reset/confirm', { body: { token, password }, auth: false }),
+  /** The language ('pt-BR' | 'en') the server writes this account's e-mails in. */
+  setLanguage: (language) => request('PUT', '/me/language', { body: { language } }),
   /** Logs in (the refresh cookie is set by the answer); resolves the user. */
   async login(email, password) {
     const s = await request('POST', '/auth/login', { body: { email, password }, auth: false });
@@ -375,6 +390,14 @@ export const api = {
   // ---- catalogue and orders ----
   events: () => request('GET', '/events', { auth: false }),
   event: (id) => request('GET', `/events/${encodeURIComponent(id)}`, { auth: false }),
+  /**
+   * What `quantity` tickets of `sector` at `price_type` cost now: { available, lot,
+   * unit_price_cents, total_cents, code } (code: why not, when not available).
+   */
+  quote: (id, { sector, priceType, quantity }, { signal } = {}) => {
+    const q = new URLSearchParams({ sector, price_type: priceType, quantity: String(quantity) });
+    return request('GET', `/events/${encodeURIComponent(id)}/quote?${q}`, { auth: false, signal });
+  },
 
   reserve: (input, idempotencyKey) =>
     request('POST', '/orders', { body: input, headers: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {} }),
@@ -385,6 +408,11 @@ export const api = {
   cancel: (id) => request('POST', `/orders/${encodeURIComponent(id)}/cancel`),
   refund: (id) => request('POST', `/orders/${encodeURIComponent(id)}/refund`),
   tickets: (id) => request('GET', `/orders/${encodeURIComponent(id)}/tickets`),
+  /** The order's tickets as a PDF (a Blob); the bearer token goes along, so it is fetched, not navigated to. */
+  async ticketsPdf(id) {
+    const res = await request('GET', `/orders/${encodeURIComponent(id)}/tickets.pdf`, { raw: true, headers: { accept: 'application/pdf, application/problem+json' } });
+    return res.blob();
+  },
   /** The caller's tickets, bought or received (valid, used, revoked). */
   async myTickets() {
     const r = await request('GET', '/tickets');

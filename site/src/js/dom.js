@@ -93,9 +93,16 @@ export function spinner(cls = 'h-4 w-4') {
     s('path', { d: 'M22 12a10 10 0 0 0-10-10', stroke: 'currentColor', 'stroke-width': 4 }));
 }
 
-/** The "live" pulsing dot. */
-export function liveDot() {
-  return h('span', { class: 'relative flex h-2 w-2', 'aria-hidden': 'true' },
+/**
+ * The "live" pulsing dot; `state` 'offline' (red) or 'stale' (grey) is a still dot, so a page
+ * that cannot reach the API never looks live.
+ */
+export function liveDot(state = 'live') {
+  if (state !== 'live') {
+    return h('span', { class: 'relative flex h-2 w-2', 'aria-hidden': 'true', dataset: { live: state } },
+      h('span', { class: `relative inline-flex h-2 w-2 rounded-full ${state === 'offline' ? 'bg-rose-600' : 'bg-slate-400'}` }));
+  }
+  return h('span', { class: 'relative flex h-2 w-2', 'aria-hidden': 'true', dataset: { live: 'live' } },
     h('span', { class: 'absolute inline-flex h-full w-full animate-ping rounded-full bg-emerald-400 opacity-75' }),
     h('span', { class: 'relative inline-flex h-2 w-2 rounded-full bg-emerald-500' }));
 }

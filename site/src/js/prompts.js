@@ -34,7 +34,7 @@ export async function askCpf({ confirmText = t('account.cpfSave') } = {}) {
           await session.refresh();
           return session.user;
         }
-        validation(problemText(err) || (err instanceof ApiError && err.detail) || errorTitle(err));
+        validation(problemText(err) || errorTitle(err));
         return false;
       }
     },
@@ -54,7 +54,7 @@ export async function resendVerification() {
       await alertMsg('info', t('problem.already_verified'));
       return true;
     }
-    await alertMsg('warning', errorTitle(err), problemText(err) || (err instanceof ApiError ? err.detail : String(err)));
+    await alertMsg('warning', errorTitle(err), problemText(err) || t('error.generic'));
     return false;
   }
 }

@@ -1,8 +1,11 @@
-// A buyer's ticket as a card (order page and "Meus ingressos"): event, sector, lot, holder
-// (name and masked CPF), the half-price notice with its entitlement, the state (valid, used at
-// the gate, revoked), the QR while it is valid, and "Transferir" (POST /tickets/{code}/transfer).
+// A buyer's ticket as a card (order page and "Meus ingressos"): event, its date and venue (in
+// the event's time zone), sector, lot, price type, holder (name and masked CPF), the half-price
+// notice with its entitlement, the state (valid, used at the gate, revoked), the QR while it is
+// valid, and "Transferir" (POST /tickets/{code}/transfer). Each card is `.ticket-card`: the
+// print stylesheet prints these and nothing else, one per page.
 import { api } from './api.js';
 import { t, shortDateTime } from './i18n.js';
+import { eventDateTime, eventFacts } from './event-time.js';
 import {
   h, fire, validation, qrImage, problemText, errorTitle, alertMsg, Swal,
 } from './ui.js';
@@ -38,21 +41,29 @@ export function halfBox(tk) {
 
 /**
  * The card of one ticket. `count`: how many tickets the order has (for "ingresso 2 de 3");
- * `eventName`: a fallback when the ticket has no `event_name`; `onTransferred(newTicket)`.
+ * `eventName` and `event` ({ startsAt, venue, timeZone }): fallbacks when the ticket does not
+ * carry its event's name, date and venue; `onTransferred(newTicket)`.
  */
-export function ticketCard(tk, { count = null, eventName = '', onTransferred } = {}) {
+export function ticketCard(tk, { count = null, eventName = '', event = null, onTransferred } = {}) {
   const st = ticketState(tk);
+  const when = eventFacts(tk);
+  const startsAt = when.startsAt || event?.startsAt || null;
+  const venue = when.venue || event?.venue || '';
+  const zone = when.timeZone || event?.timeZone || null;
   const facts = [tk.sector, tk.lot, typeLabel(tk.price_type), tk.position != null && count ? t('order.position', { n: tk.position, of: count }) : null].filter(Boolean);
   const row = (label, value, testid) => (value ? h('div', { class: 'flex justify-between gap-3' },
     h('dt', { class: 'text-slate-600' }, label), h('dd', { class: 'text-right font-medium text-slate-900', dataset: { testid } }, value)) : null);
   return h('article', {
-    class: `flex flex-col items-center rounded-xl border border-dashed p-4 text-center ${st === 'valid' ? 'border-slate-300 bg-white' : 'border-slate-200 bg-slate-50'}`,
+    class: `ticket-card flex min-w-0 flex-col items-center rounded-xl border border-dashed p-4 text-center ${st === 'valid' ? 'border-slate-300 bg-white' : 'border-slate-200 bg-slate-50'}`,
     dataset: { testid: 'ticket', code: tk.code, state: st },
   },
   h('div', { class: 'flex w-full items-start justify-between gap-2' },
-    h('p', { class: 'min-w-0 text-left text-xs font-semibold uppercase tracking-wide text-brand-700', dataset: { testid: 'ticket-event' } }, tk.event_name || eventName || ''),
+    h('p', { class: 'min-w-0 break-words text-left text-sm font-bold uppercase tracking-wide text-brand-800', dataset: { testid: 'ticket-event' } }, tk.event_name || eventName || ''),
     stateBadge(tk)),
-  h('p', { class: 'mt-1 w-full text-left text-sm text-slate-600', dataset: { testid: 'ticket-facts' } }, facts.join(' · ')),
+  startsAt ? h('p', { class: 'mt-1 w-full text-left text-sm font-semibold text-slate-900', dataset: { testid: 'ticket-when' } },
+    h('time', { datetime: startsAt }, eventDateTime(startsAt, zone, 'medium'))) : null,
+  venue ? h('p', { class: 'w-full break-words text-left text-sm text-slate-700', dataset: { testid: 'ticket-venue' } }, venue) : null,
+  h('p', { class: 'mt-1 w-full text-left text-sm text-slate-700', dataset: { testid: 'ticket-facts' } }, facts.join(' · ')),
   h('dl', { class: 'mt-3 w-full space-y-1 text-sm' },
     row(t('ticket.holder'), tk.holder?.name, 'ticket-holder'),
     row(t('ticket.cpf'), tk.holder?.cpf_masked, 'ticket-cpf')),
@@ -63,7 +74,7 @@ export function ticketCard(tk, { count = null, eventName = '', onTransferred } =
       st === 'used'
         ? (tk.checked_in_at ? t('ticket.usedAt', { when: shortDateTime(tk.checked_in_at), gate: tk.gate || '—' }) : t('ticket.state.used'))
         : t('ticket.revokedText')),
-  h('p', { class: 'text-xs text-slate-600' }, t('order.ticketCode')),
+  h('p', { class: 'text-xs text-slate-700' }, t('order.ticketCode')),
   h('p', { class: 'break-all font-mono text-sm font-semibold text-slate-900', dataset: { testid: 'ticket-code' } }, tk.code),
   canTransfer(tk) ? h('button', {
     type: 'button', class: 'btn-secondary mt-4 w-full print:hidden', dataset: { testid: 'transfer' },

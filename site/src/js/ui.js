@@ -8,8 +8,10 @@
 import Swal from '../vendor/sweetalert2.esm.all.min.js';
 import qrcode from '../vendor/qrcode.mjs';
 import { session, flash, setUnauthorizedHandler, ApiError, api } from './api.js';
-import { t, has, getLang, setLang, applyI18n, number, locale, timeOnly } from './i18n.js';
+import { t, has, getLang, setLang, applyI18n, number, locale, timeOnly, LANGS } from './i18n.js';
 import { h, mount, icon, safeUrl } from './dom.js';
+import { problemMessage } from './problems.js';
+import { isOutage } from './connection.js';
 
 export { Swal };
 export { h, mount } from './dom.js';
@@ -105,53 +107,65 @@ export function whenAgain(seconds) {
   return `${rel} (${t('time.at', { time: at })})`;
 }
 
-/** The buyer-language explanation of a problem `code`, or '' when the site does not know it. */
+/**
+ * The buyer-language explanation of an API error: the message for its `code`, else a generic
+ * one by status class (never the server's English `detail`, never "HTTP nnn"); '' for an
+ * error that is not an API answer.
+ */
 export function problemText(err) {
-  if (!(err instanceof ApiError) || !err.code) return '';
-  const key = `problem.${err.code}`;
-  return has(key) ? t(key, { when: whenAgain(err.retryAfter) }) : '';
+  if (!(err instanceof ApiError)) return '';
+  return problemMessage(err, { vars: { when: whenAgain(err.retryAfter) } });
 }
+
+/** Codes meaning "these tickets cannot be had now" (the order context's title). */
+const UNAVAILABLE_CODES = new Set(['sold_out', 'fewer_left', 'half_share_sold_out', 'fewer_half_left', 'sales_closed', 'sales_paused', 'event_cancelled', 'sales_reopening']);
 
 /** The buyer-language title for an API error. `context` refines 409s (e.g. 'order'). */
 export function errorTitle(err, context) {
   if (!(err instanceof ApiError)) return t('error.generic');
   if (err.network) return t('error.network');
+  if (err.code === 'buyer_limit') return t('error.buyerLimit');
+  if (err.code === 'price_changed') return t('price.changedTitle');
   if (err.notBuilt) return t('error.405');
   const s = err.status;
-  if (s === 409 && context === 'order') return t('error.409.order');
+  if (context === 'order' && UNAVAILABLE_CODES.has(err.code)) return t('error.409.order');
   if ([400, 401, 403, 404, 405, 409, 422, 429].includes(s)) return t(`error.${s}`);
   if (s >= 500) return t('error.5xx');
   return t('error.generic');
 }
 
-/** The body of an error dialog: the explanation, then the server's detail (all text nodes). */
-function errorBody(err, context) {
+/** The body of an error dialog: the explanation in the buyer's language (all text nodes). */
+function errorBody(err, context, technical) {
   let lead = problemText(err);
-  if (!lead && err instanceof ApiError) {
-    if (err.network) lead = t('error.networkText');
-    else if (err.notBuilt) lead = t('error.notBuilt');
-    else if (err.status === 409 && context === 'order') lead = t('error.soldOut');
+  if (err instanceof ApiError && !err.code) {
+    // An answer without a code (an older server, a proxy): the page's context says more.
+    if (err.notBuilt) lead = t('error.notBuilt');
     else if (err.status === 401 && context === 'login') lead = t('error.loginFailed');
     else if (err.status === 409 && context === 'signup') lead = t('error.emailTaken');
+    else if (err.status === 409 && context === 'order') lead = t('error.soldOut');
   }
-  const detail = err instanceof ApiError ? err.detail : String(err?.message || err);
-  const suggestions = err instanceof ApiError ? err.suggestions : [];
+  if (!lead) lead = t('error.fallback.4xx');
+  const api = err instanceof ApiError ? err : null;
   return h('div', { dataset: { testid: 'error-body' } },
-    lead ? h('p', { class: 'mb-2', dataset: { testid: 'error-lead' } }, lead) : null,
-    suggestions.length ? h('div', { class: 'mb-2 text-left text-sm text-slate-600' },
-      h('p', { class: 'font-medium' }, t('error.suggestions')),
-      h('ul', { class: 'list-disc pl-5' }, suggestions.map((x) => h('li', null, x)))) : null,
-    detail && !err?.network ? h('p', { class: 'text-sm text-slate-600' },
-      h('span', { class: 'font-medium' }, t('error.detail')), ' ',
-      h('span', { dataset: { testid: 'error-detail' } }, detail),
-      err?.status ? [' ', h('span', { class: 'whitespace-nowrap' }, `(HTTP ${err.status})`)] : null) : null);
+    h('p', { class: 'mb-2', dataset: { testid: 'error-lead' } }, lead),
+    technical && api && !api.network ? h('details', { class: 'mt-3 text-left text-sm text-slate-700', dataset: { testid: 'error-technical' } },
+      h('summary', { class: 'cursor-pointer font-medium' }, t('error.technical')),
+      h('dl', { class: 'mt-2 space-y-1 break-words' },
+        [['status', api.status], ['code', api.code], ['detail', api.detail], ['request_id', api.problem?.request_id]]
+          .filter(([, v]) => v != null && v !== '')
+          .map(([k, v]) => h('div', null, h('dt', { class: 'inline font-mono' }, `${k}: `), h('dd', { class: 'inline' }, String(v)))))) : null);
 }
 
-/** Shows any error as a SweetAlert2 message: mapped title, explanation, and the server's detail. */
-export function showError(err, { context, titleText } = {}) {
+/**
+ * Shows any error as a SweetAlert2 message: mapped title and explanation. `background`: a
+ * refresh nobody asked for — an outage is then left to the connection banner. `technical`:
+ * fold the server's detail in (for staff pages only; buyers never see it).
+ */
+export function showError(err, { context, titleText, background = false, technical = false } = {}) {
   console.error(err);
   if (err?.name === 'AbortError') return Promise.resolve();
-  return fire({ icon: 'error', titleText: titleText || errorTitle(err, context), html: errorBody(err, context), confirmButtonText: t('common.ok') });
+  if (background && isOutage(err)) return Promise.resolve();
+  return fire({ icon: 'error', titleText: titleText || errorTitle(err, context), html: errorBody(err, context, technical), confirmButtonText: t('common.ok') });
 }
 
 // ---- session and header -------------------------------------------------------------------
@@ -224,7 +238,7 @@ export function renderHeader() {
   const select = h('select', {
     id: 'lang-select', dataset: { testid: 'lang-select' },
     class: 'rounded-md border border-white/20 bg-slate-800 px-2 py-1 text-sm text-white focus:outline-none focus:ring-2 focus:ring-brand-400',
-    onchange: (e) => { setLang(e.target.value); location.reload(); },
+    onchange: (e) => switchLanguage(e.target.value),
   }, h('option', { value: 'pt', selected: lang === 'pt' }, 'PT-BR'), h('option', { value: 'en', selected: lang === 'en' }, 'EN'));
   const nav = h('nav', {
     id: 'main-nav', 'aria-label': t('nav.menu'),
@@ -254,6 +268,19 @@ export function renderHeader() {
         h('span', null, t('app.name'))),
       menuBtn,
       nav));
+}
+
+/**
+ * Changes the UI language and, for a logged-in user, tells the server (the e-mails follow it);
+ * a failure there does not stop the switch. Then the page is drawn again in the new language.
+ */
+async function switchLanguage(lang) {
+  setLang(lang);
+  if (session.loggedIn) {
+    const told = api.setLanguage(LANGS[lang === 'en' ? 'en' : 'pt']).catch(() => {});
+    await Promise.race([told, new Promise((r) => { setTimeout(r, 2000); })]);
+  }
+  location.reload();
 }
 
 /** Logs out (server and memory) and goes to the event list. */

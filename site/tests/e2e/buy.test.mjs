@@ -61,8 +61,9 @@ test('sign up → CPF asked at the reservation → e-mail verified → pay (PIX)
   await page.getByTestId('entitlement').selectOption('student');
   await page.getByTestId('qty').fill('2');
   await page.getByTestId('qty').blur();
-  const total = await page.getByTestId('total').innerText();
-  assert.equal(total.replace(/\s/g, ' '), new Intl.NumberFormat('pt-BR', { style: 'currency', currency: 'BRL' }).format(sector.half_price_cents * 2 / 100).replace(/\s/g, ' '));
+  // The total is the server's quote for this selection (it arrives after a short debounce).
+  const expected = new Intl.NumberFormat('pt-BR', { style: 'currency', currency: 'BRL' }).format(sector.half_price_cents * 2 / 100).replace(/\s/g, ' ');
+  await page.waitForFunction((want) => document.querySelector('[data-testid=total]')?.textContent.replace(/\s/g, ' ') === want, expected);
   await screenshots(page, 'purchase');
   await page.getByTestId('reserve').click();
 

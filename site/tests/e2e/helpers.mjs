@@ -152,8 +152,11 @@ export async function register(prefix = 'buyer', { cpf = true, verified = true, 
   // Each test buyer signs up from an address of its own (the server trusts this header only
   // in the browser tests, like CloudFront's viewer address in production): ten sign-ups an
   // hour per address is the real limit, and the suite's buyers are more than ten.
+  // The address is unique to this process and registration (each test file is a process of its
+  // own: a counter alone would hand every file the same few addresses, and the suite's files
+  // together sign up more than ten buyers per address an hour).
   registrations += 1;
-  const headers = { [CLIENT_ADDRESS_HEADER]: `198.51.100.${registrations % 250}` };
+  const headers = { [CLIENT_ADDRESS_HEADER]: `[2001:db8::${process.pid.toString(16)}:${registrations.toString(16)}]:443` };
   const r = await call('POST', '/auth/register', { body, headers });
   if (r.status !== 201) throw new Error(`register: ${r.status} ${JSON.stringify(r.body)}`);
   let user = r.body;

@@ -57,7 +57,14 @@ async fn every_admin_operation_is_401_without_a_token_and_403_with_a_buyers_and_
         .post("/api/v1/auth/login", None, json!({"email": "mallory@example.com", "password": "Girassol-Vitrola-42"}))
         .await;
     assert_eq!(mallory.status, StatusCode::UNAUTHORIZED, "no account was created");
-    assert!(h.app.audit.recent(50).await.expect("audit").iter().all(|e| e.action == "event.create"));
+    assert!(h
+        .app
+        .audit
+        .recent(50, &Default::default())
+        .await
+        .expect("audit")
+        .iter()
+        .all(|e| e.action == "event.create"));
     h.finish().await;
 }
 
@@ -147,7 +154,7 @@ async fn lowering_a_capacity_below_what_is_sold_or_held_is_409_and_changes_nothi
     assert_eq!(h.available(&event, "Pista").await, 5, "3 held + 2 sold of 10");
 
     let before = admin_view(&h, &admin, &event).await;
-    let audit_before = h.app.audit.recent(50).await.expect("audit").len();
+    let audit_before = h.app.audit.recent(50, &Default::default()).await.expect("audit").len();
     for capacity in [4, 1] {
         let mut edit = input_from_view(&before);
         set_capacity(&mut edit, "Pista", capacity);
@@ -160,7 +167,11 @@ async fn lowering_a_capacity_below_what_is_sold_or_held_is_409_and_changes_nothi
     assert_eq!(after, before, "nothing changed, not even the name");
     assert_eq!(h.available(&event, "Pista").await, 5);
     assert_eq!(buckets_available(&h, &admin, &event, "Pista").await, (5, 10));
-    assert_eq!(h.app.audit.recent(50).await.expect("audit").len(), audit_before, "a refused edit is not audited");
+    assert_eq!(
+        h.app.audit.recent(50, &Default::default()).await.expect("audit").len(),
+        audit_before,
+        "a refused edit is not audited"
+    );
     h.finish().await;
 }
 

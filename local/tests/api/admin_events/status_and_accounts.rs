@@ -64,7 +64,8 @@ async fn pausing_stops_new_reservations_at_once_but_a_held_order_can_still_be_pa
         .await;
     assert_eq!(resumed.status, StatusCode::OK);
     assert_eq!(h.reserve(&buyer, &event, "Pista", "full", 1).await.status, StatusCode::CREATED);
-    let actions: Vec<String> = h.app.audit.recent(50).await.expect("audit").into_iter().map(|e| e.action).collect();
+    let actions: Vec<String> =
+        h.app.audit.recent(50, &Default::default()).await.expect("audit").into_iter().map(|e| e.action).collect();
     assert!(
         actions.contains(&"event.pause".to_string()) && actions.contains(&"event.resume".to_string()),
         "{actions:?}"
@@ -107,8 +108,15 @@ async fn deleting_an_event_with_an_order_is_409_and_without_one_is_204_and_it_is
         )
         .await;
     assert_eq!(edit.status, StatusCode::NOT_FOUND, "a deleted event cannot be edited");
-    let entry =
-        h.app.audit.recent(50).await.expect("audit").into_iter().find(|e| e.action == "event.delete").expect("audited");
+    let entry = h
+        .app
+        .audit
+        .recent(50, &Default::default())
+        .await
+        .expect("audit")
+        .into_iter()
+        .find(|e| e.action == "event.delete")
+        .expect("audited");
     assert_eq!(entry.target, unsold);
     assert!(entry.before.is_some() && entry.after.is_none());
     h.finish().await;
@@ -181,7 +189,7 @@ async fn cancelling_an_event_cancels_its_holds_refunds_its_paid_orders_and_is_au
         .await;
     assert_eq!(paused.status, StatusCode::CONFLICT, "a cancelled event cannot be resumed");
 
-    let log = h.app.audit.recent(50).await.expect("audit");
+    let log = h.app.audit.recent(50, &Default::default()).await.expect("audit");
     let entry = log.iter().find(|e| e.action == "event.cancel").expect("the cancellation is audited");
     assert_eq!(entry.actor.as_str(), admin_id, "who");
     assert_eq!(entry.target, event, "what");
@@ -264,7 +272,7 @@ async fn a_buyer_registering_never_becomes_admin_but_an_admin_can_create_one() {
     let entry = h
         .app
         .audit
-        .recent(50)
+        .recent(50, &Default::default())
         .await
         .expect("audit")
         .into_iter()

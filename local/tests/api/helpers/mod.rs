@@ -54,6 +54,8 @@ impl Harness {
         let mut config = harness::fresh_config("it");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
+        // Links in e-mails and exports point at this router, as the local runner's do.
+        config.public_site_url = base.clone();
         let psp = match psp {
             true => {
                 let fake = bilheteria_fake_psp::start(bilheteria_fake_psp::FakePspConfig {

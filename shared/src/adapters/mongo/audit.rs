@@ -1,7 +1,7 @@
 use super::{db_error, from_bson, to_bson};
 use crate::domain::UserId;
 use crate::error::AppResult;
-use crate::ports::{AuditEntry, AuditLog};
+use crate::ports::{AuditEntry, AuditFilter, AuditLog};
 use async_trait::async_trait;
 use futures::TryStreamExt;
 use mongodb::bson::{doc, Bson, Document};
@@ -39,14 +39,26 @@ impl AuditLog for MongoAudit {
         Ok(())
     }
 
-    async fn recent(&self, limit: i64) -> AppResult<Vec<AuditEntry>> {
-        let cursor = self
-            .log
-            .find(doc! {})
-            .sort(doc! {"at": -1})
-            .limit(limit)
-            .await
-            .map_err(db_error("reading the audit log"))?;
+    async fn recent(&self, limit: i64, filter: &AuditFilter) -> AppResult<Vec<AuditEntry>> {
+        let mut query = doc! {};
+        if let Some(event) = &filter.event {
+            let id = event.as_str();
+            // An event's own entries name it as target; others name it inside what changed.
+            query.insert(
+                "$or",
+                vec![
+                    doc! {"target": id},
+                    doc! {"after.event_id": id},
+                    doc! {"after.gate_event_id": id},
+                    doc! {"before.event_id": id},
+                ],
+            );
+        }
+        if let Some(action) = &filter.action {
+            query.insert("action", action.as_str());
+        }
+        let cursor =
+            self.log.find(query).sort(doc! {"at": -1}).limit(limit).await.map_err(db_error("reading the audit log"))?;
         let docs: Vec<Document> = cursor.try_collect().await.map_err(db_error("reading the audit log"))?;
         Ok(docs
             .into_iter()

@@ -52,22 +52,48 @@ pub struct StoredEmail {
     pub sent_at: chrono::DateTime<chrono::Utc>,
 }
 
-#[async_trait]
-impl Mailer for MongoMailer {
-    async fn send(&self, email: &Email) -> AppResult<()> {
-        self.emails
+impl MongoMailer {
+    /// Records the e-mail under its id; `true` only the first time (a redelivery finds it).
+    /// The HTML and the attachments' names and sizes are kept for the local mail viewer; the
+    /// attachments themselves are not (they are rebuilt from the order when asked for).
+    pub async fn claim(&self, email: &Email) -> AppResult<bool> {
+        let attachments: Vec<Document> = email
+            .attachments
+            .iter()
+            .map(|a| {
+                doc! {"filename": &a.filename, "content_type": &a.content_type, "bytes": a.content.len() as i64,
+                "inline": a.inline_id.is_some()}
+            })
+            .collect();
+        let result = self
+            .emails
             .update_one(
                 doc! {"_id": &email.id},
                 doc! {"$setOnInsert": {
                     "to": &email.to,
                     "subject": &email.subject,
                     "body": &email.body,
+                    "html": email.html.as_deref(),
+                    "attachments": attachments,
                     "sent_at": to_bson(self.clock.now()),
                 }},
             )
             .upsert(true)
             .await
             .map_err(db_error("storing an e-mail"))?;
+        Ok(result.upserted_id.is_some())
+    }
+
+    /// Gives a claim back (the e-mail could not be sent; the retry may send it).
+    pub async fn release(&self, id: &str) -> AppResult<()> {
+        self.emails.delete_one(doc! {"_id": id}).await.map_err(db_error("releasing an e-mail"))?;
         Ok(())
+    }
+}
+
+#[async_trait]
+impl Mailer for MongoMailer {
+    async fn send(&self, email: &Email) -> AppResult<()> {
+        self.claim(email).await.map(|_| ())
     }
 }

@@ -38,6 +38,8 @@ pub(super) struct EventDoc {
     name: String,
     description: String,
     venue: String,
+    #[serde(default = "default_time_zone")]
+    time_zone: String,
     starts_at: BsonDateTime,
     #[serde(default)]
     sales_end_at: Option<BsonDateTime>,
@@ -74,6 +76,7 @@ impl From<&Event> for EventDoc {
             name: e.name.clone(),
             description: e.description.clone(),
             venue: e.venue.clone(),
+            time_zone: e.time_zone.clone(),
             starts_at: to_bson(e.starts_at),
             sales_end_at: e.sales_end_at.map(to_bson),
             image_url: e.image_url.clone(),
@@ -111,6 +114,7 @@ impl EventDoc {
             name: self.name,
             description: self.description,
             venue: self.venue,
+            time_zone: self.time_zone,
             starts_at: from_bson(self.starts_at),
             sales_end_at: self.sales_end_at.map(from_bson),
             image_url: self.image_url,
@@ -266,6 +270,10 @@ impl EventStore for MongoEvents {
 }
 
 /// Events stored before transfers had a window close at the default.
+fn default_time_zone() -> String {
+    crate::domain::local_time::DEFAULT_TIME_ZONE.to_string()
+}
+
 fn default_transfer_window() -> i64 {
     crate::domain::event::DEFAULT_TRANSFER_CLOSES_MINUTES_BEFORE
 }

@@ -43,6 +43,17 @@ pub async fn ensure(db: &Database) -> Result<(), AppError> {
         ),
         ("revocations", vec![index(doc! {"keep_until": 1}, expire_at()), index(doc! {"at": 1}, None)]),
         ("attempts", vec![index(doc! {"forget_at": 1}, expire_at())]),
+        (
+            "password_resets",
+            vec![
+                // Kept a day past expiry, so a late click is told "expired", not "unknown".
+                index(
+                    doc! {"expires_at": 1},
+                    Some(IndexOptions::builder().expire_after(Duration::from_secs(86_400)).build()),
+                ),
+                index(doc! {"user_id": 1}, None),
+            ],
+        ),
         ("events", vec![index(doc! {"status": 1, "starts_at": 1}, None)]),
         ("inventory", vec![index(doc! {"event_id": 1, "sector_id": 1, "lot": 1}, None)]),
         (
@@ -50,6 +61,8 @@ pub async fn ensure(db: &Database) -> Result<(), AppError> {
             vec![
                 index(doc! {"user_id": 1, "created_at": -1}, None),
                 index(doc! {"event_id": 1, "status": 1}, None),
+                // The export's pages (keyset on the id within one event).
+                index(doc! {"event_id": 1, "_id": 1}, None),
                 index(doc! {"status": 1, "expires_at": 1}, None),
                 index(doc! {"paid_at": 1}, Some(IndexOptions::builder().sparse(true).build())),
             ],

@@ -21,6 +21,7 @@ mod indexes;
 mod inventory;
 mod order_transitions;
 mod orders;
+mod password_resets;
 mod payments;
 mod pix_receipts;
 mod sales;
@@ -51,6 +52,7 @@ pub use inventory::MongoInventory;
 #[cfg(feature = "bench-counters")]
 pub use inventory::{TAKE_CALLS, TAKE_UPDATES};
 pub use orders::MongoOrders;
+pub use password_resets::MongoPasswordResets;
 pub use payments::{TestPaymentGateway, DECLINED_TEST_CARD_SUFFIX};
 pub use pix_receipts::MongoPixReceipts;
 pub use sales::MongoSales;
@@ -129,6 +131,9 @@ impl MongoStores {
     }
     pub fn mailer(&self, clock: Arc<dyn Clock>) -> MongoMailer {
         MongoMailer::new(&self.db, clock)
+    }
+    pub fn password_resets(&self) -> MongoPasswordResets {
+        MongoPasswordResets::new(&self.db)
     }
     pub fn sessions(&self) -> MongoSessions {
         MongoSessions::new(&self.db)

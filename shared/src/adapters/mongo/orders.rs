@@ -353,6 +353,21 @@ impl OrderStore for MongoOrders {
         collect(cursor).await
     }
 
+    async fn page_by_event(&self, event: &EventId, after: Option<&OrderId>, limit: i64) -> AppResult<Vec<Order>> {
+        let mut filter = doc! {"event_id": event.as_str()};
+        if let Some(after) = after {
+            filter.insert("_id", doc! {"$gt": after.as_str()});
+        }
+        let cursor = self
+            .orders
+            .find(filter)
+            .sort(doc! {"_id": 1})
+            .limit(limit)
+            .await
+            .map_err(db_error("reading a page of an event's orders"))?;
+        collect(cursor).await
+    }
+
     async fn held_per_bucket(&self, event: &EventId) -> AppResult<HashMap<String, (i64, i64)>> {
         let pipeline = vec![
             doc! {"$match": {"event_id": event.as_str(), "status": {"$in": statuses(&OrderStatus::HOLDING_STOCK)}}},

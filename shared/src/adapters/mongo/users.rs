@@ -1,6 +1,6 @@
 use super::{db_error, from_bson, is_duplicate_key, to_bson};
 use crate::domain::Refusal;
-use crate::domain::{Cpf, EventId, Role, User, UserId};
+use crate::domain::{Cpf, EventId, Language, Role, User, UserId};
 use crate::error::{AppError, AppResult};
 use crate::ports::{CpfChange, UserStore};
 use async_trait::async_trait;
@@ -26,6 +26,9 @@ struct UserDoc {
     email_verified_at: Option<BsonDateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     gate_event_id: Option<String>,
+    /// Absent on accounts made before languages: Portuguese.
+    #[serde(default)]
+    language: Language,
 }
 
 impl From<&User> for UserDoc {
@@ -40,6 +43,7 @@ impl From<&User> for UserDoc {
             cpf: u.cpf.as_ref().map(|c| c.digits().to_string()),
             email_verified_at: u.email_verified_at.map(to_bson),
             gate_event_id: u.gate_event_id.as_ref().map(|e| e.to_string()),
+            language: u.language,
         }
     }
 }
@@ -60,6 +64,7 @@ impl UserDoc {
                 Some(raw) => Some(EventId::parse(raw).ok_or_else(|| malformed("gate event"))?),
                 None => None,
             },
+            language: self.language,
         })
     }
 }
@@ -155,6 +160,15 @@ impl UserStore for MongoUsers {
             .update_one(doc! {"_id": id.as_str()}, doc! {"$set": {"password_hash": password_hash}})
             .await
             .map_err(db_error("changing a password"))?;
+        Ok(r.matched_count == 1)
+    }
+
+    async fn set_language(&self, id: &UserId, language: Language) -> AppResult<bool> {
+        let r = self
+            .users
+            .update_one(doc! {"_id": id.as_str()}, doc! {"$set": {"language": language.as_str()}})
+            .await
+            .map_err(db_error("setting a language"))?;
         Ok(r.matched_count == 1)
     }
 

@@ -9,6 +9,7 @@ fn event(sectors: Vec<(&str, Vec<i64>)>, buckets: u32) -> Event {
         name: "Show".into(),
         description: String::new(),
         venue: "Arena".into(),
+        time_zone: "America/Sao_Paulo".into(),
         starts_at: now,
         sales_end_at: None,
         image_url: None,

@@ -2,6 +2,7 @@
 //! Sessions (log in, refresh, log out, password change) are in `sessions`, e-mail
 //! verification in `verification`, attempt limits in `throttle`.
 
+pub mod password_reset;
 pub mod sessions;
 pub mod throttle;
 pub mod verification;
@@ -10,7 +11,7 @@ use crate::app::App;
 use crate::auth::{password, Caller};
 use crate::domain::email::{check_name, check_password, normalize_email};
 use crate::domain::throttle::REGISTRATIONS_PER_ADDRESS;
-use crate::domain::{Cpf, Refusal, Role, User, UserId};
+use crate::domain::{Cpf, Language, Refusal, Role, User, UserId};
 use crate::error::{AppError, AppResult};
 use crate::ports::{AuditEntry, CpfChange};
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,9 @@ pub struct Registration {
     /// Optional at registration; required before the first purchase.
     #[serde(default)]
     pub cpf: Option<String>,
+    /// The language to write to them in (`pt-BR` or `en`; Portuguese when absent).
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -39,6 +43,8 @@ pub struct UserView {
     pub email_verified: bool,
     /// The event a gate account scans for (`null` for other accounts).
     pub gate_event_id: Option<String>,
+    /// `pt-BR` or `en`: what e-mails and PDF tickets are written in.
+    pub language: Language,
 }
 
 impl From<&User> for UserView {
@@ -51,6 +57,7 @@ impl From<&User> for UserView {
             cpf: u.cpf.as_ref().map(Cpf::formatted),
             email_verified: u.email_verified_at.is_some(),
             gate_event_id: u.gate_event_id.as_ref().map(|e| e.to_string()),
+            language: u.language,
         }
     }
 }
@@ -69,17 +76,34 @@ fn check_new_account(input: &Registration) -> AppResult<(String, String, Option<
 /// client address.
 pub async fn register(app: &App, input: Registration, client: &str) -> AppResult<UserView> {
     let (name, email, cpf) = check_new_account(&input)?;
+    let language = input.language.as_deref().map(Language::parse).transpose()?.unwrap_or_default();
     let now = app.clock.now();
     throttle::count(app, &format!("register-from:{client}"), &REGISTRATIONS_PER_ADDRESS, now, "registration_throttled")
         .await?;
     let password_hash = password::hash_blocking(input.password).await?;
-    let user = User::new_buyer(name, email, password_hash, cpf, now);
+    let mut user = User::new_buyer(name, email, password_hash, cpf, now);
+    user.language = language;
     app.users.insert(&user).await?;
     if let Err(err) = verification::send_link(app, &user).await {
         // The account stands; the owner can ask for the link again.
         tracing::warn!(error = %err.chain(), "verification e-mail not sent at registration");
     }
     Ok(UserView::from(&user))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageInput {
+    pub language: String,
+}
+
+/// The language e-mails and PDF tickets are written in for this account.
+pub async fn set_language(app: &App, user_id: &UserId, input: LanguageInput) -> AppResult<UserView> {
+    let language = Language::parse(&input.language)?;
+    if !app.users.set_language(user_id, language).await? {
+        return Err(gone());
+    }
+    me(app, user_id).await
 }
 
 pub async fn me(app: &App, user_id: &UserId) -> AppResult<UserView> {

@@ -8,7 +8,6 @@ use crate::auth::secrets::{EmailLinks, LinkProblem};
 use crate::domain::throttle::VERIFICATION_EMAILS_PER_ACCOUNT;
 use crate::domain::{Refusal, User, UserId};
 use crate::error::{AppError, AppResult};
-use crate::ports::Email;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
@@ -18,19 +17,7 @@ pub(super) async fn send_link(app: &App, user: &User) -> AppResult<()> {
     let now = app.clock.now();
     let token = app.email_links.sign(user.id.as_str(), &user.email, now + LINK_LIFETIME);
     let link = format!("{}/verify.html#token={token}", app.config.public_site_url);
-    let email = Email {
-        // One e-mail per link: asking again sends a new one.
-        id: format!("verify-email:{}:{}", user.id, now.timestamp_millis()),
-        to: user.email.clone(),
-        subject: "Confirme seu e-mail · Confirm your e-mail".into(),
-        body: format!(
-            "Olá, {name}!\n\nPara pagar seus ingressos, confirme seu e-mail abrindo este link (válido por 48 horas):\n{link}\n\n\
-             Hi {name}! To pay for your tickets, confirm your e-mail by opening this link (valid for 48 hours):\n{link}\n\n\
-             Se você não criou uma conta na Bilheteria, ignore esta mensagem.",
-            name = user.name
-        ),
-    };
-    app.mailer.send(&email).await
+    crate::services::notifications::verify_email(app, user, &link, now).await
 }
 
 #[derive(Serialize, Debug)]

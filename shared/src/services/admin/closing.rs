@@ -24,7 +24,6 @@ use std::time::{Duration, Instant};
 /// How long one call sweeps before answering "still closing" (a function's timeout is 25 s).
 const SWEEP_BUDGET: Duration = Duration::from_secs(15);
 const SWEEP_PAUSE: Duration = Duration::from_millis(50);
-const CANCELLED_BY_ORGANISER: &str = "O evento foi cancelado pelo organizador.";
 
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
@@ -195,7 +194,7 @@ async fn sweep(app: &App, event: &Event, budget: Duration, resumed: bool) -> App
     // first sweep has none: its own refunds are settled as it makes them.
     if resumed {
         for order in app.orders.by_event(&event.id, &[OrderStatus::Refunded]).await? {
-            orders::settle_refund(app, &order, CANCELLED_BY_ORGANISER).await?;
+            orders::settle_refund(app, &order, crate::services::notifications::Why::EventCancelled).await?;
         }
     }
     loop {
@@ -228,7 +227,7 @@ async fn end(app: &App, order: &Order) -> AppResult<()> {
         if transition == Transition::Refund { orders::refund_changes(order) } else { TransitionChanges::default() };
     if let Some(done) = app.orders.transition(&order.id, None, transition, changes, when).await? {
         if transition == Transition::Refund {
-            orders::settle_refund(app, &done, CANCELLED_BY_ORGANISER).await?;
+            orders::settle_refund(app, &done, crate::services::notifications::Why::EventCancelled).await?;
         } else {
             notifications::cancelled(app, &done).await?;
         }

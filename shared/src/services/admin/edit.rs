@@ -78,6 +78,7 @@ fn edited(current: &Event, checked: CheckedEvent, now: chrono::DateTime<chrono::
         name: checked.name,
         description: checked.description,
         venue: checked.venue,
+        time_zone: checked.time_zone,
         starts_at: checked.starts_at,
         sales_end_at: checked.sales_end_at,
         image_url: checked.image_url,

@@ -127,10 +127,28 @@ pub struct AuditView {
 pub const AUDIT_PAGE: i64 = 200;
 
 /// The most recent admin actions, newest first: who did what to which object, when.
-pub async fn audit_log(app: &App) -> AppResult<Vec<AuditView>> {
+/// The newest audit entries, about one event (`?event=`) and/or of one action (`?action=`).
+pub async fn audit_log(app: &App, event: Option<&str>, action: Option<&str>) -> AppResult<Vec<AuditView>> {
+    let event = match event.map(str::trim).filter(|e| !e.is_empty()) {
+        Some(raw) => Some(
+            crate::domain::EventId::parse(raw)
+                .ok_or_else(|| crate::domain::Invalid::new("'event' must be an event id"))?,
+        ),
+        None => None,
+    };
+    let action = match action.map(str::trim).filter(|a| !a.is_empty()) {
+        Some(a) if a.len() <= 64 && a.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.') => {
+            Some(a.to_string())
+        }
+        Some(_) => {
+            return Err(crate::domain::Invalid::new("'action' must be an action name such as event.update").into())
+        }
+        None => None,
+    };
+    let filter = crate::ports::AuditFilter { event, action };
     Ok(app
         .audit
-        .recent(AUDIT_PAGE)
+        .recent(AUDIT_PAGE, &filter)
         .await?
         .into_iter()
         .map(|e| AuditView {

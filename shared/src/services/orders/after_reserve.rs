@@ -103,7 +103,7 @@ pub async fn pay(app: &App, caller: &Caller, raw_id: &str, request: PayRequest) 
     if let Err(err) = app.publisher.publish(&Message::payment_requested(pending.id.clone(), attempt, now)).await {
         tracing::warn!(order_id = %pending.id, error = %err, "payment.requested not published; left to the outbox sweep");
     }
-    Ok(OrderView::of(app, &pending))
+    OrderView::shown(app, &pending).await
 }
 
 /// The order moved on while its charge was made (expired, cancelled): that charge must not
@@ -134,7 +134,7 @@ pub async fn cancel(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Order
         return Err(refused(app, caller, &order, Transition::Cancel).await);
     };
     notifications::cancelled(app, &cancelled).await?;
-    Ok(OrderView::of(app, &cancelled))
+    OrderView::shown(app, &cancelled).await
 }
 
 /// Refunds a paid order before its event starts (buyer) — the stock goes back on sale.
@@ -170,8 +170,8 @@ pub async fn refund(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Order
         }
         return Err(refused(app, caller, &order, Transition::Refund).await);
     };
-    settle_refund(app, &refunded, "O valor volta pelo mesmo meio de pagamento.").await?;
-    Ok(OrderView::of(app, &refunded))
+    settle_refund(app, &refunded, notifications::Why::BuyerAsked).await?;
+    OrderView::shown(app, &refunded).await
 }
 
 /// The `Refund` transition's changes: a paid order's money is owed back until the provider
@@ -197,7 +197,7 @@ pub async fn return_money(app: &App, order: &Order) -> AppResult<()> {
 
 /// After an order became `refunded`: money back (or left for the retry), tickets void, buyer
 /// told. Each step is idempotent, so running it again after a crash is harmless.
-pub async fn settle_refund(app: &App, order: &Order, why: &str) -> AppResult<()> {
+pub async fn settle_refund(app: &App, order: &Order, why: notifications::Why) -> AppResult<()> {
     if let Err(err) = return_money(app, order).await {
         tracing::warn!(order_id = %order.id, error = %err.chain(), "refund not returned yet; the scheduled function retries it");
     }
@@ -208,4 +208,34 @@ pub async fn settle_refund(app: &App, order: &Order, why: &str) -> AppResult<()>
 pub async fn tickets(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Vec<TicketView>> {
     let order = find_mine(app, caller, raw_id).await?;
     crate::services::tickets::for_my_order(app, caller, &order).await
+}
+
+/// The caller's tickets of a paid order as a PDF, in `language` (the page's, else the
+/// account's), with the file name to save it under.
+pub async fn tickets_pdf(
+    app: &App,
+    caller: &Caller,
+    raw_id: &str,
+    language: Option<&str>,
+) -> AppResult<(String, Vec<u8>)> {
+    let order = find_mine(app, caller, raw_id).await?;
+    if order.status != OrderStatus::Paid {
+        return Err(
+            Refusal::WrongOrderState { action: "download the tickets of", status: order.status.as_str() }.into()
+        );
+    }
+    let language = match language {
+        Some(raw) => crate::domain::Language::parse(raw)?,
+        None => app.users.find_by_id(&caller.user_id).await?.map(|u| u.language).unwrap_or_default(),
+    };
+    let stored = app.tickets.states_for_order(&order.id).await?;
+    let held: Vec<&crate::domain::Ticket> = stored
+        .iter()
+        .filter(|s| s.ticket.user_id == caller.user_id && !matches!(s.state, TicketState::Revoked(_)))
+        .map(|s| &s.ticket)
+        .collect();
+    let event = app.recent_events.find(&order.event_id).await?;
+    let facts = event.as_ref().map(crate::services::event_facts::EventFacts::of).unwrap_or_default();
+    let document = crate::services::tickets::document::pdf(&held, &facts, language);
+    Ok((crate::services::tickets::document::filename(order.id.as_str(), language), document))
 }

@@ -5,5 +5,7 @@
 mod after_reserve;
 mod reserve;
 
-pub use after_reserve::{cancel, pay, refund, refund_changes, return_money, settle_refund, tickets, PayRequest};
+pub use after_reserve::{
+    cancel, pay, refund, refund_changes, return_money, settle_refund, tickets, tickets_pdf, PayRequest,
+};
 pub use reserve::{find_mine, get_mine, list_mine, reserve, OrderView, PaymentView, ORDERS_PAGE};

@@ -30,6 +30,7 @@ use crate::domain::{
 };
 use crate::error::{AppError, AppResult};
 use crate::ports::{Claim, Fence, Take, TakeRequest};
+use crate::services::event_facts::{fill, filled, AboutAnEvent, EventFacts};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -64,6 +65,18 @@ pub struct OrderView {
     pub refunded_at: Option<DateTime<Utc>>,
     /// How this order can be paid here (`pix`, and `card` where cards are offered).
     pub payment_methods: &'static [&'static str],
+    /// When and where, and whether the event still happens (read when the order is shown).
+    #[serde(flatten)]
+    pub event: EventFacts,
+}
+
+impl AboutAnEvent for OrderView {
+    fn event_id(&self) -> &str {
+        &self.event_id
+    }
+    fn set_event_facts(&mut self, facts: EventFacts) {
+        self.event = facts;
+    }
 }
 
 impl OrderView {
@@ -93,7 +106,13 @@ impl OrderView {
             cancelled_at: o.cancelled_at,
             expired_at: o.expired_at,
             refunded_at: o.refunded_at,
+            event: EventFacts::default(),
         }
+    }
+
+    /// The view of `order` with its event's facts.
+    pub async fn shown(app: &App, order: &Order) -> AppResult<Self> {
+        filled(app, OrderView::of(app, order)).await
     }
 }
 
@@ -151,7 +170,7 @@ pub async fn reserve(
         // The order stands; the outbox sweep publishes unprocessed orders later.
         tracing::warn!(order_id = %order.id, error = %err, "order.reserved not published; left to the outbox sweep");
     }
-    Ok((OrderView::of(app, &order), false))
+    Ok((OrderView::shown(app, &order).await?, false))
 }
 
 /// A key's earlier claim, as the store has it.
@@ -183,7 +202,7 @@ async fn existing_claim(
     }
     let first = &earlier.order_id;
     if let Some(order) = app.orders.find_for_user(&caller.user_id, first).await? {
-        return Ok(Some(OrderView::of(app, &order)));
+        return Ok(Some(OrderView::shown(app, &order).await?));
     }
     if !earlier.lapsed {
         return Err(busy());
@@ -192,7 +211,7 @@ async fn existing_claim(
         Fence::Stored => {
             let order = app.orders.find_for_user(&caller.user_id, first).await?;
             let order = order.ok_or_else(|| AppError::Internal("a fenced order vanished".into()))?;
-            Ok(Some(OrderView::of(app, &order)))
+            Ok(Some(OrderView::shown(app, &order).await?))
         }
         Fence::Fenced if app.idempotency.take_over(&caller.user_id, key, first, order_id, &this, now).await? => {
             Ok(None)
@@ -336,7 +355,20 @@ async fn take_from_open_lots(
             at: now,
         };
         match app.inventory.take(&request).await? {
-            Take::Taken { full_price_cents, allocations } => return Ok((lot, full_price_cents, allocations)),
+            Take::Taken { full_price_cents, allocations } => {
+                let unit_price_cents = wanted.price_type.unit_price(full_price_cents);
+                if wanted.expected_unit_price_cents.is_some_and(|seen| seen != unit_price_cents) {
+                    // The buyer was shown another price: nothing is sold at this one. The take
+                    // goes back at once (exactly once: only while its record is there; if this
+                    // fails, the reconciler returns it, as for any take without an order).
+                    if let Err(err) = app.inventory.give_back(order_id, &allocations, wanted.price_type).await {
+                        tracing::warn!(error = %err.chain(), "a price-changed take not returned; the reconciler will");
+                    }
+                    let lot = sector.lots.get(lot).map(|l| l.name.clone()).unwrap_or_default();
+                    return Err(Refusal::PriceChanged { lot, unit_price_cents, quantity: wanted.quantity }.into());
+                }
+                return Ok((lot, full_price_cents, allocations));
+            }
             Take::Short { left } => best_left = best_left.max(left),
             Take::Closed => return Err(why_closed(app, event).await),
         }
@@ -385,7 +417,9 @@ pub const ORDERS_PAGE: i64 = 100;
 
 pub async fn list_mine(app: &App, caller: &Caller) -> AppResult<Vec<OrderView>> {
     let orders = app.orders.list_for_user(&caller.user_id, ORDERS_PAGE).await?;
-    Ok(orders.iter().map(|o| OrderView::of(app, o)).collect())
+    let mut views: Vec<OrderView> = orders.iter().map(|o| OrderView::of(app, o)).collect();
+    fill(app, &mut views).await?;
+    Ok(views)
 }
 
 /// One of the caller's orders; another buyer's order is indistinguishable from none.
@@ -396,5 +430,5 @@ pub async fn find_mine(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Or
 }
 
 pub async fn get_mine(app: &App, caller: &Caller, raw_id: &str) -> AppResult<OrderView> {
-    Ok(OrderView::of(app, &find_mine(app, caller, raw_id).await?))
+    OrderView::shown(app, &find_mine(app, caller, raw_id).await?).await
 }

@@ -8,7 +8,7 @@ use crate::domain::pix::Txid;
 use crate::domain::{Order, OrderId, OrderStatus, Payment, RevokedBecause, Transition};
 use crate::error::{AppError, AppResult};
 use crate::ports::{PixCharge, Receipt, ReceiptOutcome, ReceivedPix, TransitionChanges};
-use crate::services::notifications;
+use crate::services::notifications::{self, Why};
 use crate::services::tickets::issue_tickets;
 
 /// Reads the charge and settles each pix it lists. `Ok(true)` when something changed.
@@ -59,8 +59,8 @@ pub async fn settle_pix(app: &App, order_id: &OrderId, txid: &Txid, pix: &Receiv
             // Paid by another pix, refunded, cancelled: this one is not needed.
             _ => {
                 let why = match order.status {
-                    OrderStatus::Paid => "Este pedido já estava pago por outro PIX.",
-                    _ => "Este pedido já não estava aberto quando o PIX chegou.",
+                    OrderStatus::Paid => Why::AlreadyPaid,
+                    _ => Why::OrderClosed,
                 };
                 Some(give_back(app, &order, pix, why).await?)
             }
@@ -111,7 +111,7 @@ async fn confirm(app: &App, order: &Order, txid: &Txid, pix: &ReceivedPix) -> Ap
 async fn confirm_late(app: &App, order: &Order, txid: &Txid, pix: &ReceivedPix) -> AppResult<Option<ReceiptOutcome>> {
     let event = app.events.find(&order.event_id).await?;
     if !event.as_ref().is_some_and(|e| e.status.is_open()) {
-        return Ok(Some(give_back(app, order, pix, "O evento não está mais à venda.").await?));
+        return Ok(Some(give_back(app, order, pix, Why::NoLongerOnSale).await?));
     }
     // Tickets first, as for any payment; an earlier pix of this order may have been returned
     // and its tickets voided: the same tickets are valid again (void again below if the
@@ -131,13 +131,13 @@ async fn confirm_late(app: &App, order: &Order, txid: &Txid, pix: &ReceivedPix) 
     if now_order.as_ref().is_some_and(|o| o.status == OrderStatus::Expired) {
         // Still expired: its tickets are no longer there.
         app.tickets.void(&order.id, RevokedBecause::Refunded, None).await?;
-        let why = "O PIX chegou depois do fim da reserva, e os ingressos já tinham sido vendidos.";
+        let why = Why::LateAndSoldOut;
         return Ok(Some(give_back(app, order, pix, why).await?));
     }
     Ok(None)
 }
 
-async fn give_back(app: &App, order: &Order, pix: &ReceivedPix, why: &str) -> AppResult<ReceiptOutcome> {
+async fn give_back(app: &App, order: &Order, pix: &ReceivedPix, why: Why) -> AppResult<ReceiptOutcome> {
     // Tickets issued for this pix before the order moved on (an expiry or a cancellation won
     // the race with `paid`) let nobody in. A paid order's (another pix paid it) stay.
     if order.status != OrderStatus::Paid {
@@ -161,7 +161,7 @@ async fn wrong_amount(app: &App, order: &Order, pix: &ReceivedPix) -> AppResult<
         received_cents = pix.amount_cents,
         "a pix whose amount is not the order's: refused"
     );
-    let why = "O valor pago não era o do pedido.";
+    let why = Why::WrongAmount;
     app.pix.refund(&pix.end_to_end_id, pix.amount_cents).await?;
     notifications::pix_returned(app, order, &pix.end_to_end_id, pix.amount_cents, why).await?;
     app.pix_receipts.settle(&pix.end_to_end_id, ReceiptOutcome::AmountMismatch, app.clock.now()).await?;

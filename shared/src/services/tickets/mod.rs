@@ -1,6 +1,7 @@
 //! Tickets as their holders see them: issued for a paid order (signed with the ticket key,
 //! naming the buyer as holder), listed, and transferred (`transfer`).
 
+pub mod document;
 mod transfer;
 
 pub use transfer::{transfer, TransferRequest};
@@ -13,6 +14,7 @@ use crate::domain::{
     Entitlement, Holder, Order, OrderStatus, PriceType, StoredTicket, Ticket, TicketState, User, UserId,
 };
 use crate::error::AppResult;
+use crate::services::event_facts::{fill, AboutAnEvent, EventFacts};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use serde::Serialize;
@@ -128,6 +130,18 @@ pub struct TicketView {
     /// Whether its holder may transfer it now (the event's window is checked on transfer).
     pub transferable: bool,
     pub transferred_from: Option<String>,
+    /// When and where (read from the event when the ticket is looked at).
+    #[serde(flatten)]
+    pub event: EventFacts,
+}
+
+impl AboutAnEvent for TicketView {
+    fn event_id(&self) -> &str {
+        &self.event_id
+    }
+    fn set_event_facts(&mut self, facts: EventFacts) {
+        self.event = facts;
+    }
 }
 
 impl TicketView {
@@ -154,6 +168,7 @@ impl TicketView {
             key_id: t.key_id,
             issued_at: t.issued_at,
             transferred_from: t.transferred_from,
+            event: EventFacts::default(),
         }
     }
 }
@@ -164,16 +179,21 @@ pub async fn for_my_order(app: &App, caller: &Caller, order: &Order) -> AppResul
         return Ok(Vec::new());
     }
     let stored = app.tickets.states_for_order(&order.id).await?;
-    Ok(stored
+    let mut views: Vec<TicketView> = stored
         .into_iter()
         .filter(|s| s.ticket.user_id == caller.user_id && !matches!(s.state, TicketState::Revoked(_)))
         .map(TicketView::of)
-        .collect())
+        .collect();
+    fill(app, &mut views).await?;
+    Ok(views)
 }
 
 /// Every ticket the caller holds (bought or received), newest change first; revoked ones
 /// are left out (a transferred ticket is the recipient's now).
 pub async fn mine(app: &App, caller: &Caller) -> AppResult<Vec<TicketView>> {
     let stored = app.tickets.held_by(&caller.user_id).await?;
-    Ok(stored.into_iter().filter(|s| !matches!(s.state, TicketState::Revoked(_))).map(TicketView::of).collect())
+    let mut views: Vec<TicketView> =
+        stored.into_iter().filter(|s| !matches!(s.state, TicketState::Revoked(_))).map(TicketView::of).collect();
+    fill(app, &mut views).await?;
+    Ok(views)
 }

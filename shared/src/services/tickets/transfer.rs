@@ -99,11 +99,11 @@ pub async fn transfer(app: &App, caller: &Caller, raw_code: &str, input: Transfe
             actor: caller.user_id.clone(),
             action: "ticket.transfer".into(),
             target: moved.slot.clone(),
-            before: Some(serde_json::json!({"code": old.code, "holder": old.user_id.to_string()})),
-            after: Some(serde_json::json!({"code": moved.ticket.code, "holder": recipient.id.to_string()})),
+            before: Some(serde_json::json!({"code": old.code, "holder": old.user_id.to_string(), "event_id": old.event_id.to_string()})),
+            after: Some(serde_json::json!({"code": moved.ticket.code, "holder": recipient.id.to_string(), "event_id": moved.ticket.event_id.to_string()})),
             at: now,
         })
         .await?;
     notifications::ticket_transferred(app, old, &moved.ticket, &recipient.email, &recipient.name).await?;
-    Ok(TicketView::of(moved))
+    crate::services::event_facts::filled(app, TicketView::of(moved)).await
 }

@@ -156,7 +156,7 @@ async function deleteAccount() {
         await api.deleteAccount(password);
         return true;
       } catch (err) {
-        validation(problemText(err) || (err instanceof ApiError && err.detail) || errorTitle(err));
+        validation(problemText(err) || errorTitle(err));
         return false;
       }
     },

@@ -1,12 +1,20 @@
 // event.html?id= — the buy flow: sector, price type (half price: the buyer's entitlement),
-// quantity, reservation (asking for the CPF when the account has none yet).
+// quantity, the price as the server quotes it (quote.js), reservation (asking for the CPF when
+// the account has none yet, and for confirmation when the price changed meanwhile).
+// On a phone the summary is a bar fixed to the bottom of the screen (total + Reservar).
+// A cancelled event says so (and that paid orders are refunded) and offers nothing to buy.
 import { api, session, ApiError } from '../api.js';
-import { t, money, dateTime } from '../i18n.js';
-import { initPage, $, h, mount, param, availabilityBadge, showError, every, eventImage, loginUrl, alertMsg } from '../ui.js';
+import { t, money } from '../i18n.js';
+import { initPage, $, h, mount, param, availabilityBadge, showError, every, eventImage, loginUrl, alertMsg, problemText } from '../ui.js';
 import { ENTITLEMENT_CODES, entitlementLabel } from '../entitlement.js';
 import { icon } from '../dom.js';
 import { askCpf } from '../prompts.js';
 import { EVENTS_REFRESH_MS } from '../config.js';
+import { createQuoter, quoteFromPriceChange, confirmNewPrice } from '../quote.js';
+import { eventDateTime } from '../event-time.js';
+import { onReconnect } from '../connection.js';
+import { problemMessage } from '../problems.js';
+import { buySummary } from '../buy-summary.js';
 
 const id = param('id');
 const root = $('#event-root');
@@ -14,23 +22,25 @@ let ev = null;
 let idemKey = null;
 let busy = false;
 const state = { sector: null, type: 'full', qty: 1, entitlement: '' };
+/** The server's answer for the current selection: { key, quote } (quote may be { failed } / { unsupported }). */
+let priced = { key: '', quote: null };
+/** What the selected sector's stock looked like when it was last quoted (re-quote when it moves). */
+let quotedStock = '';
+const quoter = id ? createQuoter(id, onQuote) : null;
 
 const maxPerOrder = () => Math.max(1, Number(ev?.max_per_order) || 6);
 const sectorOf = (name) => ev?.sectors?.find((s) => s.name === name);
 const halfPrice = (s) => s.half_price_cents ?? Math.round(s.price_cents / 2);
-const unitPrice = () => {
-  const s = sectorOf(state.sector);
-  if (!s) return 0;
-  return state.type === 'half' ? halfPrice(s) : s.price_cents;
-};
-const canBuy = (s) => ev.status === 'active' && Number(s.available) > 0;
+const isCancelled = () => ev?.status === 'cancelled' || ev?.status === 'cancelling';
+const salesOpen = () => ev?.status === 'active' && ev?.sales_open !== false;
+const canBuy = (s) => salesOpen() && Number(s.available) > 0;
 const halfLeft = (s) => (s.half_available === undefined || s.half_available === null ? Number(s.available) : Number(s.half_available));
+const selection = () => ({ sector: state.sector, priceType: state.type, quantity: state.qty });
+const selectionKey = () => JSON.stringify([state.sector, state.type, state.qty]);
 
 function newIntent() { idemKey = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`; }
 
 const legend = (text) => h('legend', { class: 'float-left w-full text-lg font-bold text-slate-900' }, text);
-const sumRow = (label, id2, cls, extra = {}) => h('div', { class: 'flex justify-between gap-2' },
-  h('dt', { class: 'text-slate-600' }, label), h('dd', { id: id2, class: cls, ...extra }, '—'));
 
 function typeChoice(value, label, priceId, extra = {}) {
   return h('label', { class: 'choice' },
@@ -38,14 +48,40 @@ function typeChoice(value, label, priceId, extra = {}) {
     h('input', { type: 'radio', name: 'price_type', value, class: 'h-4 w-4 accent-brand-600', dataset: { testid: `type-${value}` }, checked: value === 'full', ...extra }));
 }
 
+function eventHeader() {
+  return h('section', { class: 'card mt-4 overflow-hidden md:flex' },
+    h('div', { class: 'md:w-2/5' }, eventImage(ev, 'h-48 md:h-full md:min-h-[16rem]')),
+    h('div', { class: 'min-w-0 flex-1 p-5 sm:p-7' },
+      h('p', { class: 'text-sm font-semibold uppercase tracking-wide text-brand-700' },
+        h('time', { datetime: ev.starts_at, dataset: { testid: 'event-when' } }, eventDateTime(ev.starts_at, ev.time_zone))),
+      h('h1', { class: 'mt-1 break-words text-2xl font-extrabold tracking-tight text-slate-900 sm:text-3xl', dataset: { testid: 'event-name' } }, ev.name),
+      h('p', { class: 'mt-2 flex items-center gap-1 text-slate-600', dataset: { testid: 'event-venue' } }, icon('pin', 'h-4 w-4 shrink-0'), ev.venue),
+      ev.description ? h('p', { class: 'mt-4 max-w-2xl whitespace-pre-line break-words leading-relaxed text-slate-600', dataset: { testid: 'event-description' } }, ev.description) : null,
+      h('div', { id: 'event-note', class: 'mt-4', 'aria-live': 'polite' })));
+}
+
+const backLink = () => h('a', { href: 'index.html', class: 'inline-flex rounded text-sm font-medium text-brand-700 hover:underline' }, t('event.back'));
+
+/** A cancelled event: what happened and what happens to the money; nothing to buy. */
+function renderCancelled() {
+  document.title = `${ev.name} · ${t('app.name')}`;
+  root.dataset.view = 'cancelled';
+  mount(root, backLink(), eventHeader(),
+    h('section', { class: 'card mt-6 border-rose-200 bg-rose-50 p-5 sm:p-6', role: 'status', dataset: { testid: 'event-cancelled' } },
+      h('h2', { class: 'flex items-center gap-2 text-lg font-bold text-rose-900' }, icon('alert', 'h-5 w-5 shrink-0'), t('event.cancelledTitle')),
+      h('p', { class: 'mt-2 text-rose-900' }, t('event.cancelledRefund')),
+      session.loggedIn ? h('a', { class: 'btn-secondary mt-4', href: 'orders.html' }, t('event.cancelledOrders')) : null));
+}
+
 function renderShell() {
   document.title = `${ev.name} · ${t('app.name')}`;
+  root.dataset.view = 'buy';
   const qtyHint = [t('event.qtyHint', { n: maxPerOrder() }), ev.max_per_buyer ? t('event.maxBuyer', { n: ev.max_per_buyer }) : ''].filter(Boolean).join(' ');
   const form = h('form', { id: 'buy-form', class: 'mt-6 grid gap-6 lg:grid-cols-3', novalidate: true },
-    h('div', { class: 'space-y-6 lg:col-span-2' },
-      h('fieldset', { class: 'card p-5 sm:p-6' }, legend(t('event.chooseSector')),
-        h('div', { id: 'sectors', class: 'clear-both pt-4 grid gap-3 sm:grid-cols-2' })),
-      h('fieldset', { class: 'card p-5 sm:p-6' }, legend(t('event.chooseType')),
+    h('div', { class: 'min-w-0 space-y-6 lg:col-span-2' },
+      h('fieldset', { class: 'card min-w-0 p-5 sm:p-6' }, legend(t('event.chooseSector')),
+        h('div', { id: 'sectors', class: 'clear-both grid gap-3 pt-4 sm:grid-cols-2' })),
+      h('fieldset', { class: 'card min-w-0 p-5 sm:p-6' }, legend(t('event.chooseType')),
         h('div', { class: 'clear-both grid gap-3 pt-4 sm:grid-cols-2' },
           typeChoice('full', t('event.full'), 'price-full'),
           typeChoice('half', t('event.half'), 'price-half', { 'aria-describedby': 'half-hint' })),
@@ -57,7 +93,7 @@ function renderShell() {
             id: 'entitlement', name: 'entitlement', class: 'input', 'aria-describedby': 'entitlement-hint', dataset: { testid: 'entitlement' },
           }, h('option', { value: '' }, t('entitlement.choose')), ENTITLEMENT_CODES.map((c) => h('option', { value: c }, entitlementLabel(c)))),
           h('p', { id: 'entitlement-hint', class: 'mt-2 text-xs text-amber-900' }, t('event.entitlementHint')))),
-      h('fieldset', { class: 'card p-5 sm:p-6' }, legend(t('event.chooseQty')),
+      h('fieldset', { class: 'card min-w-0 p-5 sm:p-6' }, legend(t('event.chooseQty')),
         h('div', { class: 'clear-both flex items-center gap-3 pt-4' },
           h('button', { type: 'button', class: 'btn-secondary h-11 w-11 p-0 text-lg', id: 'qty-dec', 'aria-label': t('event.decrease') }, '−'),
           h('label', { for: 'qty', class: 'sr-only' }, t('event.qty')),
@@ -67,31 +103,10 @@ function renderShell() {
           }),
           h('button', { type: 'button', class: 'btn-secondary h-11 w-11 p-0 text-lg', id: 'qty-inc', 'aria-label': t('event.increase') }, '+')),
         h('p', { id: 'qty-hint', class: 'mt-3 text-xs text-slate-600' }, qtyHint))),
-    h('aside', { class: 'lg:col-span-1' },
-      h('div', { class: 'card p-5 sm:p-6 lg:sticky lg:top-24' },
-        h('h2', { class: 'text-lg font-bold text-slate-900' }, t('event.summary')),
-        h('dl', { class: 'mt-4 space-y-2 text-sm' },
-          sumRow(t('order.sector'), 'sum-sector', 'font-medium text-right'),
-          sumRow(t('order.type'), 'sum-type', 'font-medium'),
-          sumRow(t('order.quantity'), 'sum-qty', 'font-medium'),
-          h('div', { class: 'flex justify-between gap-2 border-t border-slate-200 pt-3 text-base' },
-            h('dt', { class: 'font-semibold' }, t('event.total')),
-            h('dd', { id: 'sum-total', class: 'text-xl font-extrabold text-slate-900', dataset: { testid: 'total' }, 'aria-live': 'polite' }, '—'))),
-        h('button', { type: 'submit', id: 'reserve-btn', class: 'btn-primary mt-5 w-full py-3 text-base', dataset: { testid: 'reserve' } },
-          session.loggedIn ? t('event.reserve') : t('event.loginToBuy')),
-        h('p', { class: 'mt-3 text-center text-xs text-slate-600' }, t('event.holdNote')))));
+    h('aside', { class: 'lg:col-span-1' }, buySummary(session.loggedIn)));
 
-  mount(root,
-    h('a', { href: 'index.html', class: 'inline-flex rounded text-sm font-medium text-brand-700 hover:underline' }, t('event.back')),
-    h('section', { class: 'card mt-4 overflow-hidden md:flex' },
-      h('div', { class: 'md:w-2/5' }, eventImage(ev, 'h-48 md:h-full md:min-h-[16rem]')),
-      h('div', { class: 'flex-1 p-5 sm:p-7' },
-        h('p', { class: 'text-sm font-semibold uppercase tracking-wide text-brand-700' }, h('time', { datetime: ev.starts_at }, dateTime(ev.starts_at))),
-        h('h1', { class: 'mt-1 text-2xl font-extrabold tracking-tight text-slate-900 sm:text-3xl', dataset: { testid: 'event-name' } }, ev.name),
-        h('p', { class: 'mt-2 flex items-center gap-1 text-slate-600', dataset: { testid: 'event-venue' } }, icon('pin', 'h-4 w-4'), ev.venue),
-        ev.description ? h('p', { class: 'mt-4 max-w-2xl whitespace-pre-line leading-relaxed text-slate-600', dataset: { testid: 'event-description' } }, ev.description) : null,
-        h('div', { id: 'event-note', class: 'mt-4', 'aria-live': 'polite' }))),
-    form);
+  // The bottom bar covers the end of the page on a phone: room for it.
+  mount(root, backLink(), eventHeader(), form, h('div', { class: 'h-36 lg:hidden', 'aria-hidden': 'true' }));
 
   form.addEventListener('change', (e) => {
     if (e.target.name === 'sector') state.sector = e.target.value;
@@ -116,7 +131,7 @@ function setQty(v) { state.qty = clampQty(v); $('#qty').value = state.qty; newIn
 function sectorChoice(s, i) {
   return h('label', { class: 'choice', dataset: { sector: s.name, testid: 'sector-choice' } },
     h('span', { class: 'min-w-0' },
-      h('span', { class: 'block font-semibold text-slate-900' }, s.name),
+      h('span', { class: 'block break-words font-semibold text-slate-900' }, s.name),
       h('span', { class: 'block text-sm text-slate-600', dataset: { role: 'price' } }),
       h('span', { class: 'block text-xs text-slate-600', dataset: { role: 'lot' } }),
       h('span', { class: 'mt-2 inline-flex', dataset: { role: 'badge' } })),
@@ -161,25 +176,124 @@ function update() {
   $('#price-half').textContent = s ? (halfLeft(s) <= 0 ? t('avail.halfSoldout') : money(halfPrice(s))) : '—';
   const allSold = ev.sectors.every((x) => Number(x.available) <= 0);
   const msg = ev.status === 'paused' ? ['badge-slate', 'event.pausedNote']
-    : ev.status === 'cancelled' ? ['badge-red', 'event.cancelledNote']
+    : ev.status === 'active' && ev.sales_open === false ? ['badge-slate', 'event.salesClosedNote']
       : allSold ? ['badge-red', 'event.soldoutNote'] : null;
   const note = $('#event-note');
   if (note.dataset.msg !== (msg?.[1] || '')) {
     note.dataset.msg = msg?.[1] || '';
     mount(note, msg ? h('p', { class: `${msg[0]} px-3 py-1.5 text-sm`, dataset: { testid: 'event-note' } }, t(msg[1])) : null);
   }
+  // The selected sector's stock moved (a lot sold out, tickets came back): ask again.
+  const stock = s ? JSON.stringify([s.name, s.available, s.half_available, s.current_lot, s.price_cents]) : '';
+  if (stock !== quotedStock) { quotedStock = stock; priced = { key: '', quote: null }; }
   updateSummary();
+}
+
+/** The server's quote for `sel` came back: show it if it is still the selection. */
+function onQuote(sel, quote) {
+  const key = JSON.stringify([sel.sector, sel.priceType, sel.quantity]);
+  if (key !== selectionKey()) return;
+  priced = { key, quote };
+  showPrice();
+}
+
+/** Whether a reservation can be sent now: the price the buyer sees is the server's. */
+function priceReady() {
+  const q = priced.key === selectionKey() ? priced.quote : null;
+  if (quoter?.unsupported || q?.unsupported) return true;
+  return Boolean(q?.available && Number.isInteger(q.unit_price_cents));
+}
+
+/** The total, the unit price and the lot, from the quote (or, on an older server, from the sector). */
+function showPrice() {
+  const s = sectorOf(state.sector);
+  const q = priced.key === selectionKey() ? priced.quote : null;
+  const total = $('#sum-total');
+  const note = $('#quote-note');
+  let unit = null;
+  let sum = null;
+  let lot = '';
+  let text = '';
+  let kind = 'ok';
+  if (!s) {
+    kind = 'none';
+  } else if (quoter?.unsupported || q?.unsupported) {
+    unit = state.type === 'half' ? halfPrice(s) : s.price_cents;
+    sum = unit * state.qty;
+    lot = s.current_lot || '';
+  } else if (!q) {
+    kind = 'pending';
+    text = t('event.quoting');
+  } else if (q.failed) {
+    kind = 'failed';
+    text = problemText(q.failed);
+  } else if (!q.available) {
+    kind = 'unavailable';
+    text = problemMessage({ code: q.code, status: 409 });
+  } else {
+    unit = q.unit_price_cents;
+    sum = q.total_cents;
+    lot = q.lot || '';
+  }
+  total.textContent = sum == null ? '—' : money(sum);
+  total.setAttribute('aria-busy', String(kind === 'pending'));
+  $('#sum-unit').textContent = unit == null ? '—' : money(unit);
+  $('#sum-lot').textContent = lot || '—';
+  if (kind === 'ok' && lot && unit != null) text = t('event.quoteLot', { lot, unit: money(unit) });
+  note.textContent = text;
+  note.dataset.kind = kind;
+  note.className = `mt-2 text-xs lg:text-sm ${kind === 'unavailable' || kind === 'failed' ? 'font-semibold text-rose-800' : 'text-slate-700'}`;
+  $('#reserve-btn').disabled = busy || (session.loggedIn && (!s || !canBuy(s) || !priceReady()));
 }
 
 function updateSummary() {
   const s = sectorOf(state.sector);
+  const typeText = state.type === 'half' ? [t('event.half'), entitlementLabel(state.entitlement)].filter(Boolean).join(' · ') : t('event.full');
   $('#sum-sector').textContent = s ? s.name : '—';
-  $('#sum-type').textContent = state.type === 'half'
-    ? [t('event.half'), entitlementLabel(state.entitlement)].filter(Boolean).join(' · ')
-    : t('event.full');
+  $('#sum-type').textContent = typeText;
   $('#sum-qty').textContent = String(state.qty);
-  $('#sum-total').textContent = s ? money(unitPrice() * state.qty) : '—';
-  $('#reserve-btn').disabled = busy || (session.loggedIn && (!s || !canBuy(s)));
+  $('#sum-line').textContent = s ? `${s.name} · ${state.qty} × ${state.type === 'half' ? t('event.half') : t('event.full')}` : '—';
+  if (s && canBuy(s) && (priced.key !== selectionKey() || priced.quote?.failed)) {
+    priced = { key: '', quote: null };
+    quoter.ask(selection());
+  }
+  showPrice();
+}
+
+/**
+ * Sends the reservation, answering what the server asks on the way: the CPF (once), and the
+ * buyer's consent when the price changed (each time it does). The order, or null when the
+ * buyer gave up.
+ */
+async function placeOrder(input) {
+  let body = input;
+  let cpfAsked = false;
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    try {
+      return await api.reserve(body, idemKey);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'cpf_required' && !cpfAsked) {
+        cpfAsked = true;
+        if (!(await askCpf({ confirmText: t('cpf.submit') }))) return null;
+        newIntent();
+        continue;
+      }
+      if (err instanceof ApiError && err.code === 'price_changed' && err.problem && Number.isInteger(err.problem.unit_price_cents)) {
+        const sel = selection();
+        const before = priced.key === selectionKey() && priced.quote?.available ? priced.quote : null;
+        const after = quoteFromPriceChange(err.problem, sel);
+        // The page shows the new price from now on, whatever the buyer decides.
+        priced = { key: selectionKey(), quote: after };
+        showPrice();
+        if (!(await confirmNewPrice(before, after))) return null;
+        body = { ...body, expected_unit_price_cents: after.unit_price_cents };
+        newIntent();
+        continue;
+      }
+      throw err;
+    }
+  }
+  return null;
 }
 
 async function reserve(e) {
@@ -197,20 +311,14 @@ async function reserve(e) {
   btn.textContent = t('event.reserving');
   const input = { event_id: ev.id, sector: state.sector, price_type: state.type, quantity: state.qty };
   if (state.type === 'half') input.entitlement = state.entitlement;
+  const q = priced.key === selectionKey() ? priced.quote : null;
+  if (q?.available && Number.isInteger(q.unit_price_cents)) input.expected_unit_price_cents = q.unit_price_cents;
   try {
-    let order;
-    try {
-      order = await api.reserve(input, idemKey);
-    } catch (err) {
-      // No CPF on the account yet: ask for it, save it (fresh token) and try once more.
-      if (!(err instanceof ApiError && err.code === 'cpf_required')) throw err;
-      const user = await askCpf({ confirmText: t('cpf.submit') });
-      if (!user) return;
-      newIntent();
-      order = await api.reserve(input, idemKey);
+    const order = await placeOrder(input);
+    if (order) {
+      location.href = `order.html?id=${encodeURIComponent(order.id)}`;
+      return;
     }
-    location.href = `order.html?id=${encodeURIComponent(order.id)}`;
-    return;
   } catch (err) {
     newIntent();
     await showError(err, { context: 'order' });
@@ -218,24 +326,39 @@ async function reserve(e) {
   } finally {
     busy = false;
     btn.textContent = session.loggedIn ? t('event.reserve') : t('event.loginToBuy');
-    updateSummary();
+    if ($('#buy-form')) updateSummary();
   }
 }
 
+function renderNotFound(err) {
+  const text = err instanceof ApiError && err.status === 404 ? t('event.notFound') : problemText(err) || t('error.generic');
+  mount(root, backLink(),
+    h('div', { class: 'card mt-4 p-10 text-center', dataset: { testid: 'event-missing' } },
+      h('p', { class: 'text-slate-700' }, text),
+      err instanceof ApiError && err.status !== 404
+        ? h('button', { type: 'button', class: 'btn-primary mt-4', dataset: { testid: 'retry' }, onclick: () => load() }, t('common.retry')) : null));
+}
+
 let failing = false;
+/** The event does not exist (404): nothing to refresh. */
+let gone = false;
 async function load(quiet = false) {
+  if (gone) return;
   try {
     ev = await api.event(id);
     failing = false;
+    if (isCancelled()) {
+      quoter.cancel();
+      if (root.dataset.view !== 'cancelled') renderCancelled();
+      return;
+    }
     if (!$('#buy-form')) renderShell();
     update();
   } catch (err) {
-    if (!ev) {
-      mount(root,
-        h('a', { href: 'index.html', class: 'text-sm font-medium text-brand-700 hover:underline' }, t('event.back')),
-        h('p', { class: 'card mt-4 p-10 text-center text-slate-600' }, t('event.notFound')));
-    }
-    if (!failing && !quiet) showError(err);
+    gone = !ev && err instanceof ApiError && err.status === 404;
+    if (!ev && (!failing || gone)) renderNotFound(err);
+    // A refresh failing quietly: the connection banner tells about outages.
+    else if (!failing && !quiet) showError(err, { background: true });
     failing = true;
   }
 }
@@ -246,5 +369,6 @@ if (!id) {
   mount(root, h('p', { class: 'card p-10 text-center text-slate-600' }, t('event.notFound')));
 } else {
   await load();
-  if (ev) every(EVENTS_REFRESH_MS, () => { if (!busy) load(); });
+  every(EVENTS_REFRESH_MS, () => { if (!busy) load(true); });
+  onReconnect(() => { priced = { key: '', quote: null }; load(true); });
 }

@@ -1,9 +1,13 @@
-// index.html — the event list: search, prices (full / half), live availability.
+// index.html — the event list: search, prices (full / half), live availability. The "live"
+// line says honestly when the list could not be refreshed (grey / red dot); a failed first
+// load shows the reason and a retry button instead of an empty page.
 import { api } from '../api.js';
-import { t, money, dateTime, timeOnly } from '../i18n.js';
-import { initPage, $, h, mount, availabilityBadge, showError, every, eventImage } from '../ui.js';
-import { icon } from '../dom.js';
+import { t, money, timeOnly } from '../i18n.js';
+import { initPage, $, h, mount, availabilityBadge, every, eventImage, problemText } from '../ui.js';
+import { icon, liveDot, spinner } from '../dom.js';
 import { EVENTS_REFRESH_MS } from '../config.js';
+import { isOutage, onReconnect, onConnectionChange } from '../connection.js';
+import { eventDateTime } from '../event-time.js';
 
 let events = null;
 let lastError = null;
@@ -35,9 +39,10 @@ function card(ev) {
     h('div', { class: 'relative' },
       eventImage(ev),
       ev.status === 'paused' ? h('span', { class: 'badge-slate absolute left-3 top-3 shadow' }, t('avail.paused')) : null,
+      ev.status === 'cancelled' || ev.status === 'cancelling' ? h('span', { class: 'badge-red absolute left-3 top-3 shadow', dataset: { testid: 'card-cancelled' } }, t('avail.cancelled')) : null,
       allSold ? h('span', { class: 'badge-red absolute right-3 top-3 shadow' }, t('avail.soldout')) : null),
     h('div', { class: 'flex flex-1 flex-col p-5' },
-      h('p', { class: 'text-xs font-semibold uppercase tracking-wide text-brand-700' }, h('time', { datetime: ev.starts_at }, dateTime(ev.starts_at))),
+      h('p', { class: 'text-xs font-semibold uppercase tracking-wide text-brand-700' }, h('time', { datetime: ev.starts_at }, eventDateTime(ev.starts_at, ev.time_zone, 'full'))),
       h('h2', { class: 'mt-1 text-lg font-bold leading-snug text-slate-900', dataset: { testid: 'event-title' } }, ev.name),
       h('p', { class: 'mt-1 flex items-center gap-1 text-sm text-slate-600', dataset: { testid: 'event-venue' } }, icon('pin', 'h-4 w-4 shrink-0'), ev.venue),
       h('h3', { class: 'sr-only' }, t('events.sectors')),
@@ -66,17 +71,42 @@ function render() {
   }
 }
 
+/** The "live" line: 'live' (refreshed at …), 'stale' (the last refresh failed), 'offline'. */
+function setLive(state, text) {
+  const el = $('#events-updated');
+  el.dataset.state = state;
+  mount(el, liveDot(state), h('span', { id: 'events-updated-text', class: state === 'offline' ? 'font-semibold text-rose-800' : null }, text));
+}
+
+/** The first load failed: why, and a way to try again (the connection banner retries by itself too). */
+function renderLoadError(err) {
+  const btn = h('button', { type: 'button', class: 'btn-primary mt-4', dataset: { testid: 'events-retry' } }, t('common.retry'));
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    mount(btn, spinner(), t('common.loading'));
+    await load();
+  });
+  mount($('#events-grid'), h('div', { class: 'col-span-full card p-10 text-center', role: 'alert', dataset: { testid: 'events-error' } },
+    h('p', { class: 'font-semibold text-slate-900' }, isOutage(err) ? t('error.network') : t('events.loadFailed')),
+    h('p', { class: 'mt-1 text-slate-700' }, problemText(err)),
+    btn));
+}
+
+let lastLoadedAt = null;
 async function load() {
   try {
     events = await api.events();
     lastError = null;
-    $('#events-updated-text').textContent = t('events.updated', { time: timeOnly() });
+    lastLoadedAt = new Date();
+    setLive('live', t('events.updated', { time: timeOnly(lastLoadedAt) }));
     render();
   } catch (err) {
-    // Show an error once per failure streak; keep the last good list on screen.
-    if (!lastError) showError(err);
+    // Keep the last good list on screen, but never as if it were live.
     lastError = err;
-    if (!events) mount($('#events-grid'), h('p', { class: 'col-span-full text-center text-slate-600' }, t('error.generic')));
+    const since = lastLoadedAt ? t('events.staleSince', { time: timeOnly(lastLoadedAt) }) : '';
+    if (isOutage(err)) setLive('offline', [t('conn.liveOffline'), since].filter(Boolean).join(' · '));
+    else setLive('stale', [t('events.refreshFailed'), since].filter(Boolean).join(' · '));
+    if (!events) renderLoadError(err);
   }
 }
 
@@ -84,3 +114,5 @@ await initPage();
 $('#search').addEventListener('input', render);
 await load();
 every(EVENTS_REFRESH_MS, load);
+onReconnect(load);
+onConnectionChange((online) => { if (!online) setLive('offline', t('conn.liveOffline')); });

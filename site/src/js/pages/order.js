@@ -8,17 +8,28 @@
 // order stays payment_pending until the PSP's webhook confirms it, and the page polls it (at
 // most every 2 s) until it is paid. On the local runner with a fake PSP (GET /dev/pix → 200) a
 // "Simular pagamento" button under the PIX code has the fake PSP pay the charge.
+//
+// While the API cannot be reached the countdown says it is paused (the order may have been
+// paid or expired meanwhile: the page cannot know); when it answers again the order is read
+// anew. An order that is over (expired, cancelled, refunded) says why and links back to its
+// event. The drawing lives in order-view.js.
 import { api, session, ApiError } from '../api.js';
-import { t, money, dateTime, shortDateTime } from '../i18n.js';
+import { t, money } from '../i18n.js';
 import {
   initPage, $, h, mount, param, showError, statusBadge, qrImage, requireLogin, confirmDialog, alertMsg, toast,
-  problemText, errorTitle,
+  problemText,
 } from '../ui.js';
 import { spinner } from '../dom.js';
 import { explainUnverified } from '../prompts.js';
 import { ticketCard } from '../ticket-card.js';
-import { entitlementLabel } from '../entitlement.js';
 import { ORDER_POLL_MS } from '../config.js';
+import { isOnline, onConnectionChange, onReconnect } from '../connection.js';
+import { problemMessage } from '../problems.js';
+import { eventFacts } from '../event-time.js';
+import {
+  summaryCard, endedNotice, pixBox, ticketsPanel, holdOffline,
+} from '../order-view.js';
+import { downloadTicketsPdf } from '../tickets-pdf.js';
 
 const id = param('id');
 const root = $('#order-root');
@@ -60,11 +71,27 @@ export function formatLeft(ms) {
 
 const holdExpired = () => order.status === 'expired' || (LIVE.includes(order.status) && order.expires_at && Date.parse(order.expires_at) <= Date.now());
 const shortId = () => order.id.slice(-6).toUpperCase();
-const typeLabel = (pt) => (pt === 'half' ? t('event.half') : t('event.full'));
+/** Why a card was declined, in the buyer's language (the PSP's own words are English). */
+const declinedText = (p) => problemMessage({ code: p?.declined_code || 'card_declined', status: 422 });
 
 function tickCountdown() {
   const box = $('#hold');
   if (!box || !order) return;
+  if (!isOnline() && !holdExpired()) {
+    // The clock still runs, but whether the order is still held (or was paid) is unknown.
+    if (box.dataset.state !== 'offline') {
+      box.dataset.state = 'offline';
+      $('#countdown').textContent = '--:--';
+      $('#countdown-sr').textContent = t('order.holdOffline');
+      $('#hold-bar').className = 'h-full rounded-full bg-slate-400';
+      $('#hold-status').replaceChildren(holdOffline());
+    }
+    return;
+  }
+  if (box.dataset.state === 'offline') {
+    box.dataset.state = 'live';
+    $('#hold-status').replaceChildren();
+  }
   if (holdExpired()) {
     if (box.dataset.state !== 'expired') {
       box.dataset.state = 'expired';
@@ -73,6 +100,8 @@ function tickCountdown() {
         h('span', { 'aria-hidden': 'true', class: 'grid h-10 w-10 shrink-0 place-items-center rounded-full bg-rose-100 text-rose-700' }, '⏱'),
         h('p', { class: 'font-semibold text-rose-800', dataset: { testid: 'hold-expired' } }, t('order.holdExpired'))));
       $('#pay-panel')?.remove();
+      // The order is over: say so and offer the way back (without waiting for the server).
+      if (!$('[data-testid=order-ended]')) $('#order-main')?.prepend(endedNotice(order, event, { expired: true }));
     }
     return;
   }
@@ -100,7 +129,8 @@ function holdCard() {
       h('p', { class: 'font-mono text-3xl font-bold tabular-nums text-slate-900', 'aria-hidden': 'true', dataset: { testid: 'countdown' }, id: 'countdown' }, '--:--'),
       h('p', { class: 'sr-only', id: 'countdown-sr', role: 'timer', 'aria-live': 'off' })),
     h('div', { class: 'mt-3 h-2 w-full overflow-hidden rounded-full bg-slate-100', role: 'presentation' },
-      h('div', { id: 'hold-bar', class: 'h-full rounded-full bg-emerald-500', style: { width: '100%' } })));
+      h('div', { id: 'hold-bar', class: 'h-full rounded-full bg-emerald-500', style: { width: '100%' } })),
+    h('div', { id: 'hold-status', 'aria-live': 'polite' }));
 }
 
 const payLabel = () => (method === 'pix' ? t('order.pixGenerate') : t('order.cardPay', { total: money(order.total_cents) }));
@@ -118,15 +148,7 @@ function payPanel() {
     const pix = pixPending();
     return h('section', { id: 'pay-panel', class: 'card p-5 sm:p-6', 'aria-labelledby': 'pay-title', dataset: { testid: 'pay-panel' } },
       h('h2', { id: 'pay-title', class: 'text-lg font-bold text-slate-900' }, `${t('order.payTitle')} · ${pix ? t('order.payPix') : t('order.payCard')}`),
-      pix ? h('div', { class: 'mt-4 flex flex-col items-center gap-4 sm:flex-row sm:items-start' },
-        h('div', { id: 'pix-qr', class: 'rounded-xl border border-slate-200 bg-white p-2', dataset: { testid: 'pix-qr' } }),
-        h('div', { class: 'w-full min-w-0 flex-1' },
-          h('p', { class: 'text-sm text-slate-600' }, t('order.pixScan')),
-          h('label', { for: 'pix-code', class: 'label mt-3' }, t('order.pixCode')),
-          h('textarea', { id: 'pix-code', readonly: true, rows: 3, class: 'input resize-none break-all font-mono text-xs', dataset: { testid: 'pix-code' }, value: p.pix_code }),
-          h('button', { type: 'button', id: 'pix-copy', class: 'btn-secondary mt-2' }, t('order.pixCopy')),
-          // Filled by mountSimulate() on the local runner only.
-          h('div', { id: 'pix-dev' }))) : null,
+      pix ? pixBox(p.pix_code) : null,
       h('p', { class: 'mt-4 flex items-center gap-2 text-sm font-medium text-brand-700', role: 'status', dataset: { testid: 'waiting' } },
         spinner(), t('order.waiting')),
       pix ? h('p', { class: 'mt-1 text-sm text-slate-600', dataset: { testid: 'pix-auto-update' } }, t('order.pixAutoUpdate')) : null);
@@ -139,7 +161,7 @@ function payPanel() {
   return h('section', { id: 'pay-panel', class: 'card p-5 sm:p-6', 'aria-labelledby': 'pay-title', dataset: { testid: 'pay-panel' } },
     h('h2', { id: 'pay-title', class: 'text-lg font-bold text-slate-900' }, t('order.payTitle')),
     declined ? h('div', { class: 'mt-3 rounded-lg border border-rose-200 bg-rose-50 p-3 text-sm text-rose-800', role: 'alert', dataset: { testid: 'declined' } },
-      h('strong', null, `${t('order.declined')}.`), ' ', t('order.declinedReason', { reason: declined })) : null,
+      h('strong', null, `${t('order.declined')}.`), ' ', declinedText(p)) : null,
     h('fieldset', { class: 'mt-4' },
       h('legend', { class: 'label' }, t('order.payMethod')),
       h('div', { class: `grid gap-3 ${methods.length > 1 ? 'grid-cols-2' : 'sm:max-w-xs'}` }, methods.map((m) => methodChoice(m, methodLabel(m))))),
@@ -154,17 +176,6 @@ function payPanel() {
       h('button', { type: 'submit', id: 'pay-btn', class: 'btn-primary mt-4 w-full py-3 text-base sm:w-auto', dataset: { testid: 'pay' } }, payLabel())));
 }
 
-function ticketsPanel() {
-  if (order.status !== 'paid') return null;
-  return h('section', { class: 'card overflow-hidden', 'aria-labelledby': 'tickets-title', dataset: { testid: 'tickets-panel' } },
-    h('div', { class: 'flex flex-wrap items-center justify-between gap-3 border-b border-slate-100 bg-emerald-50 p-5' },
-      h('div', null,
-        h('h2', { id: 'tickets-title', class: 'text-lg font-bold text-emerald-900' }, t('order.tickets')),
-        h('p', { class: 'text-sm text-emerald-800' }, t('order.paidText'))),
-      h('button', { type: 'button', class: 'btn-secondary print:hidden', id: 'print-btn' }, t('order.print'))),
-    h('div', { id: 'tickets', class: 'grid gap-4 p-5 sm:grid-cols-2', dataset: { testid: 'tickets' } }, h('div', { class: 'skeleton h-64' })));
-}
-
 function renderTickets() {
   const box = $('#tickets');
   if (!box || !tickets) return;
@@ -172,9 +183,11 @@ function renderTickets() {
     mount(box, h('p', { class: 'col-span-full text-sm text-slate-600' }, t('order.ticketsEmpty')));
     return;
   }
+  const facts = eventFacts(order, event);
   mount(box, tickets.map((tk) => ticketCard(tk, {
     count: tickets.length,
     eventName: event?.name || order.event_name || '',
+    event: facts,
     // The transferred ticket is revoked now: show the order's tickets as they are.
     onTransferred: () => { tickets = null; loadTickets(); },
   })));
@@ -187,54 +200,29 @@ async function loadTickets() {
     if (!tickets.length) setTimeout(loadTickets, ORDER_POLL_MS);
   } catch (err) {
     const box = $('#tickets');
-    if (box) mount(box, h('p', { class: 'col-span-full text-sm text-rose-700' }, err.detail || err.message));
-    showError(err);
+    if (box) mount(box, h('p', { class: 'col-span-full text-sm text-rose-800' }, problemText(err) || t('error.generic')));
+    showError(err, { background: true });
   }
 }
 
-const dlRow = (label, value, { testid, cls = 'font-medium' } = {}) => h('div', { class: 'flex justify-between gap-2' },
-  h('dt', { class: 'text-slate-600' }, label), h('dd', { class: cls, dataset: { testid } }, value));
-
-function summaryCard() {
-  const canCancel = order.status === 'reserved' && !holdExpired();
-  const canRefund = order.status === 'paid';
-  return h('aside', { class: 'card p-5 sm:p-6', 'aria-labelledby': 'sum-title' },
-    h('h2', { id: 'sum-title', class: 'text-lg font-bold text-slate-900' }, t('event.summary')),
-    event ? [
-      h('p', { class: 'mt-2 font-semibold text-slate-800', dataset: { testid: 'order-event-name' } }, event.name),
-      h('p', { class: 'text-sm text-slate-600' }, dateTime(event.starts_at)),
-      h('p', { class: 'text-sm text-slate-600' }, event.venue),
-    ] : order.event_name ? h('p', { class: 'mt-2 font-semibold', dataset: { testid: 'order-event-name' } }, order.event_name) : null,
-    h('dl', { class: 'mt-4 space-y-2 text-sm' },
-      dlRow(t('order.sector'), order.sector, { testid: 'order-sector' }),
-      dlRow(t('order.type'), typeLabel(order.price_type)),
-      order.price_type === 'half' && order.entitlement ? dlRow(t('order.entitlement'), entitlementLabel(order.entitlement), { cls: 'text-right font-medium' }) : null,
-      dlRow(t('order.quantity'), String(order.quantity)),
-      dlRow(t('order.unit'), money(order.unit_price_cents)),
-      dlRow(t('order.created'), shortDateTime(order.created_at), { cls: 'text-right font-medium' }),
-      order.paid_at ? dlRow(t('order.paidAt'), shortDateTime(order.paid_at), { cls: 'text-right font-medium' }) : null,
-      h('div', { class: 'flex justify-between gap-2 border-t border-slate-200 pt-3 text-base' },
-        h('dt', { class: 'font-semibold' }, t('order.total')),
-        h('dd', { class: 'text-xl font-extrabold text-slate-900', dataset: { testid: 'order-total' } }, money(order.total_cents)))),
-    canCancel ? h('button', { type: 'button', id: 'cancel-btn', class: 'btn-secondary mt-5 w-full text-rose-700', dataset: { testid: 'cancel' } }, t('order.cancel')) : null,
-    canRefund ? h('button', { type: 'button', id: 'refund-btn', class: 'btn-secondary mt-5 w-full', dataset: { testid: 'refund' } }, t('order.refund')) : null,
-    ['cancelled', 'expired', 'refunded'].includes(order.status) ? h('p', { class: 'mt-4 text-sm text-slate-600' }, t('order.endedNote')) : null);
-}
-
 function render() {
-  const key = JSON.stringify([order.status, order.payment, order.payment_methods, cardRefused, holdExpired()]);
+  const key = JSON.stringify([order.status, order.payment, order.payment_methods, cardRefused, holdExpired(), Boolean(event)]);
   if (key === renderedKey) { tickCountdown(); return; }
   renderedKey = key;
   document.title = `${t('order.title')} ${shortId()} · ${t('app.name')}`;
   mount(root,
-    h('a', { href: 'orders.html', class: 'inline-flex rounded text-sm font-medium text-brand-700 hover:underline' }, t('order.back')),
-    h('div', { class: 'mt-3 flex flex-wrap items-center gap-3' },
+    h('a', { href: 'orders.html', class: 'no-print inline-flex rounded text-sm font-medium text-brand-700 hover:underline' }, t('order.back')),
+    h('div', { class: 'no-print mt-3 flex flex-wrap items-center gap-3' },
       h('h1', { class: 'text-2xl font-extrabold tracking-tight text-slate-900 sm:text-3xl' }, `${t('order.title')} `,
         h('span', { class: 'font-mono text-slate-600' }, `#${shortId()}`)),
       h('span', { 'aria-live': 'polite' }, statusBadge(order.status))),
     h('div', { class: 'mt-6 grid gap-6 lg:grid-cols-3' },
-      h('div', { class: 'space-y-6 lg:col-span-2' }, holdCard(), payPanel(), ticketsPanel()),
-      h('div', null, summaryCard())));
+      h('div', { id: 'order-main', class: 'min-w-0 space-y-6 lg:col-span-2' },
+        endedNotice(order, event, { expired: holdExpired() }), holdCard(), payPanel(), ticketsPanel(order)),
+      h('div', { class: 'min-w-0' }, summaryCard(order, event, {
+        canCancel: order.status === 'reserved' && !holdExpired(),
+        canRefund: order.status === 'paid',
+      }))));
   wire();
   tickCountdown();
   if (order.status === 'payment_pending' && order.payment?.pix_code) {
@@ -266,12 +254,13 @@ function wire() {
     }
   });
   $('#print-btn')?.addEventListener('click', () => window.print());
+  $('#pdf-btn')?.addEventListener('click', (e) => downloadTicketsPdf(order.id, e.currentTarget));
   $('#cancel-btn')?.addEventListener('click', async () => {
-    if (!(await confirmDialog(t('order.cancelConfirm'), t('order.cancelText'), { danger: true, confirmText: t('order.cancel'), cancelText: t('order.keep') }))) return;
+    if (!(await confirmDialog(t('order.cancelConfirm'), t('order.cancelText'), { danger: true, confirmText: t('order.cancelYes'), cancelText: t('order.cancelKeep') }))) return;
     try { order = await api.cancel(order.id); render(); toast('success', t('order.cancelled')); } catch (err) { showError(err); refresh(); }
   });
   $('#refund-btn')?.addEventListener('click', async () => {
-    if (!(await confirmDialog(t('order.refundConfirm'), t('order.refundText'), { danger: true, confirmText: t('order.refund'), cancelText: t('order.keep') }))) return;
+    if (!(await confirmDialog(t('order.refundConfirm'), t('order.refundText'), { danger: true, confirmText: t('order.refundYes'), cancelText: t('order.refundKeep') }))) return;
     try { order = await api.refund(order.id); tickets = null; render(); toast('success', t('order.refunded')); } catch (err) { showError(err); refresh(); }
   });
 }
@@ -301,8 +290,7 @@ async function simulatePix(btn, txid) {
   } catch (err) {
     console.error(err);
     btn.disabled = false;
-    const why = problemText(err) || (err instanceof ApiError && err.detail) || errorTitle(err);
-    toast('error', `${t('order.simulateFailed')}: ${why}`);
+    toast('error', `${t('order.simulateFailed')}: ${problemText(err) || t('error.generic')}`);
   }
 }
 
@@ -349,7 +337,7 @@ function handleUpdate() {
   render();
   if (awaitingPayment && order.status === 'reserved' && order.payment?.declined_reason) {
     awaitingPayment = false;
-    alertMsg('error', t('order.declined'), t('order.declinedReason', { reason: order.payment.declined_reason }));
+    alertMsg('error', t('order.declined'), declinedText(order.payment));
   } else if (awaitingPayment && order.status === 'paid') {
     awaitingPayment = false;
     toast('success', t('order.paidTitle'));
@@ -371,7 +359,7 @@ async function refresh() {
     pollFailing = false;
     handleUpdate();
   } catch (err) {
-    if (!pollFailing && err.status !== 401) showError(err);
+    if (!pollFailing && err.status !== 401) showError(err, { background: true });
     pollFailing = true;
     if (err.status !== 401 && err.status !== 404 && LIVE.includes(order.status)) pollTimer = setTimeout(refresh, ORDER_POLL_MS * 2);
   }
@@ -387,11 +375,14 @@ if (requireLogin()) {
       api.event(order.event_id).then((e) => { event = e; renderedKey = ''; render(); }).catch(() => {});
       handleUpdate();
       setInterval(tickCountdown, 1000);
+      onConnectionChange(() => tickCountdown());
+      // Back online: what happened meanwhile (paid? expired?) is read anew.
+      onReconnect(() => { clearTimeout(pollTimer); refresh(); });
     } catch (err) {
       mount(root,
         h('a', { href: 'orders.html', class: 'text-sm font-medium text-brand-700 hover:underline' }, t('order.back')),
-        h('p', { class: 'card mt-4 p-10 text-center text-slate-600' }, t('order.notFound')));
-      showError(err);
+        h('p', { class: 'card mt-4 p-10 text-center text-slate-700', dataset: { testid: 'order-missing' } },
+          err instanceof ApiError && err.status === 404 ? t('order.notFound') : problemText(err) || t('error.generic')));
     }
   }
 }

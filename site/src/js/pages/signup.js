@@ -1,7 +1,7 @@
-// signup.html — registers (CPF optional), logs in, says a verification e-mail was sent and
-// returns to where the buyer was going.
+// signup.html — registers (CPF optional; the UI language, so the e-mails are written in it),
+// logs in, says a verification e-mail was sent and returns to where the buyer was going.
 import { api, flash } from '../api.js';
-import { t } from '../i18n.js';
+import { t, locale } from '../i18n.js';
 import { initPage, $, showError, param, alertMsg } from '../ui.js';
 import { attachCpfMask, isValidCpf } from '../cpf.js';
 
@@ -25,7 +25,7 @@ $('#signup-form').addEventListener('submit', async (e) => {
   btn.disabled = true;
   try {
     const email = form.email.value.trim();
-    await api.register(form.name.value.trim(), email, form.password.value, cpfValue || undefined);
+    await api.register(form.name.value.trim(), email, form.password.value, cpfValue || undefined, locale());
     const me = await api.login(email, form.password.value);
     await alertMsg('success', t('auth.signedUpTitle'), t('auth.signedUpText', { email: me.email || email }), {
       confirmButtonText: t('auth.continue'),

@@ -2,6 +2,8 @@
 //! type, sales per minute and per day; where each event's stock sits; orders as CSV.
 //! Figures come from aggregations over the orders, so they cannot drift from them.
 
+pub mod export;
+
 use crate::app::App;
 use crate::domain::{Event, EventId, EventStatus, OrderStatus, PriceType};
 use crate::error::{AppError, AppResult};
@@ -191,6 +193,8 @@ pub struct BucketView {
     pub id: String,
     pub sector: String,
     pub lot: usize,
+    /// The lot's name (`Lote 2`), as the event names it now.
+    pub lot_name: String,
     pub bucket: u32,
     pub available: i64,
     pub capacity: i64,
@@ -239,6 +243,13 @@ pub async fn inventory(app: &App, raw_id: &str) -> AppResult<InventoryView> {
         buckets: buckets
             .into_iter()
             .map(|b| BucketView {
+                lot_name: event
+                    .sectors
+                    .iter()
+                    .find(|s| s.name == b.sector || s.id == b.sector)
+                    .and_then(|s| s.lots.get(b.lot))
+                    .map(|l| l.name.clone())
+                    .unwrap_or_else(|| format!("Lote {}", b.lot + 1)),
                 shard: placement.get(&b.id).cloned(),
                 id: b.id,
                 sector: b.sector,
@@ -251,58 +262,4 @@ pub async fn inventory(app: &App, raw_id: &str) -> AppResult<InventoryView> {
             })
             .collect(),
     })
-}
-
-fn csv_field(value: &str) -> String {
-    // Quote every field and neutralise spreadsheet formulas (CSV injection).
-    let v = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
-    format!("\"{}\"", v.replace('"', "\"\""))
-}
-
-fn time(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)).unwrap_or_default()
-}
-
-/// The event's orders as CSV: a header, then one row per order, oldest first.
-pub async fn orders_csv(app: &App, raw_id: &str) -> AppResult<String> {
-    let event = admin_event(app, raw_id).await?;
-    let orders = app.orders.by_event(&event.id, &OrderStatus::ALL).await?;
-    let mut user_ids: Vec<_> = orders.iter().map(|o| o.user_id.clone()).collect();
-    user_ids.sort();
-    user_ids.dedup();
-    let users: HashMap<String, (String, String)> =
-        app.users.find_many(&user_ids).await?.into_iter().map(|u| (u.id.to_string(), (u.name, u.email))).collect();
-    let mut out = String::from("order_id,status,buyer_name,buyer_email,sector,lot,price_type,quantity,unit_price_cents,total_cents,created_at,paid_at,cancelled_at,expired_at,refunded_at\n");
-    for o in orders {
-        let (name, email) = users.get(o.user_id.as_str()).cloned().unwrap_or_default();
-        let row = [
-            csv_field(o.id.as_str()),
-            csv_field(o.status.as_str()),
-            csv_field(&name),
-            csv_field(&email),
-            csv_field(&o.sector),
-            csv_field(&o.lot),
-            csv_field(o.price_type.as_str()),
-            o.quantity.to_string(),
-            o.unit_price_cents.to_string(),
-            o.total_cents.to_string(),
-            csv_field(&time(Some(o.created_at))),
-            csv_field(&time(o.paid_at)),
-            csv_field(&time(o.cancelled_at)),
-            csv_field(&time(o.expired_at)),
-            csv_field(&time(o.refunded_at)),
-        ];
-        out.push_str(&row.join(","));
-        out.push('\n');
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_neutralised() {
-        assert_eq!(super::csv_field("a\"b"), "\"a\"\"b\"");
-        assert_eq!(super::csv_field("=SUM(A1)"), "\"'=SUM(A1)\"");
-    }
 }

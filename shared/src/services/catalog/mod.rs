@@ -1,4 +1,7 @@
-//! Browsing events, with live availability per sector, lot and price type.
+//! Browsing events, with live availability per sector, lot and price type, and what a
+//! purchase would cost now (`quote`).
+
+pub mod quote;
 
 use crate::app::App;
 use crate::domain::{Event, EventId, EventStatus, PriceType};
@@ -38,6 +41,8 @@ pub struct EventView {
     pub name: String,
     pub description: String,
     pub venue: String,
+    /// The IANA zone the event's times are shown in.
+    pub time_zone: String,
     pub starts_at: DateTime<Utc>,
     pub sales_end_at: Option<DateTime<Utc>>,
     /// Whether a reservation could be made now (active, before sales close).
@@ -117,6 +122,7 @@ pub fn view(event: &Event, stock: Option<&StockBySector>, now: DateTime<Utc>) ->
         name: event.name.clone(),
         description: event.description.clone(),
         venue: event.venue.clone(),
+        time_zone: event.time_zone.clone(),
         starts_at: event.starts_at,
         sales_end_at: event.sales_end_at,
         sales_open: event.sales_open_at(now),
@@ -189,15 +195,26 @@ pub async fn list(app: &App, limit: i64, after: Option<Cursor>) -> AppResult<(Ve
     page_of(app, query).await
 }
 
-/// One event as buyers see it: deleted and cancelled events are 404.
+/// One event as buyers see it. A cancelled event is still shown (its page says so, and its
+/// buyers' orders link to it); a deleted one is 404.
 pub async fn get(app: &App, raw_id: &str) -> AppResult<EventView> {
+    let event = find_visible(app, raw_id).await?;
+    Ok(views(app, std::slice::from_ref(&event)).await?.remove(0))
+}
+
+/// An event buyers may look at: on sale, paused, being or been cancelled. Deleted ones (and
+/// ids that are not ids) are indistinguishable from none.
+pub(crate) async fn find_visible(app: &App, raw_id: &str) -> AppResult<Event> {
     let not_found = || AppError::NotFound("no such event".into());
     let id = EventId::parse(raw_id).ok_or_else(not_found)?;
-    let event = app
-        .events
+    app.events
         .find(&id)
         .await?
-        .filter(|e| matches!(e.status, EventStatus::Active | EventStatus::Paused))
-        .ok_or_else(not_found)?;
-    Ok(views(app, std::slice::from_ref(&event)).await?.remove(0))
+        .filter(|e| {
+            matches!(
+                e.status,
+                EventStatus::Active | EventStatus::Paused | EventStatus::Cancelling | EventStatus::Cancelled
+            )
+        })
+        .ok_or_else(not_found)
 }

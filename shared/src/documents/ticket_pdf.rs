@@ -1,0 +1,168 @@
+//! An order's tickets as a PDF: one A4 page per ticket with the event, the facts the gate
+//! and the holder need (label and value, already in the holder's language and the event's
+//! time zone), and the QR drawn as vector squares (sharp at any zoom, scannable from paper).
+//! Standard Helvetica (no font embedded: the file stays a few kilobytes a page).
+
+use super::qr::QrMatrix;
+use super::win_ansi;
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+
+/// One ticket, ready to lay out.
+pub struct PdfTicket {
+    /// The event's name, the page's headline.
+    pub headline: String,
+    /// Label and value, top to bottom ("Data" → "12/12/2026 20:00 (horário de São Paulo)").
+    pub lines: Vec<(String, String)>,
+    /// A highlighted notice (the half-price document check), if any.
+    pub notice: Option<String>,
+    pub qr_payload: String,
+    /// Printed under the QR, for a gate that types it in.
+    pub code: String,
+    pub footer: String,
+}
+
+const A4: (f32, f32) = (595.0, 842.0);
+const MARGIN: f32 = 48.0;
+const QR_SIDE: f32 = 220.0;
+
+/// The PDF of `tickets`, one page each; `title` names the document (its metadata).
+pub fn tickets_pdf(title: &str, tickets: &[PdfTicket]) -> Vec<u8> {
+    let mut pdf = Pdf::new();
+    let catalog = Ref::new(1);
+    let tree = Ref::new(2);
+    let regular = Ref::new(3);
+    let bold = Ref::new(4);
+    let info = Ref::new(5);
+    let first_page = 10;
+    let page_ids: Vec<Ref> = (0..tickets.len()).map(|i| Ref::new(first_page + 2 * i as i32)).collect();
+
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids(page_ids.iter().copied()).count(tickets.len() as i32);
+    pdf.type1_font(regular).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.document_info(info).title(pdf_writer::TextStr(title)).producer(pdf_writer::TextStr("Bilheteria"));
+
+    for (ticket, page_id) in tickets.iter().zip(&page_ids) {
+        let content_id = Ref::new(page_id.get() + 1);
+        let mut page = pdf.page(*page_id);
+        page.media_box(Rect::new(0.0, 0.0, A4.0, A4.1));
+        page.parent(tree);
+        page.contents(content_id);
+        let mut resources = page.resources();
+        let mut fonts = resources.fonts();
+        fonts.pair(Name(b"R"), regular);
+        fonts.pair(Name(b"B"), bold);
+        fonts.finish();
+        resources.finish();
+        page.finish();
+        pdf.stream(content_id, &draw(ticket));
+    }
+    pdf.finish()
+}
+
+fn text(content: &mut Content, font: &[u8], size: f32, x: f32, y: f32, value: &str) {
+    let bytes = win_ansi::encode(value);
+    content.begin_text();
+    content.set_font(Name(font), size);
+    content.next_line(x, y);
+    content.show(Str(&bytes));
+    content.end_text();
+}
+
+/// Cuts a line that would run off the page (Helvetica averages about half its size a
+/// character), at a character boundary.
+fn fit(value: &str, size: f32, width: f32) -> String {
+    let max = (width / (size * 0.5)) as usize;
+    if value.chars().count() <= max {
+        return value.to_string();
+    }
+    let mut cut: String = value.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+fn draw(ticket: &PdfTicket) -> Vec<u8> {
+    let mut c = Content::new();
+    let width = A4.0 - 2.0 * MARGIN;
+    // The brand band.
+    c.set_fill_rgb(0.12, 0.16, 0.45);
+    c.rect(0.0, A4.1 - 64.0, A4.0, 64.0);
+    c.fill_nonzero();
+    c.set_fill_gray(1.0);
+    text(&mut c, b"B", 20.0, MARGIN, A4.1 - 42.0, "BILHETERIA");
+    c.set_fill_gray(0.0);
+
+    let mut y = A4.1 - 110.0;
+    text(&mut c, b"B", 22.0, MARGIN, y, &fit(&ticket.headline, 22.0, width));
+    y -= 40.0;
+    let column = width - QR_SIDE - 24.0;
+    let qr_top = y + 8.0;
+    for (label, value) in &ticket.lines {
+        c.set_fill_gray(0.35);
+        text(&mut c, b"R", 9.0, MARGIN, y, &label.to_uppercase());
+        c.set_fill_gray(0.0);
+        text(&mut c, b"B", 13.0, MARGIN, y - 16.0, &fit(value, 13.0, column));
+        y -= 42.0;
+    }
+    if let Some(notice) = &ticket.notice {
+        c.set_fill_rgb(0.99, 0.93, 0.75);
+        c.rect(MARGIN - 6.0, y - 10.0, column + 6.0, 28.0);
+        c.fill_nonzero();
+        c.set_fill_rgb(0.45, 0.25, 0.0);
+        text(&mut c, b"B", 12.0, MARGIN, y, &fit(notice, 12.0, column));
+        c.set_fill_gray(0.0);
+    }
+
+    if let Some(qr) = QrMatrix::of(&ticket.qr_payload) {
+        let module = QR_SIDE / qr.size as f32;
+        let left = A4.0 - MARGIN - QR_SIDE;
+        let bottom = qr_top - QR_SIDE;
+        for row in 0..qr.size {
+            for col in 0..qr.size {
+                if qr.is_dark(col, row) {
+                    // PDF's y grows upwards; the QR's rows go down.
+                    c.rect(left + col as f32 * module, bottom + (qr.size - 1 - row) as f32 * module, module, module);
+                }
+            }
+        }
+        c.fill_nonzero();
+        text(&mut c, b"R", 8.0, left, bottom - 14.0, &ticket.code);
+    }
+
+    c.set_fill_gray(0.3);
+    text(&mut c, b"R", 10.0, MARGIN, 60.0, &fit(&ticket.footer, 10.0, width));
+    c.finish().to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(name: &str) -> PdfTicket {
+        PdfTicket {
+            headline: name.into(),
+            lines: vec![("Data".into(), "12/12/2026 20:00 (horário de São Paulo)".into())],
+            notice: Some("MEIA — conferir documento".into()),
+            qr_payload: format!("BLH1.{}", "x".repeat(150)),
+            code: "3F2A9C0B7D1E4F5A6B8C9D0E1F2A3B4C".into(),
+            footer: "Apresente este QR na entrada.".into(),
+        }
+    }
+
+    #[test]
+    fn each_ticket_is_a_page_and_the_text_is_in_the_file() {
+        let pdf = tickets_pdf("Ingressos", &[ticket("Festival de Verão"), ticket("Festival de Verão")]);
+        assert!(pdf.starts_with(b"%PDF-"));
+        let raw = String::from_utf8_lossy(&pdf);
+        let pages = raw.matches("/Type /Page").count() - raw.matches("/Type /Pages").count();
+        assert_eq!(pages, 2);
+        // Content streams are not compressed: the code and the headline are there, the
+        // headline's "ã" as WinAnsi's byte (written escaped, octal 343, in a PDF string).
+        assert!(pdf.windows(32).any(|w| w == b"3F2A9C0B7D1E4F5A6B8C9D0E1F2A3B4C"));
+        assert!(pdf.windows(15).any(|w| w == b"Festival de Ver"));
+        assert!(
+            raw.contains("Ver\\343o") || pdf.windows(4).any(|w| w == b"Ver\xe3"),
+            "the headline's accent is WinAnsi"
+        );
+    }
+}
