@@ -17,6 +17,16 @@ fi
 source local/services.sh || { echo "suite: 0 passed, 1 failed"; exit 1; }
 set +e
 export TEST_MONGODB_URI="$MONGODB_URI" TEST_AMQP_URL="$AMQP_URL"
+# The e-mail tests deliver over SMTP to a real server (aiosmtpd, from PyPI) they start on a
+# free port: installed once into the suite's cached venv, which schemathesis shares.
+venv="${BILHETERIA_CACHE:-$HOME/.cache/bilheteria}/venv"
+if ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+  echo "[test] installing aiosmtpd (the e-mail tests' SMTP server) into $venv"
+  { [ -x "$venv/bin/python" ] || python3 -m venv "$venv"; } &&
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'aiosmtpd>=1.4,<2' ||
+    echo "[test] WARNING: aiosmtpd could not be installed; the SMTP tests will fail and say so"
+fi
+export SMTP_TEST_PYTHON="$venv/bin/python"
 export RUST_LOG="${RUST_LOG:-warn}"
 
 passed=0

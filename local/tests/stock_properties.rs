@@ -52,8 +52,14 @@ fn order() -> impl Strategy<Value = usize> {
 fn op() -> impl Strategy<Value = Op> {
     let sectors = stock_model::SECTORS.len();
     prop_oneof![
-        weights::RESERVE => (0..stock_model::BUYERS, 0..sectors, proptest::bool::weighted(0.3), stock_model::QUANTITY)
-            .prop_map(|(buyer, sector, half, quantity)| Op::Reserve { buyer, sector, half, quantity }),
+        weights::RESERVE => (
+            0..stock_model::BUYERS,
+            0..sectors,
+            proptest::bool::weighted(0.3),
+            stock_model::QUANTITY,
+            proptest::bool::weighted(0.15)
+        )
+            .prop_map(|(buyer, sector, half, quantity, stale_price)| Op::Reserve { buyer, sector, half, quantity, stale_price }),
         weights::PAY => (order(), proptest::bool::weighted(0.75)).prop_map(|(order, settle)| Op::Pay { order, settle }),
         weights::SETTLE => order().prop_map(|order| Op::Settle { order }),
         weights::CANCEL => order().prop_map(|order| Op::Cancel { order }),

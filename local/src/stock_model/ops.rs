@@ -14,12 +14,14 @@ use std::time::Duration;
 /// round started (none yet: the operation is skipped); `buyer`, `sector` and `lot` likewise.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
-    /// `POST /orders` by a buyer.
+    /// `POST /orders` by a buyer; with `stale_price`, carrying a unit price no lot has (the
+    /// buyer was shown a price that is gone): it must never sell, and must keep nothing.
     Reserve {
         buyer: usize,
         sector: usize,
         half: bool,
         quantity: i64,
+        stale_price: bool,
     },
     /// `POST /orders/{id}/pay` (PIX) by its buyer; with `settle`, then the consumer's logic.
     Pay {
@@ -105,6 +107,7 @@ pub fn random_op(rng: &mut impl Rng) -> Op {
             sector: rng.random_range(0..SECTORS.len()),
             half: rng.random_bool(0.3),
             quantity: rng.random_range(QUANTITY),
+            stale_price: rng.random_bool(0.15),
         },
         1 => Op::Pay { order, settle: rng.random_bool(0.75) },
         2 => Op::Settle { order },
@@ -144,7 +147,7 @@ impl Scenario {
         let mut out = Outcome::new(op);
         let event = self.event_id.as_str();
         match op {
-            Op::Reserve { buyer, sector, half, quantity } => {
+            Op::Reserve { buyer, sector, half, quantity, stale_price } => {
                 let b = buyer % self.buyers.len();
                 let sector = SECTORS[sector % SECTORS.len()];
                 let price_type = if *half { "half" } else { "full" };
@@ -152,6 +155,10 @@ impl Scenario {
                     json!({"event_id": event, "sector": sector, "price_type": price_type, "quantity": quantity});
                 if price_type == "half" {
                     body["entitlement"] = "student".into();
+                }
+                if *stale_price {
+                    // One cent: no lot of the model's events is priced so.
+                    body["expected_unit_price_cents"] = 1.into();
                 }
                 out.target = Some(format!("buyer {b}"));
                 let reply = world.call(Method::POST, "/api/v1/orders", Some(&self.buyers[b]), Some(body), &[]).await;
@@ -162,6 +169,9 @@ impl Scenario {
                 out = out.http("reserve", reply);
                 if out.label == "201" && made.is_none() {
                     out.failure = Some("a 201 reservation without an order id".into());
+                }
+                if *stale_price && made.is_some() {
+                    out.failure = Some("(g) sold at a price the buyer was not shown".into());
                 }
                 out.new_order = made;
             }

@@ -14,10 +14,10 @@ const ROUNDS: usize = 4;
 const FIRST_LOT: i64 = 5;
 const SECOND_LOT: i64 = 40;
 
-fn two_lots() -> serde_json::Value {
+fn two_lots(first: i64) -> serde_json::Value {
     json!({"name": "Virada de Lote", "venue": "Arena", "starts_at": "2035-01-01T20:00:00Z",
-           "sectors": [{"name": "Pista", "price_cents": 10_000, "capacity": FIRST_LOT + SECOND_LOT, "lots": [
-               {"name": "Lote 1", "price_cents": 10_000, "quantity": FIRST_LOT},
+           "sectors": [{"name": "Pista", "price_cents": 10_000, "capacity": first + SECOND_LOT, "lots": [
+               {"name": "Lote 1", "price_cents": 10_000, "quantity": first},
                {"name": "Lote 2", "price_cents": 20_000, "quantity": SECOND_LOT}]}]})
 }
 
@@ -26,7 +26,7 @@ async fn a_crowd_at_the_lot_boundary_buys_only_at_the_prices_it_saw_and_loses_no
     let h = Harness::start().await;
     let (_, admin) = user(&h, Role::Admin).await;
     for round in 0..ROUNDS {
-        let event = id_of_view(&create_event(&h, &admin, two_lots()).await);
+        let event = id_of_view(&create_event(&h, &admin, two_lots(FIRST_LOT)).await);
         // 16 buyers were shown the first lot's price, 16 the second's, all clicking at once.
         let mut buyers = Vec::new();
         for i in 0..32 {
@@ -74,7 +74,8 @@ async fn a_crowd_at_the_lot_boundary_buys_only_at_the_prices_it_saw_and_loses_no
 async fn a_buyer_told_the_new_price_buys_at_it_when_they_confirm() {
     let h = Harness::start().await;
     let (_, admin) = user(&h, Role::Admin).await;
-    let event = id_of_view(&create_event(&h, &admin, two_lots()).await);
+    // The first lot has one ticket left: three come from the second, at its price.
+    let event = id_of_view(&create_event(&h, &admin, two_lots(1)).await);
     let (_, buyer) = user(&h, Role::Buyer).await;
     let quote = h.get(&format!("/api/v1/events/{event}/quote?sector=Pista&price_type=full&quantity=3"), None).await;
     assert_eq!(quote.status, StatusCode::OK, "{}", quote.body);
@@ -87,7 +88,7 @@ async fn a_buyer_told_the_new_price_buys_at_it_when_they_confirm() {
         (refused.body["code"].as_str(), refused.body["lot"].as_str(), refused.body["total_cents"].as_i64()),
         (Some("price_changed"), Some("Lote 2"), Some(60_000))
     );
-    assert_eq!(h.available(&event, "Pista").await, FIRST_LOT + SECOND_LOT, "the refusal kept nothing");
+    assert_eq!(h.available(&event, "Pista").await, 1 + SECOND_LOT, "the refusal kept nothing");
     let confirmed = json!({"event_id": event, "sector": "Pista", "price_type": "full", "quantity": 3,
                            "expected_unit_price_cents": 20_000});
     let order = h.post("/api/v1/orders", Some(&buyer), confirmed).await;
