@@ -164,7 +164,12 @@ async fn cancelling_an_event_cancels_its_holds_refunds_its_paid_orders_and_is_au
     assert_eq!(h.order(&ana, &elsewhere).await["status"], "reserved", "other events' orders are untouched");
 
     // Buyers no longer see it; admins do, as cancelled; it cannot be cancelled twice.
-    assert_eq!(h.get(&format!("/api/v1/events/{event}"), None).await.status, StatusCode::NOT_FOUND);
+    // Buyers still find its page, which says it was cancelled; it is no longer on sale.
+    let page = h.get(&format!("/api/v1/events/{event}"), None).await;
+    assert_eq!(
+        (page.status, page.body["status"].as_str(), page.body["sales_open"].as_bool()),
+        (StatusCode::OK, Some("cancelled"), Some(false))
+    );
     assert!(h
         .get("/api/v1/events", None)
         .await
