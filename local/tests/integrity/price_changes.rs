@@ -65,7 +65,7 @@ async fn a_crowd_at_the_lot_boundary_buys_only_at_the_prices_it_saw_and_loses_no
         }
         let first_lot_sold = orders.iter().filter(|o| o.lot == "Lote 1").count() as i64;
         assert_eq!(first_lot_sold, sold_at.get(&10_000).copied().unwrap_or(0), "round {round}: {sold_at:?}");
-        assert!(first_lot_sold >= 1 && first_lot_sold <= FIRST_LOT, "round {round}: {sold_at:?}");
+        assert!((1..=FIRST_LOT).contains(&first_lot_sold), "round {round}: {sold_at:?}");
         let books = books(&h, &event).await;
         for (sector, b) in &books {
             assert_eq!(b.held_by_orders + b.in_stock, b.capacity, "round {round}, sector {sector}: {b:?}");
