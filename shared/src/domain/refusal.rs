@@ -3,6 +3,7 @@
 //! (`Refusal`: sold out, paused, an order in the wrong state). The edge (`http::problem`)
 //! alone decides what status each becomes; the messages here are what the caller reads.
 
+use super::money::PriceType;
 use super::stock::ResizeRefusal;
 use thiserror::Error;
 
@@ -116,6 +117,19 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// Why `wanted` tickets of `sector` cannot be had: `left` is the most that could be
+    /// served (the best open lot, or at half price the half-price share); `full_price_left`
+    /// whether the sector still sells at full price (then a spent half share says so). The
+    /// reservation and the quote both decide by this, so they say the same thing.
+    pub fn shortage(sector: String, price_type: PriceType, left: i64, wanted: i64, full_price_left: bool) -> Refusal {
+        match (price_type, left) {
+            (PriceType::Half, 0) if full_price_left => Refusal::HalfShareSoldOut { sector },
+            (_, 0) => Refusal::SoldOut { sector },
+            (PriceType::Half, left) => Refusal::FewerHalfLeft { sector, left, wanted },
+            (PriceType::Full, left) => Refusal::FewerLeft { sector, left, wanted },
+        }
+    }
+
     /// A stable name for the refusal, for clients that say it in their own language.
     pub fn code(&self) -> &'static str {
         match self {

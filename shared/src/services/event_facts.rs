@@ -6,7 +6,6 @@
 use crate::app::App;
 use crate::domain::local_time::DEFAULT_TIME_ZONE;
 use crate::domain::{Event, EventId, EventStatus};
-use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -49,27 +48,31 @@ pub trait AboutAnEvent {
     fn set_event_facts(&mut self, facts: EventFacts);
 }
 
-/// Fills each view's facts, one (cached) read per distinct event.
-pub async fn fill<V: AboutAnEvent>(app: &App, views: &mut [V]) -> AppResult<()> {
+/// Fills each view's facts, one (cached) read per distinct event. The facts are a courtesy:
+/// an events store that cannot be read leaves them unknown (null) rather than failing an
+/// answer whose work is done (a reservation made, an order paid or refunded).
+pub async fn fill<V: AboutAnEvent>(app: &App, views: &mut [V]) {
     let mut known: HashMap<String, EventFacts> = HashMap::new();
     for view in views.iter_mut() {
         let id = view.event_id().to_string();
         if !known.contains_key(&id) {
             let event = match EventId::parse(&id) {
-                Some(event_id) => app.recent_events.find(&event_id).await?,
+                Some(event_id) => app.recent_events.find(&event_id).await.unwrap_or_else(|err| {
+                    tracing::warn!(error = %err.chain(), "an event's facts not read; shown as unknown");
+                    None
+                }),
                 None => None,
             };
             known.insert(id.clone(), event.as_ref().map(EventFacts::of).unwrap_or_default());
         }
         view.set_event_facts(known[&id].clone());
     }
-    Ok(())
 }
 
 /// `fill` for one view.
-pub async fn filled<V: AboutAnEvent>(app: &App, view: V) -> AppResult<V> {
+pub async fn filled<V: AboutAnEvent>(app: &App, view: V) -> V {
     let mut one = [view];
-    fill(app, &mut one).await?;
+    fill(app, &mut one).await;
     let [view] = one;
-    Ok(view)
+    view
 }

@@ -97,16 +97,9 @@ pub fn price_now(
         return refused(Refusal::SoldOut { sector: name });
     };
     let wanted = request.quantity;
-    let half = request.price_type == PriceType::Half;
-    if half && stock.half_available < wanted {
+    if request.price_type == PriceType::Half && stock.half_available < wanted {
         let left = stock.half_available.max(0);
-        return refused(if left == 0 && stock.available > 0 {
-            Refusal::HalfShareSoldOut { sector: name }
-        } else if left == 0 {
-            Refusal::SoldOut { sector: name }
-        } else {
-            Refusal::FewerHalfLeft { sector: name, left, wanted }
-        });
+        return refused(Refusal::shortage(name, PriceType::Half, left, wanted, stock.available > 0));
     }
     let left_in = |lot: usize| stock.lots.get(&lot).copied().unwrap_or(0);
     let mut best_left = 0;
@@ -127,11 +120,7 @@ pub fn price_now(
         }
         best_left = best_left.max(left);
     }
-    refused(match (half, best_left) {
-        (_, 0) => Refusal::SoldOut { sector: name },
-        (true, left) => Refusal::FewerHalfLeft { sector: name, left, wanted },
-        (false, left) => Refusal::FewerLeft { sector: name, left, wanted },
-    })
+    refused(Refusal::shortage(name, request.price_type, best_left, wanted, false))
 }
 
 #[cfg(test)]

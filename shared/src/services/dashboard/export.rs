@@ -11,7 +11,6 @@
 
 use super::admin_event;
 use crate::app::App;
-use crate::domain::local_time::zone_city;
 use crate::domain::{Order, OrderId, OrderStatus, PriceType};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
@@ -224,7 +223,7 @@ pub async fn orders_csv(app: &App, raw_id: &str, format: CsvFormat) -> AppResult
     let key = format!("orders-{}-{suffix}-{}.csv", event.id, now.timestamp_millis());
     let (rows, bytes) = (writer.rows, writer.out.len());
     app.exports.put(&key, writer.out, "text/csv; charset=utf-8", now).await?;
-    tracing::info!(event_id = %event.id, rows, bytes, zone = %zone_city(&event.time_zone), "a large export was put in the export store");
+    tracing::info!(event_id = %event.id, rows, bytes, "a large export was put in the export store");
     Ok(Export::Link(ExportLink {
         url: app.exports.link(&key, LINK_SECONDS, now),
         expires_at: now + chrono::Duration::seconds(LINK_SECONDS),

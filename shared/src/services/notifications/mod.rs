@@ -42,6 +42,13 @@ impl OrderContext {
         parts.join(", ")
     }
 
+    /// A letter to the order's buyer: in their language, greeted by name, signed with the
+    /// order; `subject` in Portuguese and in English.
+    fn letter(&self, o: &Order, pt_subject: String, en_subject: String) -> Letter {
+        let l = self.language();
+        Letter::new(l, pick(l, pt_subject, en_subject), words::hello(&self.buyer.name, l)).signed(signature(o, l))
+    }
+
     fn in_zone(&self, at: DateTime<Utc>) -> String {
         format_local_time(at, &self.event.event_time_zone, self.language())
     }
@@ -83,36 +90,32 @@ pub async fn reservation_received(app: &App, o: &Order) -> AppResult<()> {
     let l = ctx.language();
     let kind = words::price_type(o.price_type, l);
     let total = words::money(o.total_cents, l);
-    let letter = Letter::new(
-        l,
-        pick(l, format!("Reserva recebida: {}", o.event_name), format!("Reservation received: {}", o.event_name)),
-        words::hello(&ctx.buyer.name, l),
-    )
-    .paragraph(pick(
-        l,
-        format!(
-            "Recebemos sua reserva de {} ingresso(s) ({}, {kind}) para {}. Total: {total}.",
-            o.quantity,
-            o.sector,
-            ctx.event_line(o)
-        ),
-        format!(
-            "We have your reservation of {} ticket(s) ({}, {kind}) for {}. Total: {total}.",
-            o.quantity,
-            o.sector,
-            ctx.event_line(o)
-        ),
-    ))
-    .paragraph(pick(
-        l,
-        format!(
-            "Pague até {} para garantir seus ingressos; depois disso eles voltam à venda.",
-            ctx.in_zone(o.expires_at)
-        ),
-        format!("Pay by {} to keep your tickets; after that they go back on sale.", ctx.in_zone(o.expires_at)),
-    ))
-    .action(pick(l, "Pagar agora".into(), "Pay now".into()), order_link(app, o))
-    .signed(signature(o, l));
+    let letter = ctx
+        .letter(o, format!("Reserva recebida: {}", o.event_name), format!("Reservation received: {}", o.event_name))
+        .paragraph(pick(
+            l,
+            format!(
+                "Recebemos sua reserva de {} ingresso(s) ({}, {kind}) para {}. Total: {total}.",
+                o.quantity,
+                o.sector,
+                ctx.event_line(o)
+            ),
+            format!(
+                "We have your reservation of {} ticket(s) ({}, {kind}) for {}. Total: {total}.",
+                o.quantity,
+                o.sector,
+                ctx.event_line(o)
+            ),
+        ))
+        .paragraph(pick(
+            l,
+            format!(
+                "Pague até {} para garantir seus ingressos; depois disso eles voltam à venda.",
+                ctx.in_zone(o.expires_at)
+            ),
+            format!("Pay by {} to keep your tickets; after that they go back on sale.", ctx.in_zone(o.expires_at)),
+        ))
+        .action(pick(l, "Pagar agora".into(), "Pay now".into()), order_link(app, o));
     send(app, &ctx, format!("reservation-received:{}", o.id), letter).await
 }
 
@@ -122,11 +125,7 @@ pub async fn paid(app: &App, o: &Order, tickets: &[Ticket]) -> AppResult<()> {
     // Only those the buyer still holds (a redelivery after a transfer must not mail the
     // recipient's QR to the giver).
     let held: Vec<&Ticket> = tickets.iter().filter(|t| t.user_id == o.user_id).collect();
-    let mut letter = Letter::new(
-        l,
-        pick(l, format!("Seus ingressos: {}", o.event_name), format!("Your tickets: {}", o.event_name)),
-        words::hello(&ctx.buyer.name, l),
-    )
+    let mut letter = ctx.letter(o, format!("Seus ingressos: {}", o.event_name), format!("Your tickets: {}", o.event_name))
     .paragraph(pick(
         l,
         format!(
@@ -140,8 +139,7 @@ pub async fn paid(app: &App, o: &Order, tickets: &[Ticket]) -> AppResult<()> {
             ctx.event_line(o)
         ),
     ))
-    .action(pick(l, "Ver meus ingressos".into(), "See my tickets".into()), order_link(app, o))
-    .signed(signature(o, l));
+    .action(pick(l, "Ver meus ingressos".into(), "See my tickets".into()), order_link(app, o));
     letter.qr_hint = pick(l, "QR (o portão lê este texto)".into(), "QR (the gate reads this text)".into());
     letter.tickets = held
         .iter()
@@ -174,18 +172,14 @@ pub async fn paid(app: &App, o: &Order, tickets: &[Ticket]) -> AppResult<()> {
 pub async fn expired(app: &App, o: &Order) -> AppResult<()> {
     let Some(ctx) = context(app, o).await? else { return Ok(()) };
     let l = ctx.language();
-    let letter = Letter::new(
-        l,
-        pick(l, format!("Reserva expirada: {}", o.event_name), format!("Reservation expired: {}", o.event_name)),
-        words::hello(&ctx.buyer.name, l),
-    )
-    .paragraph(pick(
-        l,
-        format!("Sua reserva para {} expirou sem pagamento, e os ingressos voltaram à venda.", ctx.event_line(o)),
-        format!("Your reservation for {} expired unpaid, and the tickets went back on sale.", ctx.event_line(o)),
-    ))
-    .action(pick(l, "Ver o evento".into(), "See the event".into()), event_link(app, o))
-    .signed(signature(o, l));
+    let letter = ctx
+        .letter(o, format!("Reserva expirada: {}", o.event_name), format!("Reservation expired: {}", o.event_name))
+        .paragraph(pick(
+            l,
+            format!("Sua reserva para {} expirou sem pagamento, e os ingressos voltaram à venda.", ctx.event_line(o)),
+            format!("Your reservation for {} expired unpaid, and the tickets went back on sale.", ctx.event_line(o)),
+        ))
+        .action(pick(l, "Ver o evento".into(), "See the event".into()), event_link(app, o));
     send(app, &ctx, format!("expired:{}", o.id), letter).await
 }
 
@@ -196,18 +190,14 @@ fn event_link(app: &App, o: &Order) -> String {
 pub async fn cancelled(app: &App, o: &Order) -> AppResult<()> {
     let Some(ctx) = context(app, o).await? else { return Ok(()) };
     let l = ctx.language();
-    let letter = Letter::new(
-        l,
-        pick(l, format!("Reserva cancelada: {}", o.event_name), format!("Reservation cancelled: {}", o.event_name)),
-        words::hello(&ctx.buyer.name, l),
-    )
-    .paragraph(pick(
-        l,
-        format!("Sua reserva para {} foi cancelada; nada foi cobrado.", ctx.event_line(o)),
-        format!("Your reservation for {} was cancelled; nothing was charged.", ctx.event_line(o)),
-    ))
-    .action(pick(l, "Ver o evento".into(), "See the event".into()), event_link(app, o))
-    .signed(signature(o, l));
+    let letter = ctx
+        .letter(o, format!("Reserva cancelada: {}", o.event_name), format!("Reservation cancelled: {}", o.event_name))
+        .paragraph(pick(
+            l,
+            format!("Sua reserva para {} foi cancelada; nada foi cobrado.", ctx.event_line(o)),
+            format!("Your reservation for {} was cancelled; nothing was charged.", ctx.event_line(o)),
+        ))
+        .action(pick(l, "Ver o evento".into(), "See the event".into()), event_link(app, o));
     send(app, &ctx, format!("cancelled:{}", o.id), letter).await
 }
 
@@ -215,18 +205,14 @@ pub async fn refunded(app: &App, o: &Order, why: Why) -> AppResult<()> {
     let Some(ctx) = context(app, o).await? else { return Ok(()) };
     let l = ctx.language();
     let total = words::money(o.total_cents, l);
-    let letter = Letter::new(
-        l,
-        pick(l, format!("Reembolso: {}", o.event_name), format!("Refund: {}", o.event_name)),
-        words::hello(&ctx.buyer.name, l),
-    )
-    .paragraph(pick(
-        l,
-        format!("Reembolsamos {total} referentes a {}. {}", ctx.event_line(o), why.say(l)),
-        format!("We refunded {total} for {}. {}", ctx.event_line(o), why.say(l)),
-    ))
-    .action(pick(l, "Ver o pedido".into(), "See the order".into()), order_link(app, o))
-    .signed(signature(o, l));
+    let letter = ctx
+        .letter(o, format!("Reembolso: {}", o.event_name), format!("Refund: {}", o.event_name))
+        .paragraph(pick(
+            l,
+            format!("Reembolsamos {total} referentes a {}. {}", ctx.event_line(o), why.say(l)),
+            format!("We refunded {total} for {}. {}", ctx.event_line(o), why.say(l)),
+        ))
+        .action(pick(l, "Ver o pedido".into(), "See the order".into()), order_link(app, o));
     send(app, &ctx, format!("refunded:{}", o.id), letter).await
 }
 
@@ -236,11 +222,7 @@ pub async fn pix_returned(app: &App, o: &Order, end_to_end_id: &str, amount_cent
     let Some(ctx) = context(app, o).await? else { return Ok(()) };
     let l = ctx.language();
     let amount = words::money(amount_cents, l);
-    let letter = Letter::new(
-        l,
-        pick(l, format!("PIX devolvido: {}", o.event_name), format!("Pix returned: {}", o.event_name)),
-        words::hello(&ctx.buyer.name, l),
-    )
+    let letter = ctx.letter(o, format!("PIX devolvido: {}", o.event_name), format!("Pix returned: {}", o.event_name))
     .paragraph(pick(
         l,
         format!(
@@ -254,8 +236,7 @@ pub async fn pix_returned(app: &App, o: &Order, end_to_end_id: &str, amount_cent
             why.say(l)
         ),
     ))
-    .action(pick(l, "Ver o pedido".into(), "See the order".into()), order_link(app, o))
-    .signed(signature(o, l));
+    .action(pick(l, "Ver o pedido".into(), "See the order".into()), order_link(app, o));
     send(app, &ctx, format!("pix-returned:{end_to_end_id}"), letter).await
 }
 
@@ -263,18 +244,13 @@ pub async fn pix_returned(app: &App, o: &Order, end_to_end_id: &str, amount_cent
 pub async fn paid_late(app: &App, o: &Order) -> AppResult<()> {
     let Some(ctx) = context(app, o).await? else { return Ok(()) };
     let l = ctx.language();
-    let letter = Letter::new(
-        l,
-        pick(l, format!("Pagamento confirmado: {}", o.event_name), format!("Payment confirmed: {}", o.event_name)),
-        words::hello(&ctx.buyer.name, l),
-    )
+    let letter = ctx.letter(o, format!("Pagamento confirmado: {}", o.event_name), format!("Payment confirmed: {}", o.event_name))
     .paragraph(pick(
         l,
         format!("Seu PIX chegou depois do fim da reserva para {}, mas os ingressos ainda estavam disponíveis: o pedido está pago.", o.event_name),
         format!("Your pix arrived after the hold for {} ended, but the tickets were still there: the order is paid.", o.event_name),
     ))
-    .action(pick(l, "Ver meus ingressos".into(), "See my tickets".into()), order_link(app, o))
-    .signed(signature(o, l));
+    .action(pick(l, "Ver meus ingressos".into(), "See my tickets".into()), order_link(app, o));
     send(app, &ctx, format!("paid-late:{}", o.id), letter).await
 }
 

@@ -103,7 +103,7 @@ pub async fn pay(app: &App, caller: &Caller, raw_id: &str, request: PayRequest) 
     if let Err(err) = app.publisher.publish(&Message::payment_requested(pending.id.clone(), attempt, now)).await {
         tracing::warn!(order_id = %pending.id, error = %err, "payment.requested not published; left to the outbox sweep");
     }
-    OrderView::shown(app, &pending).await
+    Ok(OrderView::shown(app, &pending).await)
 }
 
 /// The order moved on while its charge was made (expired, cancelled): that charge must not
@@ -134,7 +134,7 @@ pub async fn cancel(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Order
         return Err(refused(app, caller, &order, Transition::Cancel).await);
     };
     notifications::cancelled(app, &cancelled).await?;
-    OrderView::shown(app, &cancelled).await
+    Ok(OrderView::shown(app, &cancelled).await)
 }
 
 /// Refunds a paid order before its event starts (buyer) — the stock goes back on sale.
@@ -171,7 +171,7 @@ pub async fn refund(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Order
         return Err(refused(app, caller, &order, Transition::Refund).await);
     };
     settle_refund(app, &refunded, notifications::Why::BuyerAsked).await?;
-    OrderView::shown(app, &refunded).await
+    Ok(OrderView::shown(app, &refunded).await)
 }
 
 /// The `Refund` transition's changes: a paid order's money is owed back until the provider
@@ -231,7 +231,7 @@ pub async fn tickets_pdf(
     let stored = app.tickets.states_for_order(&order.id).await?;
     let held: Vec<&crate::domain::Ticket> = stored
         .iter()
-        .filter(|s| s.ticket.user_id == caller.user_id && !matches!(s.state, TicketState::Revoked(_)))
+        .filter(|s| crate::services::tickets::still_held_by(s, &caller.user_id))
         .map(|s| &s.ticket)
         .collect();
     let event = app.recent_events.find(&order.event_id).await?;

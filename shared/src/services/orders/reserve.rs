@@ -111,7 +111,7 @@ impl OrderView {
     }
 
     /// The view of `order` with its event's facts.
-    pub async fn shown(app: &App, order: &Order) -> AppResult<Self> {
+    pub async fn shown(app: &App, order: &Order) -> Self {
         filled(app, OrderView::of(app, order)).await
     }
 }
@@ -154,8 +154,8 @@ pub async fn reserve(
         }
     }
 
-    let order = match take_and_record(app, caller, &wanted, order_id, now, key.clone()).await {
-        Ok(order) => order,
+    let (order, event) = match take_and_record(app, caller, &wanted, order_id, now, key.clone()).await {
+        Ok(taken) => taken,
         Err(err) => {
             if let Some(key) = &key {
                 release_key(app, caller, key).await;
@@ -170,7 +170,10 @@ pub async fn reserve(
         // The order stands; the outbox sweep publishes unprocessed orders later.
         tracing::warn!(order_id = %order.id, error = %err, "order.reserved not published; left to the outbox sweep");
     }
-    Ok((OrderView::shown(app, &order).await?, false))
+    // The event read for the reservation gives its facts: no second read on the hot path.
+    let mut view = OrderView::of(app, &order);
+    view.event = EventFacts::of(&event);
+    Ok((view, false))
 }
 
 /// A key's earlier claim, as the store has it.
@@ -202,7 +205,7 @@ async fn existing_claim(
     }
     let first = &earlier.order_id;
     if let Some(order) = app.orders.find_for_user(&caller.user_id, first).await? {
-        return Ok(Some(OrderView::shown(app, &order).await?));
+        return Ok(Some(OrderView::shown(app, &order).await));
     }
     if !earlier.lapsed {
         return Err(busy());
@@ -211,7 +214,7 @@ async fn existing_claim(
         Fence::Stored => {
             let order = app.orders.find_for_user(&caller.user_id, first).await?;
             let order = order.ok_or_else(|| AppError::Internal("a fenced order vanished".into()))?;
-            Ok(Some(OrderView::shown(app, &order).await?))
+            Ok(Some(OrderView::shown(app, &order).await))
         }
         Fence::Fenced if app.idempotency.take_over(&caller.user_id, key, first, order_id, &this, now).await? => {
             Ok(None)
@@ -260,7 +263,7 @@ async fn take_and_record(
     order_id: OrderId,
     now: DateTime<Utc>,
     idempotency_key: Option<String>,
-) -> AppResult<Order> {
+) -> AppResult<(Order, Event)> {
     let not_found = || AppError::NotFound("no such event".into());
     let event = app.recent_events.find(&wanted.event_id).await?.ok_or_else(not_found)?;
     if matches!(event.status, EventStatus::Deleted | EventStatus::Deleting) {
@@ -316,7 +319,7 @@ async fn take_and_record(
         idempotency_key,
     };
     match app.orders.insert(&new_order).await {
-        Ok(Some(order)) => Ok(order),
+        Ok(Some(order)) => Ok((order, event)),
         Ok(None) => {
             // The order's id was fenced: this request outlived the reconciler's grace, which
             // has already returned the stock. Only the buyer's count is ours to undo.
@@ -393,24 +396,17 @@ async fn why_closed(app: &App, cached: &Event) -> AppError {
 
 async fn sold_out(app: &App, event: &Event, sector_id: &str, wanted: &CheckedReservation, left: i64) -> AppError {
     let sector = event.sector_by_id(sector_id).map(|s| s.name.clone()).unwrap_or_default();
-    let wanted_quantity = wanted.quantity;
-    if wanted.price_type == PriceType::Half && left == 0 {
-        let stock = app.inventory.stock(std::slice::from_ref(&event.id)).await.ok();
-        let any_left = stock
-            .as_ref()
-            .and_then(|s| s.get(&event.id))
-            .and_then(|s| s.get(sector_id))
-            .is_some_and(|s| s.available > 0);
-        if any_left {
-            return Refusal::HalfShareSoldOut { sector }.into();
-        }
-    }
-    let refusal = match (wanted.price_type, left) {
-        (PriceType::Half, 0) | (PriceType::Full, 0) => Refusal::SoldOut { sector },
-        (PriceType::Half, left) => Refusal::FewerHalfLeft { sector, left, wanted: wanted_quantity },
-        (PriceType::Full, left) => Refusal::FewerLeft { sector, left, wanted: wanted_quantity },
-    };
-    refusal.into()
+    // Only a half-price refusal with nothing left asks whether full price still sells.
+    let full_price_left = wanted.price_type == PriceType::Half
+        && left == 0
+        && app
+            .inventory
+            .stock(std::slice::from_ref(&event.id))
+            .await
+            .ok()
+            .and_then(|s| s.get(&event.id).and_then(|s| s.get(sector_id)).map(|s| s.available > 0))
+            .unwrap_or(false);
+    Refusal::shortage(sector, wanted.price_type, left, wanted.quantity, full_price_left).into()
 }
 
 pub const ORDERS_PAGE: i64 = 100;
@@ -418,7 +414,7 @@ pub const ORDERS_PAGE: i64 = 100;
 pub async fn list_mine(app: &App, caller: &Caller) -> AppResult<Vec<OrderView>> {
     let orders = app.orders.list_for_user(&caller.user_id, ORDERS_PAGE).await?;
     let mut views: Vec<OrderView> = orders.iter().map(|o| OrderView::of(app, o)).collect();
-    fill(app, &mut views).await?;
+    fill(app, &mut views).await;
     Ok(views)
 }
 
@@ -430,5 +426,5 @@ pub async fn find_mine(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Or
 }
 
 pub async fn get_mine(app: &App, caller: &Caller, raw_id: &str) -> AppResult<OrderView> {
-    OrderView::shown(app, &find_mine(app, caller, raw_id).await?).await
+    Ok(OrderView::shown(app, &find_mine(app, caller, raw_id).await?).await)
 }

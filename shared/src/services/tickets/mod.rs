@@ -173,18 +173,20 @@ impl TicketView {
     }
 }
 
+/// A ticket of an order that `user` still holds (not given away, not revoked).
+pub fn still_held_by(stored: &StoredTicket, user: &UserId) -> bool {
+    stored.ticket.user_id == *user && !matches!(stored.state, TicketState::Revoked(_))
+}
+
 /// The tickets of one of the caller's paid orders that the caller still holds.
 pub async fn for_my_order(app: &App, caller: &Caller, order: &Order) -> AppResult<Vec<TicketView>> {
     if order.status != OrderStatus::Paid {
         return Ok(Vec::new());
     }
     let stored = app.tickets.states_for_order(&order.id).await?;
-    let mut views: Vec<TicketView> = stored
-        .into_iter()
-        .filter(|s| s.ticket.user_id == caller.user_id && !matches!(s.state, TicketState::Revoked(_)))
-        .map(TicketView::of)
-        .collect();
-    fill(app, &mut views).await?;
+    let mut views: Vec<TicketView> =
+        stored.into_iter().filter(|s| still_held_by(s, &caller.user_id)).map(TicketView::of).collect();
+    fill(app, &mut views).await;
     Ok(views)
 }
 
@@ -194,6 +196,6 @@ pub async fn mine(app: &App, caller: &Caller) -> AppResult<Vec<TicketView>> {
     let stored = app.tickets.held_by(&caller.user_id).await?;
     let mut views: Vec<TicketView> =
         stored.into_iter().filter(|s| !matches!(s.state, TicketState::Revoked(_))).map(TicketView::of).collect();
-    fill(app, &mut views).await?;
+    fill(app, &mut views).await;
     Ok(views)
 }

@@ -105,5 +105,5 @@ pub async fn transfer(app: &App, caller: &Caller, raw_code: &str, input: Transfe
         })
         .await?;
     notifications::ticket_transferred(app, old, &moved.ticket, &recipient.email, &recipient.name).await?;
-    crate::services::event_facts::filled(app, TicketView::of(moved)).await
+    Ok(crate::services::event_facts::filled(app, TicketView::of(moved)).await)
 }
