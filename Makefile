@@ -1,5 +1,5 @@
 # The few verbs people reach for; each is one line over the README's commands.
-.PHONY: dev test bench soak stock-check lambda-build deploy fmt lint
+.PHONY: dev test bench bench-lambda soak stock-check lambda-build deploy fmt lint
 
 dev:            ## the whole box office at http://localhost:8000 with demo data
 	bash local/dev.sh
@@ -9,6 +9,9 @@ test:           ## the whole suite (what CI runs)
 
 bench:          ## the reservation benchmark matrix → docs/bench/
 	bash local/bench/run.sh
+
+bench-lambda:   ## the functions as Lambda runs them (Runtime API emulator) vs the local router → docs/bench/
+	bash local/bench/lambda.sh
 
 soak:           ## the long-run lifecycle check
 	bash -c 'source local/services.sh && cargo run --release -p bilheteria-local --bin bilheteria-soak'

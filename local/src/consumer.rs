@@ -1,5 +1,6 @@
-//! The local consumer loop: what Lambda's Amazon MQ event-source mapping does in production.
-//! It reads the orders queue with `lapin`, gathers deliveries into batches, wraps each batch
+//! The local consumer loops: what Lambda's Amazon MQ event-source mappings do in production,
+//! one per lane (`Config::order_queues`). Each reads its queue with `lapin`, one batch at a
+//! time as a mapping does, gathers deliveries into batches, wraps each batch
 //! in the same `RabbitMqEvent` Lambda would send, and calls the consumer function's handler.
 //! A batch the handler accepts is acked; a failed batch is nacked back to the queue, whose
 //! delivery limit dead-letters a message that keeps failing.
@@ -19,32 +20,36 @@ pub const BATCH_SIZE: usize = 25;
 /// How long a batch waits for more deliveries once it has one (Lambda's batching window).
 pub const BATCH_WINDOW: Duration = Duration::from_millis(20);
 
-/// Runs forever, reconnecting with a backoff when the broker goes away.
+/// Runs one loop per lane, forever (stopping this stops them all: the set aborts its tasks
+/// when dropped).
 pub async fn run(app: App) {
+    let mut lanes = tokio::task::JoinSet::new();
+    for queue in app.config.order_queues() {
+        lanes.spawn(run_lane(app.clone(), queue));
+    }
+    while lanes.join_next().await.is_some() {}
+}
+
+/// One lane, forever, reconnecting with a backoff when the broker goes away.
+async fn run_lane(app: App, queue: String) {
     let mut backoff = Duration::from_millis(200);
     loop {
-        match consume(&app).await {
+        match consume(&app, &queue).await {
             Ok(()) => backoff = Duration::from_millis(200),
-            Err(err) => tracing::warn!(error = %err, "consumer disconnected; reconnecting"),
+            Err(err) => tracing::warn!(queue = %queue, error = %err, "consumer disconnected; reconnecting"),
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(5));
     }
 }
 
-async fn consume(app: &App) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let queue = app.config.orders_queue.clone();
+async fn consume(app: &App, queue: &str) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let connection = rabbit::connect(&app.config.amqp_url, "bilheteria-local-consumer").await?;
     let channel = connection.create_channel().await?;
-    rabbit::declare_topology(&channel, &queue).await?;
+    rabbit::declare_topology(&channel, &app.config).await?;
     channel.basic_qos((BATCH_SIZE * 2) as u16, BasicQosOptions::default()).await?;
     let mut deliveries = channel
-        .basic_consume(
-            queue.as_str().into(),
-            "bilheteria-local".into(),
-            BasicConsumeOptions::default(),
-            FieldTable::default(),
-        )
+        .basic_consume(queue.into(), "bilheteria-local".into(), BasicConsumeOptions::default(), FieldTable::default())
         .await?;
     tracing::info!(queue = %queue, "consumer loop reading");
     while let Some(first) = deliveries.next().await {
@@ -60,7 +65,7 @@ async fn consume(app: &App) -> Result<(), Box<dyn std::error::Error + Send + Syn
                 _ = &mut window => break,
             }
         }
-        handle_batch(app, &queue, &batch).await?;
+        handle_batch(app, queue, &batch).await?;
     }
     Ok(())
 }

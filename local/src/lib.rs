@@ -6,6 +6,8 @@
 pub mod consumer;
 pub mod dispatch;
 pub mod gateway;
+pub mod lambda_bench;
+pub mod lambda_emulator;
 pub mod scheduler;
 pub mod seed;
 pub mod server;

@@ -184,7 +184,7 @@ async fn serve(
     }
     if !no_consumer {
         // Before the consumer and the first publish can race to create them (rabbit.rs).
-        if let Err(err) = rabbit::ensure_topology(&app.config.amqp_url, &app.config.orders_queue).await {
+        if let Err(err) = rabbit::ensure_topology(&app.config).await {
             tracing::warn!(error = %err, "could not declare the queues now; the consumer will retry");
         }
         tokio::spawn(consumer::run(app.clone()));

@@ -4,6 +4,7 @@
 use crate::adapters::cached_events::CachedEvents;
 use crate::adapters::local_exports::LocalExports;
 use crate::adapters::pix_api::PixApi;
+use crate::adapters::recent_stock::{CurrentStock, RecentStock};
 use crate::adapters::s3::{AwsCredentials, S3Exports};
 use crate::adapters::smtp::SmtpMailer;
 use crate::adapters::{mongo::MongoStores, rabbit::RabbitPublisher};
@@ -13,9 +14,9 @@ use crate::auth::{Guard, TokenService};
 use crate::config::{Config, ExportTarget, MailTransport};
 use crate::error::{AppError, AppResult};
 use crate::ports::{
-    AttemptStore, AuditLog, BuyerLimits, Clock, EventStore, ExportStore, GateLog, IdempotencyStore, Inventory, Mailer,
-    OrderStore, PasswordResetStore, PaymentGateway, PixGateway, PixReceipts, Placement, Publisher, RevocationStore,
-    SalesReport, SessionStore, SystemClock, TicketStore, UserStore,
+    AttemptStore, AuditLog, Availability, BuyerLimits, Clock, EventStore, ExportStore, GateLog, IdempotencyStore,
+    Inventory, Mailer, OrderStore, PasswordResetStore, PaymentGateway, PixGateway, PixReceipts, Placement, Publisher,
+    RevocationStore, SalesReport, SessionStore, SystemClock, TicketStore, UserStore,
 };
 use std::sync::Arc;
 
@@ -38,6 +39,9 @@ pub struct App {
     /// same store behind a warm instance's cache.
     pub recent_events: Arc<dyn EventStore>,
     pub inventory: Arc<dyn Inventory>,
+    /// The stock as the public catalogue shows it: this instance's copy, at most
+    /// `AVAILABILITY_CACHE_MS` old.
+    pub availability: Arc<dyn Availability>,
     pub orders: Arc<dyn OrderStore>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub buyer_limits: Arc<dyn BuyerLimits>,
@@ -114,6 +118,8 @@ impl App {
             }
         };
         let events: Arc<dyn EventStore> = Arc::new(stores.events());
+        let inventory: Arc<dyn Inventory> = Arc::new(stores.inventory());
+        let availability_fresh_for = std::time::Duration::from_millis(config.availability_cache_ms);
         let tokens = TokenService::new(&config)?;
         let users: Arc<dyn UserStore> = Arc::new(stores.users());
         let revocations: Arc<dyn RevocationStore> = Arc::new(stores.revocations());
@@ -136,7 +142,8 @@ impl App {
             attempts: Arc::new(stores.attempts()),
             recent_events: Arc::new(CachedEvents::new(events.clone())),
             events,
-            inventory: Arc::new(stores.inventory()),
+            availability: Arc::new(RecentStock::new(Arc::new(CurrentStock(inventory.clone())), availability_fresh_for)),
+            inventory,
             orders: Arc::new(stores.orders()),
             idempotency: Arc::new(stores.idempotency()),
             buyer_limits: Arc::new(stores.buyer_limits()),

@@ -1,5 +1,9 @@
-//! `events`: the public catalogue, with live availability.
+//! `events`: the public catalogue, with live availability. Every answer is public for a
+//! second and carries an `ETag` (`bilheteria::http::cacheable`), and the availability is this
+//! instance's copy of at most a second ago (`Availability`): at an on-sale the crowd
+//! refreshing the event page is served by CloudFront and the instances' memory.
 
+use bilheteria::http::cacheable::cacheable;
 use bilheteria::http::query_param;
 use bilheteria::http::{json, json_page, page, respond};
 use bilheteria::routes::{self, RouteId};
@@ -17,7 +21,7 @@ pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
 
 async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
     let matched = routes::resolve_for(FUNCTION, req.method(), req.uri().path())?;
-    match matched.route.id {
+    let answer = match matched.route.id {
         RouteId::ListEvents => {
             let (limit, after) = page(req)?;
             let (events, next) = catalog::list(app, limit, after).await?;
@@ -31,5 +35,6 @@ async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {
             json(StatusCode::OK, &quote::quote(app, matched.param("id"), request).await?)
         }
         other => Err(AppError::Internal(format!("route {other:?} is not served by {FUNCTION}"))),
-    }
+    }?;
+    cacheable(req, answer)
 }

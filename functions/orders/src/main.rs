@@ -1,11 +1,13 @@
-//! The `orders` Lambda: builds the clients once per cold start, then serves invocations.
+//! The `orders` Lambda: builds the clients once per cold start, then serves invocations
+//! (several at once where Lambda allows: `bilheteria::http::serve`).
 
-use lambda_http::{service_fn, Error};
+use bilheteria::http::serve::serve;
+use lambda_http::Error;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let app = bilheteria::app::cold_start().await?;
     // It issues tickets (paid orders, transfers): without the ticket key it fails here.
     app.ticket_keys()?;
-    lambda_http::run(service_fn(|req| orders_fn::handle(&app, req))).await
+    serve(app, |app, req| async move { orders_fn::handle(&app, req).await }).await
 }

@@ -76,7 +76,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         None => start_server(&app).await?,
     };
     if in_process {
-        bilheteria::adapters::rabbit::ensure_topology(&config.amqp_url, &config.orders_queue).await?;
+        bilheteria::adapters::rabbit::ensure_topology(&config).await?;
     }
     let consumer =
         (in_process && !args.no_consumer).then(|| tokio::spawn(bilheteria_local::consumer::run(app.clone())));

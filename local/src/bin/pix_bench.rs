@@ -54,7 +54,7 @@ async fn main() -> Result<(), Failure> {
     .await?;
     config.payments = PaymentProvider::PixApi(harness_pix::settings_of(&psp));
     config.hold_minutes = 60;
-    bilheteria::adapters::rabbit::ensure_topology(&config.amqp_url, &config.orders_queue).await?;
+    bilheteria::adapters::rabbit::ensure_topology(&config).await?;
     let app = harness::app_for(config.clone()).await?;
     let router =
         server::router(Served { app: app.clone(), site_dir: None, openapi: None, dev_mailbox: false, fake_psp: None });

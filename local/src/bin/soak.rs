@@ -54,7 +54,7 @@ async fn main() -> Result<(), BoxError> {
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
-    bilheteria::adapters::rabbit::ensure_topology(&config.amqp_url, &config.orders_queue).await?;
+    bilheteria::adapters::rabbit::ensure_topology(&config).await?;
     let consumer = tokio::spawn(bilheteria_local::consumer::run(app.clone()));
     // Time runs a minute every second, and maintenance runs every second: holds expire.
     let (ticker_app, ticker_clock) = (app.clone(), clock.clone());

@@ -1,7 +1,7 @@
 //! The server the operations run against, and calls to it.
 
 use super::BoxError;
-use bilheteria::domain::{Message, OrderId};
+use bilheteria::domain::{Delivery, Message, OrderId};
 use bilheteria::services::processing;
 use bilheteria::{App, Config};
 use bilheteria_testkit::harness::{self, ShiftableClock};
@@ -30,7 +30,7 @@ pub struct Local {
 impl Local {
     pub async fn start(prefix: &str) -> Result<Local, BoxError> {
         let config = harness::fresh_config(prefix);
-        bilheteria::adapters::rabbit::ensure_topology(&config.amqp_url, &config.orders_queue).await?;
+        bilheteria::adapters::rabbit::ensure_topology(&config).await?;
         let mut app = harness::app_for(config.clone()).await?;
         let clock = Arc::new(ShiftableClock::default());
         app.clock = clock.clone();
@@ -88,13 +88,23 @@ impl World {
         Ok(Reply { status, body })
     }
 
-    /// The consumer's logic for an order's current payment message (the queue not involved).
+    /// The consumer's logic for an order's current payment message (the queue not involved),
+    /// through the batch entry point the consumer uses, which works on messages of different
+    /// orders at once: the round's other operations race it as the batch's others would.
     pub async fn settle_payment(&self, order_id: &str) -> Result<bool, String> {
         let id = OrderId::parse(order_id).ok_or_else(|| format!("'{order_id}' is not an order id"))?;
         let order = self.app.orders.find(&id).await.map_err(|e| e.to_string())?.ok_or("the order is gone")?;
         let attempt = order.payment.as_ref().map(|p| p.attempt).unwrap_or(1);
         let message = Message::payment_requested(id, attempt, self.app.clock.now());
-        processing::process(&self.app, &message).await.map_err(|e| format!("processing the payment: {e}"))
+        let body = serde_json::to_vec(&message).map_err(|e| e.to_string())?;
+        let report = processing::process_batch(&self.app, &[Delivery { body, message: Ok(message) }]).await;
+        if let Some(err) = report.retry {
+            return Err(format!("processing the payment: {err}"));
+        }
+        if let Some((_, reason)) = report.poisoned.first() {
+            return Err(format!("processing the payment: dead-lettered: {reason}"));
+        }
+        Ok(report.processed == 1)
     }
 
     /// Settles the order's pix (if it was ever charged by PIX) as the consumer does on a

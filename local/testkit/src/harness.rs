@@ -58,7 +58,7 @@ pub async fn cleanup(config: &Config) {
     }
     if let Ok(conn) = bilheteria::adapters::rabbit::connect(&config.amqp_url, "bilheteria-test-cleanup").await {
         if let Ok(ch) = conn.create_channel().await {
-            for q in [config.orders_queue.clone(), config.dead_letter_queue()] {
+            for q in config.order_queues().into_iter().chain([config.dead_letter_queue()]) {
                 let _ = ch.queue_delete(q.as_str().into(), Default::default()).await;
             }
         }

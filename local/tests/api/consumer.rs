@@ -84,3 +84,49 @@ async fn an_unreadable_message_is_dead_lettered_alone_and_the_rest_of_its_batch_
     assert_eq!(h.count("emails", doc! {}).await, 1, "the good message was processed in the same batch");
     h.finish().await;
 }
+
+#[tokio::test]
+async fn messages_spread_over_the_lanes_by_order_and_every_lane_is_consumed() {
+    let h = Harness::start_with(|c| c.order_lanes = 4).await.with_consumer();
+    let event = h.event(&[("Pista", 10_000, 100)]).await;
+    let buyer = h.buyer().await;
+    let mut orders = Vec::new();
+    for _ in 0..24 {
+        let r = h.reserve(&buyer, &event, "Pista", "full", 1).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        orders.push(r.body["id"].as_str().expect("id").to_string());
+    }
+    let lanes: std::collections::BTreeSet<u16> =
+        orders.iter().map(|o| bilheteria::adapters::rabbit::lane_of(o, 4)).collect();
+    assert!(lanes.len() > 1, "24 orders all in one lane of four: {lanes:?}");
+    let processed =
+        eventually(15, || async { h.count("orders", doc! {"processed_at": {"$ne": null}}).await == 24 }).await;
+    assert!(processed, "every lane's consumer processed its orders");
+    assert_eq!(h.count("emails", doc! {}).await, 24);
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn one_batch_of_many_orders_is_processed_at_once_each_message_with_its_own_outcome() {
+    let h = Harness::start_with(|c| c.consumer_concurrency = 8).await;
+    let event = h.event(&[("Pista", 10_000, 100)]).await;
+    let buyer = h.buyer().await;
+    let mut bodies = Vec::new();
+    for _ in 0..30 {
+        let order = h.reserve(&buyer, &event, "Pista", "full", 1).await.body["id"].as_str().expect("id").to_string();
+        let message = Message::order_reserved(OrderId::parse(&order).expect("id"), chrono::Utc::now());
+        bodies.push(serde_json::to_vec(&message).expect("json"));
+    }
+    // Each order's message twice (the second finds it done), and one that is not ours.
+    let mut deliveries: Vec<amazon_mq::RawDelivery<'_>> = bodies
+        .iter()
+        .chain(bodies.iter())
+        .map(|body| amazon_mq::RawDelivery { body, redelivered: false, message_id: None, kind: None })
+        .collect();
+    deliveries.push(amazon_mq::RawDelivery { body: b"garbage", redelivered: false, message_id: None, kind: None });
+    let batch = amazon_mq::event_for(&h.config.orders_queue, "/", &deliveries).expect("event");
+    let outcome = processing_fn::handle(&h.app, LambdaEvent::new(batch, Context::default())).await.expect("ok");
+    assert_eq!((outcome.processed, outcome.already_done, outcome.dead_lettered), (30, 30, 1), "{outcome:?}");
+    assert_eq!(h.count("emails", doc! {}).await, 30, "one e-mail per order");
+    h.finish().await;
+}

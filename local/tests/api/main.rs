@@ -21,6 +21,7 @@ mod catalog;
 mod concurrency;
 mod consumer;
 mod contracts;
+mod crowd_reads;
 mod dashboard;
 mod faults;
 mod gate;

@@ -6,5 +6,6 @@ pub mod local_exports;
 pub mod mongo;
 pub mod pix_api;
 pub mod rabbit;
+pub mod recent_stock;
 pub mod s3;
 pub mod smtp;

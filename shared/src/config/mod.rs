@@ -27,8 +27,17 @@ pub struct Config {
     pub mongodb_uri: String,
     pub mongodb_database: String,
     pub amqp_url: String,
-    /// The queue `order.*` messages go to; its dead-letter queue is `<name>.dead`.
+    /// The queue `order.*` messages go to (its lanes, when there are several, are
+    /// `<name>.0` … `<name>.<N-1>`); the one dead-letter queue is `<name>.dead`.
     pub orders_queue: String,
+    /// How many queues the messages are spread over (`ORDER_LANES`): each has its own
+    /// event-source mapping, which runs one invocation at a time (docs/capacity.md).
+    pub order_lanes: u16,
+    /// How many messages of one batch (of different orders) the consumer works on at once.
+    pub consumer_concurrency: usize,
+    /// How long a warm instance keeps an event's availability for the catalogue
+    /// (`AVAILABILITY_CACHE_MS`; 0 reads it on every request). Reservations never use it.
+    pub availability_cache_ms: u64,
     pub jwt_secret: String,
     pub jwt_issuer: String,
     pub jwt_audience: String,
@@ -73,6 +82,9 @@ impl std::fmt::Debug for Config {
             .field("mongodb_database", &self.mongodb_database)
             .field("amqp_url", &"<redacted>")
             .field("orders_queue", &self.orders_queue)
+            .field("order_lanes", &self.order_lanes)
+            .field("consumer_concurrency", &self.consumer_concurrency)
+            .field("availability_cache_ms", &self.availability_cache_ms)
             .field("jwt_secret", &"<redacted>")
             .field("jwt_issuer", &self.jwt_issuer)
             .field("jwt_audience", &self.jwt_audience)
@@ -137,6 +149,10 @@ where
     Ok(value)
 }
 
+/// Messages of different orders in flight at once per batch: enough to hide the database's
+/// and the PSP's round trips (docs/benchmarks.md, the consumer's drain).
+pub const DEFAULT_CONSUMER_CONCURRENCY: usize = 16;
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let jwt_secret = secret("JWT_SECRET")?;
@@ -157,6 +173,9 @@ impl Config {
             mongodb_database: optional("MONGODB_DATABASE", "bilheteria"),
             amqp_url: optional("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
             orders_queue: optional("ORDERS_QUEUE", "orders"),
+            order_lanes: number("ORDER_LANES", 1, 1, 64)?,
+            consumer_concurrency: number("CONSUMER_CONCURRENCY", DEFAULT_CONSUMER_CONCURRENCY, 1, 256)?,
+            availability_cache_ms: number("AVAILABILITY_CACHE_MS", 1_000, 0, 10_000)?,
             jwt_secret,
             jwt_issuer: optional("JWT_ISSUER", "bilheteria"),
             jwt_audience: optional("JWT_AUDIENCE", "bilheteria-api"),
@@ -190,6 +209,10 @@ impl Config {
             mongodb_database: database.to_string(),
             amqp_url: amqp_url.to_string(),
             orders_queue: queue.to_string(),
+            order_lanes: 1,
+            consumer_concurrency: DEFAULT_CONSUMER_CONCURRENCY,
+            // Tests and tools read the stock as it is; the cache has tests of its own.
+            availability_cache_ms: 0,
             jwt_secret: "test-secret-that-is-long-enough-for-hs256!".to_string(),
             jwt_issuer: "bilheteria".to_string(),
             jwt_audience: "bilheteria-api".to_string(),
@@ -207,6 +230,19 @@ impl Config {
             ticket_keys: Some(TicketKeys::from_seed("test", [7; 32])),
             mail: MailTransport::Collection,
             exports: ExportTarget::Directory(std::env::temp_dir().join("bilheteria-exports").to_string_lossy().into()),
+        }
+    }
+
+    /// The lanes' queues, in lane order: the queue itself when there is one lane.
+    pub fn order_queues(&self) -> Vec<String> {
+        (0..self.order_lanes).map(|lane| self.lane_queue(lane)).collect()
+    }
+
+    pub fn lane_queue(&self, lane: u16) -> String {
+        if self.order_lanes <= 1 {
+            self.orders_queue.clone()
+        } else {
+            format!("{}.{lane}", self.orders_queue)
         }
     }
 

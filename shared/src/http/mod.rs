@@ -1,10 +1,12 @@
 //! HTTP at the edge: reading requests, writing JSON responses, and turning every
 //! `AppError` into an RFC 9457 problem document (in one place: `problem`).
 
+pub mod cacheable;
 pub mod cookies;
 pub mod problem;
 pub mod request;
 pub mod response;
+pub mod serve;
 
 pub use problem::problem_response;
 pub use request::{

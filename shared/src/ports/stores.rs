@@ -205,6 +205,14 @@ pub trait Inventory: Send + Sync {
     async fn forget_drift(&self, bucket: &str) -> AppResult<()>;
 }
 
+/// What is left of events' stock as the catalogue shows it: as read at most a moment ago,
+/// so that a crowd refreshing an event page costs the database one read per moment per
+/// instance, not one per refresh. Reservations never ask it (they take, conditionally).
+#[async_trait]
+pub trait Availability: Send + Sync {
+    async fn stock(&self, events: &[EventId]) -> AppResult<HashMap<EventId, StockBySector>>;
+}
+
 /// Fields a transition sets besides the status.
 #[derive(Clone, Debug, Default)]
 pub struct TransitionChanges {

@@ -4,11 +4,12 @@
 
 use crate::app::App;
 use crate::domain::pix::Txid;
-use crate::domain::{Delivery, Message, MessageKind, Order, OrderStatus, Payment, RevokedBecause, Transition};
+use crate::domain::{Delivery, Message, MessageKind, Order, OrderId, OrderStatus, Payment, RevokedBecause, Transition};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Charge, TransitionChanges};
 use crate::services::tickets::issue_tickets;
 use crate::services::{notifications, payments};
+use futures::stream::{FuturesUnordered, StreamExt};
 
 #[derive(Debug, Default)]
 pub struct BatchReport {
@@ -22,29 +23,77 @@ pub struct BatchReport {
     pub retry: Option<AppError>,
 }
 
+/// What became of one delivery.
+enum Outcome {
+    Processed,
+    AlreadyDone,
+    Poisoned(Vec<u8>, String),
+    Retry(AppError),
+}
+
 /// Processes every delivery of a batch, each on its own: a poison message does not stop the
-/// others, and a transient failure of one does not undo what the others did.
+/// others, and a transient failure of one does not undo what the others did. Messages of
+/// different orders run at once (up to `consumer_concurrency`), since each waits mostly on
+/// the database, the PSP or the mail server; the messages of one order run one after the
+/// other, in the order they came, as they were published.
 pub async fn process_batch(app: &App, deliveries: &[Delivery]) -> BatchReport {
     let mut report = BatchReport::default();
+    let mut by_order: Vec<(&OrderId, Vec<(&Delivery, &Message)>)> = Vec::new();
     for delivery in deliveries {
-        let message = match &delivery.message {
-            Ok(m) => m,
-            Err(reason) => {
-                report.poisoned.push((delivery.body.clone(), reason.clone()));
-                continue;
-            }
-        };
-        match process(app, message).await {
-            Ok(true) => report.processed += 1,
-            Ok(false) => report.already_done += 1,
-            Err(err) if is_permanent(&err) => report.poisoned.push((delivery.body.clone(), err.to_string())),
-            Err(err) => {
-                tracing::warn!(message = %message.id, error = %err.chain(), "message failed; the batch will be delivered again");
+        match &delivery.message {
+            Err(reason) => report.poisoned.push((delivery.body.clone(), reason.clone())),
+            Ok(message) => match by_order.iter_mut().find(|(order, _)| **order == message.order_id) {
+                Some((_, queue)) => queue.push((delivery, message)),
+                None => by_order.push((&message.order_id, vec![(delivery, message)])),
+            },
+        }
+    }
+    // A hand-fed FuturesUnordered rather than `buffer_unordered` over a closure: the
+    // closure's futures borrow, and the compiler then cannot prove the handler's future Send
+    // for every lifetime (rust-lang/rust#102211).
+    let mut waiting = by_order.into_iter().map(|(_, messages)| messages);
+    let mut running = FuturesUnordered::new();
+    for messages in waiting.by_ref().take(app.config.consumer_concurrency.max(1)) {
+        running.push(process_in_turn(app, messages));
+    }
+    let mut outcomes = Vec::new();
+    while let Some(done) = running.next().await {
+        outcomes.extend(done);
+        if let Some(messages) = waiting.next() {
+            running.push(process_in_turn(app, messages));
+        }
+    }
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Processed => report.processed += 1,
+            Outcome::AlreadyDone => report.already_done += 1,
+            Outcome::Poisoned(body, reason) => report.poisoned.push((body, reason)),
+            Outcome::Retry(err) => {
                 report.retry.get_or_insert(err);
             }
         }
     }
     report
+}
+
+/// One order's messages, in turn. After a transient failure the rest wait for the batch's
+/// redelivery, so that a later message never overtakes an earlier one of its order.
+async fn process_in_turn(app: &App, messages: Vec<(&Delivery, &Message)>) -> Vec<Outcome> {
+    let mut outcomes = Vec::with_capacity(messages.len());
+    for (delivery, message) in messages {
+        let outcome = match process(app, message).await {
+            Ok(true) => Outcome::Processed,
+            Ok(false) => Outcome::AlreadyDone,
+            Err(err) if is_permanent(&err) => Outcome::Poisoned(delivery.body.clone(), err.to_string()),
+            Err(err) => {
+                tracing::warn!(message = %message.id, error = %err.chain(), "message failed; the batch will be delivered again");
+                outcomes.push(Outcome::Retry(err));
+                break;
+            }
+        };
+        outcomes.push(outcome);
+    }
+    outcomes
 }
 
 /// A failure that no retry can mend: the message itself is wrong.

@@ -227,6 +227,10 @@ async function send(method, path, { body, token, headers = {}, signal }) {
       headers: h,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
+      // The catalogue's answers are public for a second with an ETag: 'no-cache' has the
+      // browser revalidate what it holds (If-None-Match) on every poll instead of showing a
+      // copy it has not checked, and a 304 hands us that copy without sending it again.
+      cache: method === 'GET' ? 'no-cache' : 'default',
       signal,
     });
   } catch (err) {

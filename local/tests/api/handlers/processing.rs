@@ -74,7 +74,7 @@ async fn the_shipped_fixture_with_a_real_order_id_is_processed() {
 #[tokio::test]
 async fn a_poison_message_and_an_unknown_order_are_dead_lettered_alone_and_the_batch_succeeds() {
     let config = harness::fresh_config("fn_consumer");
-    bilheteria::adapters::rabbit::ensure_topology(&config.amqp_url, &config.orders_queue).await.expect("queues");
+    bilheteria::adapters::rabbit::ensure_topology(&config).await.expect("queues");
     let app = harness::app_for(config.clone()).await.expect("the local database is reachable");
 
     let poison = amazon_mq::event_for(

@@ -70,9 +70,7 @@ impl Harness {
             false => None,
         };
         adjust(&mut config);
-        bilheteria::adapters::rabbit::ensure_topology(&config.amqp_url, &config.orders_queue)
-            .await
-            .expect("the test's queues can be declared");
+        bilheteria::adapters::rabbit::ensure_topology(&config).await.expect("the test's queues can be declared");
         let mut app = harness::app_for(config.clone()).await.expect("the test database and broker are reachable");
         let clock = std::sync::Arc::new(harness::ShiftableClock::default());
         app.clock = clock.clone();

@@ -16,7 +16,7 @@ use crate::domain::{Event, EventId, EventInput, EventStatus};
 use crate::error::{AppError, AppResult};
 use crate::ports::{AuditEntry, EventQuery};
 use crate::services::accounts::{self, Registration, UserView};
-use crate::services::catalog::{self, Cursor, EventView};
+use crate::services::catalog::{self, Cursor, EventView, Freshness};
 
 async fn audit(
     app: &App,
@@ -40,7 +40,7 @@ async fn audit(
 }
 
 async fn view_of(app: &App, event: &Event) -> AppResult<EventView> {
-    Ok(catalog::views(app, std::slice::from_ref(event)).await?.remove(0))
+    Ok(catalog::views(app, std::slice::from_ref(event), Freshness::Now).await?.remove(0))
 }
 
 /// An event an admin may manage: anything not deleted.
@@ -82,7 +82,7 @@ pub async fn list(app: &App, limit: i64, after: Option<Cursor>) -> AppResult<(Ve
         after: after.map(|c| (c.0, c.1)),
         limit,
     };
-    catalog::page_of(app, query).await
+    catalog::page_of(app, query, Freshness::Now).await
 }
 
 pub async fn create(app: &App, caller: &Caller, input: EventInput) -> AppResult<EventView> {

@@ -138,9 +138,22 @@ pub fn view(event: &Event, stock: Option<&StockBySector>, now: DateTime<Utc>) ->
     }
 }
 
-pub async fn views(app: &App, events: &[Event]) -> AppResult<Vec<EventView>> {
+/// How current the shown availability must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Freshness {
+    /// As it is now (admins, who just changed it).
+    Now,
+    /// As read at most a moment ago by this instance (`Availability`): the public
+    /// catalogue, which crowds refresh.
+    Recent,
+}
+
+pub async fn views(app: &App, events: &[Event], freshness: Freshness) -> AppResult<Vec<EventView>> {
     let ids: Vec<EventId> = events.iter().map(|e| e.id.clone()).collect();
-    let stock = app.inventory.stock(&ids).await?;
+    let stock = match freshness {
+        Freshness::Now => app.inventory.stock(&ids).await?,
+        Freshness::Recent => app.availability.stock(&ids).await?,
+    };
     let now = app.clock.now();
     Ok(events.iter().map(|e| view(e, stock.get(&e.id), now)).collect())
 }
@@ -172,13 +185,17 @@ impl Cursor {
 }
 
 /// One page: at most `limit` events, and the cursor of the next page when there is one.
-pub async fn page_of(app: &App, mut query: EventQuery) -> AppResult<(Vec<EventView>, Option<Cursor>)> {
+pub async fn page_of(
+    app: &App,
+    mut query: EventQuery,
+    freshness: Freshness,
+) -> AppResult<(Vec<EventView>, Option<Cursor>)> {
     let limit = query.limit;
     query.limit = limit + 1;
     let events = app.events.page(&query).await?;
     let more = events.len() as i64 > limit;
     let shown: Vec<Event> = events.into_iter().take(limit as usize).collect();
-    let views = views(app, &shown).await?;
+    let views = views(app, &shown, freshness).await?;
     let next = if more { views.last().and_then(Cursor::of) } else { None };
     Ok((views, next))
 }
@@ -192,14 +209,14 @@ pub async fn list(app: &App, limit: i64, after: Option<Cursor>) -> AppResult<(Ve
         after: after.map(|c| (c.0, c.1)),
         limit,
     };
-    page_of(app, query).await
+    page_of(app, query, Freshness::Recent).await
 }
 
 /// One event as buyers see it. A cancelled event is still shown (its page says so, and its
 /// buyers' orders link to it); a deleted one is 404.
 pub async fn get(app: &App, raw_id: &str) -> AppResult<EventView> {
     let event = find_visible(app, raw_id).await?;
-    Ok(views(app, std::slice::from_ref(&event)).await?.remove(0))
+    Ok(views(app, std::slice::from_ref(&event), Freshness::Recent).await?.remove(0))
 }
 
 /// An event buyers may look at: on sale, paused, being or been cancelled. Deleted ones (and
