@@ -20,7 +20,7 @@ use bilheteria::{App, Config};
 use bilheteria_local::lambda_bench::consumer::{self, LaneSettings, Lanes};
 use bilheteria_local::lambda_bench::drive::{self, Figures};
 use bilheteria_local::lambda_bench::reads::{self, Readers};
-use bilheteria_local::lambda_bench::{BoxError, Target};
+use bilheteria_local::lambda_bench::{server_commands_by_kind, BoxError, Target};
 use bilheteria_local::lambda_emulator::environments::{release_binary, Environments, Shape};
 use bilheteria_local::lambda_emulator::RuntimeApi;
 use bilheteria_local::server::{self, Served};
@@ -63,9 +63,9 @@ struct Args {
     /// Paid reservations left waiting for the consumer before it starts (the drain).
     #[arg(long, default_value_t = 6_000)]
     backlog: u64,
-    /// Reservations per second offered while measuring payment-to-paid.
-    #[arg(long, default_value_t = 2_000.0)]
-    offered: f64,
+    /// Reservations per second offered while measuring payment-to-paid (several: one run each).
+    #[arg(long, value_delimiter = ',', default_values_t = vec![2_000.0])]
+    offered: Vec<f64>,
     #[arg(long, default_value_t = 10)]
     offered_seconds: u64,
     /// Event-page reads per read shape per round.
@@ -214,16 +214,30 @@ async fn consumer_shape(bench: &mut Bench, managed: &Target) -> Result<(), BoxEr
         window: Duration::from_millis(bench.args.batch_window_ms),
         config: &bench.lambda_config,
     };
-    // The backlog: paid reservations made with no consumer running.
+    // The backlog: paid reservations made with no consumer running, on queues emptied of the
+    // reservations section's messages (nothing consumed them: they would count as backlog).
+    purge(&bench.config).await?;
     let paid_before = consumer::paid(&db, &bench.event).await?;
     let started = Instant::now();
     let made = purchases(&bench.router, &bench.buyers, &bench.event, bench.args.backlog).await?;
     let made_per_second = made.len() as f64 / started.elapsed().as_secs_f64();
+    let commands_before = server_commands_by_kind(&db).await;
     let lanes = Lanes::start(&settings).await?;
     let drain_started = Instant::now();
     let took =
         consumer::until_paid(&db, &bench.event, paid_before + made.len() as u64, Duration::from_secs(300)).await?;
     let messages = lanes.messages();
+    let per_order: Option<Vec<(String, f64)>> = match (commands_before, server_commands_by_kind(&db).await) {
+        (Some(before), Some(after)) => Some(
+            after
+                .iter()
+                .map(|(kind, n)| {
+                    (kind.clone(), (n - before.get(kind).copied().unwrap_or(0)) as f64 / made.len() as f64)
+                })
+                .collect(),
+        ),
+        _ => None,
+    };
     let drained = made.len() as f64 / took.as_secs_f64();
     println!(
         "\nconsumer, {} lanes x 1 environment, batches of {} within {} ms, {} messages at once per batch:",
@@ -236,49 +250,55 @@ async fn consumer_shape(bench: &mut Bench, managed: &Target) -> Result<(), BoxEr
         messages as f64 / drain_started.elapsed().as_secs_f64(),
         lanes.batches()
     );
+    if let Some(kinds) = &per_order {
+        let listed: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n:.1}")).collect();
+        println!("  database commands per order drained: {}", listed.join(", "));
+    }
     bench.out.push(json!({
-        "section": "consumer_drain", "lanes": bench.args.lanes, "batch_size": bench.args.batch_size,
+        "section": "consumer_drain", "commands_per_order": per_order, "lanes": bench.args.lanes, "batch_size": bench.args.batch_size,
         "batch_window_ms": bench.args.batch_window_ms, "consumer_concurrency": bench.args.consumer_concurrency,
         "orders": made.len(), "seconds": took.as_secs_f64(), "orders_per_second": drained,
         "messages": messages, "batches": lanes.batches(),
     }));
 
-    // A steady offer through (b): each reservation paid at once; payment-to-paid from the DB.
-    let total = (bench.args.offered * bench.args.offered_seconds as f64) as u64;
-    let paid_before = consumer::paid(&db, &bench.event).await?;
-    let started = tokio::time::Instant::now();
-    let mut tasks = Vec::with_capacity(total as usize);
-    for i in 0..total {
-        tokio::time::sleep_until(started + Duration::from_secs_f64(i as f64 / bench.args.offered)).await;
-        let (target, token, event) =
-            (managed.clone(), bench.buyers[i as usize % bench.buyers.len()].clone(), bench.event.clone());
-        tasks.push(tokio::spawn(async move { consumer::reserve_and_pay(&target, &token, &event).await.ok() }));
-    }
-    let mut asked = HashMap::new();
-    for task in tasks {
-        if let Some((id, at)) = task.await? {
-            asked.insert(id, at);
+    for offered in bench.args.offered.clone() {
+        // A steady offer through (b): each reservation paid at once; payment-to-paid from the DB.
+        let total = (offered * bench.args.offered_seconds as f64) as u64;
+        let paid_before = consumer::paid(&db, &bench.event).await?;
+        let started = tokio::time::Instant::now();
+        let mut tasks = Vec::with_capacity(total as usize);
+        for i in 0..total {
+            tokio::time::sleep_until(started + Duration::from_secs_f64(i as f64 / offered)).await;
+            let (target, token, event) =
+                (managed.clone(), bench.buyers[i as usize % bench.buyers.len()].clone(), bench.event.clone());
+            tasks.push(tokio::spawn(async move { consumer::reserve_and_pay(&target, &token, &event).await.ok() }));
         }
+        let mut asked = HashMap::new();
+        for task in tasks {
+            if let Some((id, at)) = task.await? {
+                asked.insert(id, at);
+            }
+        }
+        let offered_for = started.elapsed().as_secs_f64();
+        let waited =
+            consumer::until_paid(&db, &bench.event, paid_before + asked.len() as u64, Duration::from_secs(120)).await;
+        let (hist, unpaid) = consumer::payment_to_paid(&db, &asked).await?;
+        let ms = |q: f64| hist.value_at_quantile(q) as f64 / 1000.0;
+        println!(
+            "  {:.0} reservations/s offered for {offered_for:.1} s through (b): {} paid, {unpaid} not paid{}; payment-to-paid p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+            offered,
+            asked.len() as u64 - unpaid,
+            if waited.is_err() { " (timed out)" } else { "" },
+            ms(0.5),
+            ms(0.99),
+            hist.max() as f64 / 1000.0
+        );
+        bench.out.push(json!({
+            "section": "payment_to_paid", "lanes": bench.args.lanes, "offered_per_second": offered,
+            "orders": asked.len(), "unpaid": unpaid, "p50_ms": ms(0.5), "p90_ms": ms(0.9), "p99_ms": ms(0.99),
+            "max_ms": hist.max() as f64 / 1000.0, "offered_seconds": offered_for,
+        }));
     }
-    let offered_for = started.elapsed().as_secs_f64();
-    let waited =
-        consumer::until_paid(&db, &bench.event, paid_before + asked.len() as u64, Duration::from_secs(120)).await;
-    let (hist, unpaid) = consumer::payment_to_paid(&db, &asked).await?;
-    let ms = |q: f64| hist.value_at_quantile(q) as f64 / 1000.0;
-    println!(
-        "  {:.0} reservations/s offered for {offered_for:.1} s through (b): {} paid, {unpaid} not paid{}; payment-to-paid p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
-        bench.args.offered,
-        asked.len() as u64 - unpaid,
-        if waited.is_err() { " (timed out)" } else { "" },
-        ms(0.5),
-        ms(0.99),
-        hist.max() as f64 / 1000.0
-    );
-    bench.out.push(json!({
-        "section": "payment_to_paid", "lanes": bench.args.lanes, "offered_per_second": bench.args.offered,
-        "orders": asked.len(), "unpaid": unpaid, "p50_ms": ms(0.5), "p90_ms": ms(0.9), "p99_ms": ms(0.99),
-        "max_ms": hist.max() as f64 / 1000.0, "offered_seconds": offered_for,
-    }));
     lanes.stop().await;
     Ok(())
 }
@@ -287,7 +307,9 @@ async fn consumer_shape(bench: &mut Bench, managed: &Target) -> Result<(), BoxEr
 async fn event_page(bench: &mut Bench) -> Result<(), BoxError> {
     let mut old_config = bench.config.clone();
     old_config.availability_cache_ms = 0;
-    let old_app = harness::app_for(old_config).await?;
+    let mut old_app = harness::app_for(old_config).await?;
+    // Today's path before this change: the event read from the database on every request too.
+    old_app.recent_events = old_app.events.clone();
     let old = Target::Router { http: http_client(bench.args.buyers), base: start_router(&old_app).await? };
     let db = bench.app.stores.database();
     let shapes = [
@@ -321,6 +343,16 @@ async fn event_page(bench: &mut Bench) -> Result<(), BoxError> {
         medians.push(median);
     }
     println!("  new / old = {:.1}x", medians[1].per_second / medians[0].per_second);
+    Ok(())
+}
+
+async fn purge(config: &Config) -> Result<(), BoxError> {
+    let connection = bilheteria::adapters::rabbit::connect(&config.amqp_url, "bilheteria-bench-purge").await?;
+    let channel = connection.create_channel().await?;
+    for queue in config.order_queues() {
+        channel.queue_purge(queue.as_str().into(), Default::default()).await?;
+    }
+    let _ = connection.close(0, "purged".into()).await;
     Ok(())
 }
 
@@ -420,10 +452,13 @@ async fn create_event(router: &Target, admin: &str) -> Result<String, BoxError> 
         if_none_match: None,
     };
     let answer = router.send(&call).await?;
-    Ok(answer.body["id"].as_str().ok_or("the event was not created")?.to_string())
+    match answer.body["id"].as_str() {
+        Some(id) => Ok(id.to_string()),
+        None => Err(format!("the event was not created: {} {}", answer.status, answer.body).into()),
+    }
 }
 
-const CAPACITY: i64 = 5_000_000;
+const CAPACITY: i64 = 1_000_000;
 
 /// Tickets in orders plus tickets left must be the capacity.
 async fn oversold(app: &App, event: &str) -> Result<bool, BoxError> {

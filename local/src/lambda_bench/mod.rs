@@ -114,13 +114,18 @@ fn api_gateway_event(call: &Call<'_>) -> Result<Value, BoxError> {
 /// The database's count of commands received so far (`serverStatus.opcounters`, every kind
 /// summed), or `None` where the server does not keep one.
 pub async fn server_commands(db: &mongodb::Database) -> Option<u64> {
+    Some(server_commands_by_kind(db).await?.values().sum())
+}
+
+/// `serverStatus.opcounters` by kind (insert, query, update, delete, getmore, command).
+pub async fn server_commands_by_kind(db: &mongodb::Database) -> Option<std::collections::BTreeMap<String, u64>> {
     let status = db.run_command(mongodb::bson::doc! {"serverStatus": 1}).await.ok()?;
     let counters = status.get_document("opcounters").ok()?;
-    let total = counters.iter().filter_map(|(_, v)| match v {
-        mongodb::bson::Bson::Int32(n) => Some(*n as u64),
-        mongodb::bson::Bson::Int64(n) => Some(*n as u64),
-        mongodb::bson::Bson::Double(n) => Some(*n as u64),
+    let counts = counters.iter().filter_map(|(kind, v)| match v {
+        mongodb::bson::Bson::Int32(n) => Some((kind.clone(), *n as u64)),
+        mongodb::bson::Bson::Int64(n) => Some((kind.clone(), *n as u64)),
+        mongodb::bson::Bson::Double(n) => Some((kind.clone(), *n as u64)),
         _ => None,
     });
-    Some(total.sum())
+    Some(counts.collect())
 }

@@ -150,7 +150,8 @@ async fn next(State(shared): State<Arc<Shared>>) -> Result<(HeaderMap, Bytes), S
     let idle = Idle::begin(&shared.polling);
     let taken = shared.queued.lock().await.recv().await;
     drop(idle);
-    let (id, waiting) = taken.ok_or(StatusCode::GONE)?;
+    // The function is being torn down: like Lambda, never answer (the environment is killed).
+    let Some((id, waiting)) = taken else { return std::future::pending().await };
     let deadline = chrono::Utc::now().timestamp_millis() + DEADLINE.as_millis() as i64;
     let mut headers = HeaderMap::new();
     let header = |value: String| HeaderValue::from_str(&value).map_err(|_| StatusCode::INTERNAL_SERVER_ERROR);

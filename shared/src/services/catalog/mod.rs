@@ -220,11 +220,13 @@ pub async fn get(app: &App, raw_id: &str) -> AppResult<EventView> {
 }
 
 /// An event buyers may look at: on sale, paused, being or been cancelled. Deleted ones (and
-/// ids that are not ids) are indistinguishable from none.
+/// ids that are not ids) are indistinguishable from none. Read through this instance's copy
+/// of the events (`recent_events`, a couple of seconds at most), as the reservation reads
+/// it: a crowd on an event page costs no event read per request.
 pub(crate) async fn find_visible(app: &App, raw_id: &str) -> AppResult<Event> {
     let not_found = || AppError::NotFound("no such event".into());
     let id = EventId::parse(raw_id).ok_or_else(not_found)?;
-    app.events
+    app.recent_events
         .find(&id)
         .await?
         .filter(|e| {
