@@ -173,7 +173,7 @@ async fn reservations(bench: &mut Bench, managed: Target) -> Result<(), BoxError
     ];
     let db = bench.app.stores.database();
     for (shape, target) in &shapes {
-        drive::reservations(shape, target, &bench.buyers, &bench.event, 512, &db).await?;
+        drive::reservations(shape, target, &bench.buyers, &bench.event, 512, db).await?;
         // warm-up
     }
     let mut runs: HashMap<String, Vec<Figures>> = HashMap::new();
@@ -181,7 +181,7 @@ async fn reservations(bench: &mut Bench, managed: Target) -> Result<(), BoxError
     for round in 1..=bench.args.rounds {
         for (shape, target) in &shapes {
             let figures =
-                drive::reservations(shape, target, &bench.buyers, &bench.event, bench.args.requests, &db).await?;
+                drive::reservations(shape, target, &bench.buyers, &bench.event, bench.args.requests, db).await?;
             println!("  round {round}  {}", figures.line());
             runs.entry(shape.clone()).or_default().push(figures);
         }
@@ -217,17 +217,17 @@ async fn consumer_shape(bench: &mut Bench, managed: &Target) -> Result<(), BoxEr
     // The backlog: paid reservations made with no consumer running, on queues emptied of the
     // reservations section's messages (nothing consumed them: they would count as backlog).
     purge(&bench.config).await?;
-    let paid_before = consumer::paid(&db, &bench.event).await?;
+    let paid_before = consumer::paid(db, &bench.event).await?;
     let started = Instant::now();
     let made = purchases(&bench.router, &bench.buyers, &bench.event, bench.args.backlog).await?;
     let made_per_second = made.len() as f64 / started.elapsed().as_secs_f64();
-    let commands_before = server_commands_by_kind(&db).await;
+    let commands_before = server_commands_by_kind(db).await;
     let lanes = Lanes::start(&settings).await?;
     let drain_started = Instant::now();
     let took =
-        consumer::until_paid(&db, &bench.event, paid_before + made.len() as u64, Duration::from_secs(300)).await?;
+        consumer::until_paid(db, &bench.event, paid_before + made.len() as u64, Duration::from_secs(300)).await?;
     let messages = lanes.messages();
-    let per_order: Option<Vec<(String, f64)>> = match (commands_before, server_commands_by_kind(&db).await) {
+    let per_order: Option<Vec<(String, f64)>> = match (commands_before, server_commands_by_kind(db).await) {
         (Some(before), Some(after)) => Some(
             after
                 .iter()
@@ -264,7 +264,7 @@ async fn consumer_shape(bench: &mut Bench, managed: &Target) -> Result<(), BoxEr
     for offered in bench.args.offered.clone() {
         // A steady offer through (b): each reservation paid at once; payment-to-paid from the DB.
         let total = (offered * bench.args.offered_seconds as f64) as u64;
-        let paid_before = consumer::paid(&db, &bench.event).await?;
+        let paid_before = consumer::paid(db, &bench.event).await?;
         let started = tokio::time::Instant::now();
         let mut tasks = Vec::with_capacity(total as usize);
         for i in 0..total {
@@ -281,8 +281,8 @@ async fn consumer_shape(bench: &mut Bench, managed: &Target) -> Result<(), BoxEr
         }
         let offered_for = started.elapsed().as_secs_f64();
         let waited =
-            consumer::until_paid(&db, &bench.event, paid_before + asked.len() as u64, Duration::from_secs(120)).await;
-        let (hist, unpaid) = consumer::payment_to_paid(&db, &asked).await?;
+            consumer::until_paid(db, &bench.event, paid_before + asked.len() as u64, Duration::from_secs(120)).await;
+        let (hist, unpaid) = consumer::payment_to_paid(db, &asked).await?;
         let ms = |q: f64| hist.value_at_quantile(q) as f64 / 1000.0;
         println!(
             "  {:.0} reservations/s offered for {offered_for:.1} s through (b): {} paid, {unpaid} not paid{}; payment-to-paid p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
@@ -320,7 +320,7 @@ async fn event_page(bench: &mut Bench) -> Result<(), BoxError> {
     let readers =
         |revalidate| Readers { clients: bench.args.buyers, total: bench.args.reads, event: &bench.event, revalidate };
     for (shape, target, revalidate) in &shapes {
-        reads::event_page(shape, target, &Readers { total: 2_000, ..readers(*revalidate) }, &db).await?;
+        reads::event_page(shape, target, &Readers { total: 2_000, ..readers(*revalidate) }, db).await?;
     }
     println!(
         "\nGET /events/{{id}}, {} clients, {} reads per shape per round (ok = 200, 409 column = 304):",
@@ -329,7 +329,7 @@ async fn event_page(bench: &mut Bench) -> Result<(), BoxError> {
     let mut runs: HashMap<&str, Vec<Figures>> = HashMap::new();
     for round in 1..=bench.args.rounds {
         for (shape, target, revalidate) in &shapes {
-            let figures = reads::event_page(shape, target, &readers(*revalidate), &db).await?;
+            let figures = reads::event_page(shape, target, &readers(*revalidate), db).await?;
             println!("  round {round}  {}", figures.line());
             runs.entry(shape).or_default().push(figures);
         }
