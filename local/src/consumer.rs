@@ -20,14 +20,26 @@ pub const BATCH_SIZE: usize = 25;
 /// How long a batch waits for more deliveries once it has one (Lambda's batching window).
 pub const BATCH_WINDOW: Duration = Duration::from_millis(20);
 
-/// Runs one loop per lane, forever (stopping this stops them all: the set aborts its tasks
+/// Runs one loop per lane, forever: a lane whose task ends (a panic) is started again, as
+/// Lambda keeps a mapping polling. Stopping this stops them all (the set aborts its tasks
 /// when dropped).
 pub async fn run(app: App) {
     let mut lanes = tokio::task::JoinSet::new();
+    let mut queues = std::collections::HashMap::new();
     for queue in app.config.order_queues() {
-        lanes.spawn(run_lane(app.clone(), queue));
+        queues.insert(lanes.spawn(run_lane(app.clone(), queue.clone())).id(), queue);
     }
-    while lanes.join_next().await.is_some() {}
+    while let Some(ended) = lanes.join_next_with_id().await {
+        let id = match &ended {
+            Ok((id, ())) => *id,
+            Err(err) => err.id(),
+        };
+        if let Some(queue) = queues.remove(&id) {
+            tracing::error!(queue = %queue, "a consumer lane stopped; starting it again");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            queues.insert(lanes.spawn(run_lane(app.clone(), queue.clone())).id(), queue);
+        }
+    }
 }
 
 /// One lane, forever, reconnecting with a backoff when the broker goes away.

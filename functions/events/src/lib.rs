@@ -3,7 +3,7 @@
 //! instance's copy of at most a second ago (`Availability`): at an on-sale the crowd
 //! refreshing the event page is served by CloudFront and the instances' memory.
 
-use bilheteria::http::cacheable::cacheable;
+use bilheteria::http::cacheable::{cacheable, never_store_problems};
 use bilheteria::http::query_param;
 use bilheteria::http::{json, json_page, page, respond};
 use bilheteria::routes::{self, RouteId};
@@ -16,7 +16,7 @@ use lambda_http::{Body, Error, Request, Response};
 pub const FUNCTION: &str = routes::EVENTS;
 
 pub async fn handle(app: &App, req: Request) -> Result<Response<Body>, Error> {
-    Ok(respond(&req, route(app, &req).await))
+    Ok(never_store_problems(respond(&req, route(app, &req).await)))
 }
 
 async fn route(app: &App, req: &Request) -> AppResult<Response<Body>> {

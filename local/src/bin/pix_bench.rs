@@ -87,10 +87,14 @@ async fn main() -> Result<(), Failure> {
     let channel = connection.create_channel().await?;
     let passive = lapin::options::QueueDeclareOptions { passive: true, durable: true, ..Default::default() };
     loop {
-        let queue = channel
-            .queue_declare(lapin::types::ShortString::from(config.orders_queue.as_str()), passive, Default::default())
-            .await?;
-        if queue.message_count() == 0 {
+        let mut waiting = 0;
+        for lane in config.order_queues() {
+            let queue = channel
+                .queue_declare(lapin::types::ShortString::from(lane.as_str()), passive, Default::default())
+                .await?;
+            waiting += queue.message_count();
+        }
+        if waiting == 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;

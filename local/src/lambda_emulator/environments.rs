@@ -68,9 +68,9 @@ impl Environments {
     }
 }
 
-/// A function's release binary: `target/lambda/<name>/bootstrap` (cargo lambda build) when
-/// built for this machine, else `target/release/<name>` (cargo build --release), the same
-/// code built the same way.
+/// A function's release binary: `target/release/<name>` (cargo build --release, what
+/// `make bench-lambda` builds), else `target/lambda/<name>/bootstrap` (cargo lambda build, when
+/// built for this machine's architecture): the same code built the same way.
 pub fn release_binary(name: &str) -> Option<PathBuf> {
     let root = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("target"));
     [root.join("release").join(name), root.join("lambda").join(name).join("bootstrap")]

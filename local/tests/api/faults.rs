@@ -86,7 +86,7 @@ async fn a_poison_message_ends_in_the_dead_letter_queue_after_a_bounded_number_o
     let confirmation = channel
         .basic_publish(
             "".into(),
-            h.config.orders_queue.as_str().into(),
+            h.config.lane_queue(0).as_str().into(),
             BasicPublishOptions::default(),
             b"this is not a message",
             BasicProperties::default(),

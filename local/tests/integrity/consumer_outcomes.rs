@@ -58,7 +58,7 @@ async fn an_unknown_order_and_a_body_that_is_not_json_are_dead_lettered_once_and
         // bad ones first.
         let unknown = Message::order_reserved(OrderId::generate(), h.app.clock.now());
         h.app.publisher.publish(&unknown).await.expect("publish");
-        publish_raw(&channel, &h.config.orders_queue, GARBAGE).await;
+        publish_raw(&channel, &h.config.lane_queue(0), GARBAGE).await;
         let event = h.event(&[("Pista", 10_000, 100)]).await;
         let buyers = join_all((0..5).map(|_| h.buyer())).await;
         let mut orders = Vec::new();

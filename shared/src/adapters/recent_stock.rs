@@ -6,7 +6,7 @@
 //! reservation's conditional take stays the only truth.
 
 use crate::domain::EventId;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::ports::{Availability, Inventory, StockBySector};
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -17,7 +17,10 @@ use tokio::sync::OnceCell;
 /// A bound on memory: a process showing more events than this starts over.
 const MAX_ENTRIES: usize = 10_000;
 
-type Slot = Arc<OnceCell<StockBySector>>;
+/// One read's outcome, shared by everyone who waited for it: a failed read answers all its
+/// waiters at once (they do not each retry in turn, a timeout apiece, during an outage), and
+/// its slot is dropped so that the next ask reads again.
+type Slot = Arc<OnceCell<Result<StockBySector, Arc<AppError>>>>;
 
 /// The stock as it is now: the inventory read on every ask.
 pub struct CurrentStock(pub Arc<dyn Inventory>);
@@ -59,13 +62,36 @@ impl RecentStock {
 
     async fn one(&self, id: &EventId) -> AppResult<StockBySector> {
         let slot = self.slot(id);
-        let stock = slot
-            .get_or_try_init(|| async {
-                let mut read = self.inner.stock(std::slice::from_ref(id)).await?;
-                Ok::<_, crate::error::AppError>(read.remove(id).unwrap_or_default())
+        let outcome = slot
+            .get_or_init(|| async {
+                let read = self.inner.stock(std::slice::from_ref(id)).await;
+                read.map(|mut by_event| by_event.remove(id).unwrap_or_default()).map_err(Arc::new)
             })
-            .await?;
-        Ok(stock.clone())
+            .await;
+        match outcome {
+            Ok(stock) => Ok(stock.clone()),
+            Err(failure) => {
+                self.drop_slot(id, &slot);
+                Err(shared_failure(failure))
+            }
+        }
+    }
+
+    /// Forgets the event's slot if it is still this one (a newer read may have replaced it).
+    fn drop_slot(&self, id: &EventId, slot: &Slot) {
+        let mut slots = self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if slots.get(id).is_some_and(|(_, current)| Arc::ptr_eq(current, slot)) {
+            slots.remove(id);
+        }
+    }
+}
+
+/// The error a shared read failed with, for one of its waiters: what it was, as a failure of
+/// ours (unavailable when the store was; internal otherwise).
+fn shared_failure(failure: &Arc<AppError>) -> AppError {
+    match failure.as_ref() {
+        AppError::Unavailable(detail) => AppError::Unavailable(detail.clone()),
+        other => AppError::Internal(format!("reading the availability: {other}")),
     }
 }
 
@@ -84,10 +110,10 @@ impl Availability for RecentStock {
         let mut missing = Vec::new();
         for id in events {
             match self.slot(id).get() {
-                Some(stock) => {
+                Some(Ok(stock)) => {
                     found.insert(id.clone(), stock.clone());
                 }
-                None => missing.push(id.clone()),
+                _ => missing.push(id.clone()),
             }
         }
         if !missing.is_empty() {
@@ -95,7 +121,7 @@ impl Availability for RecentStock {
             for id in missing {
                 let stock = read.get(&id).cloned().unwrap_or_default();
                 // A slot someone else filled meanwhile keeps its value (as fresh as ours).
-                let _ = self.slot(&id).set(stock.clone());
+                let _ = self.slot(&id).set(Ok(stock.clone()));
                 found.insert(id, stock);
             }
         }
@@ -164,6 +190,33 @@ mod tests {
         assert_eq!(reads.0.load(Ordering::SeqCst), 2, "one read for the first, one for the other two");
         cache.stock(&[event(2), event(3)]).await.expect("stock");
         assert_eq!(reads.0.load(Ordering::SeqCst), 2);
+    }
+
+    /// Fails every read, slowly (a database timing out).
+    #[derive(Default)]
+    struct FailingReads(AtomicUsize);
+
+    #[async_trait]
+    impl Availability for FailingReads {
+        async fn stock(&self, _: &[EventId]) -> AppResult<HashMap<EventId, StockBySector>> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Err(AppError::Unavailable("the database timed out".into()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_read_answers_everyone_who_waited_for_it_and_the_next_ask_reads_again() {
+        let reads = Arc::new(FailingReads::default());
+        let cache = RecentStock::new(reads.clone(), Duration::from_secs(60));
+        let id = event(1);
+        let asks = (0..20).map(|_| cache.stock(std::slice::from_ref(&id)));
+        for answer in futures::future::join_all(asks).await {
+            assert!(matches!(answer, Err(AppError::Unavailable(_))));
+        }
+        assert_eq!(reads.0.load(Ordering::SeqCst), 1, "twenty waiters, one read");
+        assert!(cache.stock(&[event(1)]).await.is_err());
+        assert_eq!(reads.0.load(Ordering::SeqCst), 2, "a failure is not kept");
     }
 
     #[tokio::test]

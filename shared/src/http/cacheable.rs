@@ -15,7 +15,7 @@ pub const PUBLIC_FOR_A_SECOND: &str = "public, max-age=1, stale-while-revalidate
 
 /// Marks a successful answer cacheable, with a strong `ETag` of its body; when the request's
 /// `If-None-Match` already names that tag, the answer is `304 Not Modified`, without body.
-/// Problems (4xx, 5xx) are returned as they are: never cached.
+/// Anything but a 200 is returned as it is.
 pub fn cacheable(req: &Request, mut response: Response<Body>) -> Result<Response<Body>, AppError> {
     if response.status() != StatusCode::OK {
         return Ok(response);
@@ -29,7 +29,7 @@ pub fn cacheable(req: &Request, mut response: Response<Body>) -> Result<Response
     let tag = format!("\"{}\"", hex::encode(&Sha256::digest(body)[..16]));
     let tag_header = HeaderValue::from_str(&tag).map_err(|e| AppError::internal("building an ETag", e))?;
     let cache_control = HeaderValue::from_static(PUBLIC_FOR_A_SECOND);
-    if names_tag(req.headers().get(IF_NONE_MATCH), &tag) {
+    if names_tag(req.headers().get_all(IF_NONE_MATCH).iter(), &tag) {
         return Response::builder()
             .status(StatusCode::NOT_MODIFIED)
             .header(ETAG, tag_header)
@@ -42,13 +42,24 @@ pub fn cacheable(req: &Request, mut response: Response<Body>) -> Result<Response
     Ok(response)
 }
 
+/// Problems (4xx, 5xx) on these routes say `no-store`: CloudFront would otherwise keep an error
+/// it got without caching headers for its default 10 s, and a 404 just before an event opens,
+/// or one 503 at the peak, would be served to everyone at that edge.
+pub fn never_store_problems(mut response: Response<Body>) -> Response<Body> {
+    if !matches!(response.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
+        response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
 /// `If-None-Match` compares weakly (RFC 9110 §13.1.2): `W/"x"` names `"x"`, and `*` names
 /// any current answer.
-fn names_tag(header: Option<&HeaderValue>, tag: &str) -> bool {
-    let Some(listed) = header.and_then(|h| h.to_str().ok()) else {
-        return false;
-    };
-    listed.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == tag)
+fn names_tag<'a>(headers: impl Iterator<Item = &'a HeaderValue>, tag: &str) -> bool {
+    headers
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(|listed| listed.split(','))
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == tag)
 }
 
 #[cfg(test)]
@@ -99,10 +110,21 @@ mod tests {
     }
 
     #[test]
-    fn problems_are_never_made_cacheable() {
+    fn answers_and_304s_keep_their_caching() {
+        let full = cacheable(&asking(None), answer("{}")).expect("cacheable");
+        let tag = tag_of(&full);
+        let not_modified = cacheable(&asking(Some(&tag)), answer("{}")).expect("cacheable");
+        for kept in [never_store_problems(full), never_store_problems(not_modified)] {
+            assert_eq!(kept.headers()[CACHE_CONTROL], PUBLIC_FOR_A_SECOND);
+        }
+    }
+
+    #[test]
+    fn problems_are_never_stored() {
         let missing = Response::builder().status(404).body(Body::Text("{}".into())).expect("a response");
-        let answered = cacheable(&asking(Some("*")), missing).expect("as it was");
+        let answered = never_store_problems(cacheable(&asking(Some("*")), missing).expect("as it was"));
         assert_eq!(answered.status(), StatusCode::NOT_FOUND);
-        assert!(answered.headers().get(CACHE_CONTROL).is_none() && answered.headers().get(ETAG).is_none());
+        assert_eq!(answered.headers()[CACHE_CONTROL], "no-store");
+        assert!(answered.headers().get(ETAG).is_none());
     }
 }

@@ -77,9 +77,14 @@ pub async fn process_batch(app: &App, deliveries: &[Delivery]) -> BatchReport {
 }
 
 /// One order's messages, in turn. After a transient failure the rest wait for the batch's
-/// redelivery, so that a later message never overtakes an earlier one of its order.
+/// redelivery, so that within a batch a later message never overtakes an earlier one of its
+/// order (across batches nothing is promised: a redelivered message may come after a later
+/// one, and every handler is guarded by the order's state for that). Each such wait counts
+/// as a delivery against the queue's limit: a message stuck behind one that keeps failing
+/// is dead-lettered with it, and logged here each time it is held back.
 async fn process_in_turn(app: &App, messages: Vec<(&Delivery, &Message)>) -> Vec<Outcome> {
-    let mut outcomes = Vec::with_capacity(messages.len());
+    let messages_len = messages.len();
+    let mut outcomes = Vec::with_capacity(messages_len);
     for (delivery, message) in messages {
         let outcome = match process(app, message).await {
             Ok(true) => Outcome::Processed,
@@ -92,6 +97,10 @@ async fn process_in_turn(app: &App, messages: Vec<(&Delivery, &Message)>) -> Vec
             }
         };
         outcomes.push(outcome);
+    }
+    let held_back = messages_len.saturating_sub(outcomes.len());
+    if held_back > 0 {
+        tracing::warn!(held_back, "later messages of the failed message's order wait for the redelivery");
     }
     outcomes
 }
