@@ -58,10 +58,23 @@ test('buyer pages: no serious or critical axe violation; nothing wider than a 36
       await page.locator(ready).first().waitFor();
       await page.locator('.swal2-toast').first().waitFor({ state: 'detached', timeout: 6000 }).catch(() => {});
       // axe reads colours as they are: let transitions (a button turning enabled) finish.
-      await page.evaluate(() => Promise.all(document.getAnimations()
-        .filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => {}))));
-      await page.waitForTimeout(200);
-      for (const v of await axeViolations(page)) problems.push(`${path} @${viewport.width}px: ${v}`);
+      const settle = async () => {
+        await page.evaluate(() => Promise.all(document.getAnimations()
+          .filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => {}))));
+        await page.waitForTimeout(200);
+      };
+      await settle();
+      let violations = await axeViolations(page);
+      if (violations.length) {
+        // A colour read mid-transition (seen once: the event page's reserve button at 4.13:1,
+        // between its two states, on a page that refreshes itself live) is not one a buyer
+        // sees: only a violation still there, the same, a moment later counts.
+        await page.waitForTimeout(800);
+        await settle();
+        const again = new Set(await axeViolations(page));
+        violations = violations.filter((v) => again.has(v));
+      }
+      for (const v of violations) problems.push(`${path} @${viewport.width}px: ${v}`);
       if (viewport === NARROW) {
         for (const o of await overflowingElements(page)) problems.push(`${path} @360px overflows: ${o}`);
       }
