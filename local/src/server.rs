@@ -195,3 +195,15 @@ fn to_axum(response: Response<Body>) -> AxumResponse {
     };
     AxumResponse::from_parts(parts, body)
 }
+
+/// The API alone (no site, docs or mailbox) on an ephemeral loopback port, served in the
+/// background: what the benchmarks and long-run checks drive. Its base URL.
+pub async fn serve_api_in_background(app: &App) -> std::io::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let router = router(Served { app: app.clone(), site_dir: None, openapi: None, dev_mailbox: false, fake_psp: None });
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Ok(base)
+}

@@ -9,7 +9,7 @@
 use bilheteria::adapters::mongo::{COMBINED_TAKES, COMBINED_UPDATES, TAKE_CALLS, TAKE_UPDATES};
 use bilheteria::domain::Role;
 use bilheteria::{App, Config};
-use bilheteria_local::server::{self, Served};
+use bilheteria_local::server;
 use bilheteria_testkit::harness;
 use clap::Parser;
 use hdrhistogram::Histogram;
@@ -73,7 +73,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let app = harness::app_for(config.clone()).await?;
     let base = match &args.base_url {
         Some(url) => url.trim_end_matches('/').to_string(),
-        None => start_server(&app).await?,
+        None => server::serve_api_in_background(&app).await?,
     };
     if in_process {
         bilheteria::adapters::rabbit::ensure_topology(&config).await?;
@@ -213,17 +213,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         std::process::exit(1);
     }
     Ok(())
-}
-
-async fn start_server(app: &App) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let router =
-        server::router(Served { app: app.clone(), site_dir: None, openapi: None, dev_mailbox: false, fake_psp: None });
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    Ok(base)
 }
 
 async fn create_event(

@@ -8,7 +8,7 @@
 //! twice), which must be refused with 409. Latency: from each scan's send to its answer.
 
 use bilheteria::domain::{EventId, Holder, OrderId, PriceType, Role, Ticket, UserId};
-use bilheteria_local::server::{self, Served};
+use bilheteria_local::server;
 use bilheteria_testkit::harness;
 use chrono::Utc;
 use clap::Parser;
@@ -53,13 +53,7 @@ async fn main() -> Result<(), Failure> {
     let args = Args::parse();
     let config = harness::fresh_config("gatebench");
     let app = harness::app_for(config).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let router =
-        server::router(Served { app: app.clone(), site_dir: None, openapi: None, dev_mailbox: false, fake_psp: None });
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let base = server::serve_api_in_background(&app).await?;
     let http = reqwest::Client::builder().pool_max_idle_per_host(512).build()?;
     let (_, admin) =
         harness::user_with_role(&app, Role::Admin, &format!("{}@bench.local", harness::unique_name("admin"))).await?;

@@ -23,7 +23,7 @@ use bilheteria_local::lambda_bench::reads::{self, Readers};
 use bilheteria_local::lambda_bench::{server_commands_by_kind, BoxError, Target};
 use bilheteria_local::lambda_emulator::environments::{release_binary, Environments, Shape};
 use bilheteria_local::lambda_emulator::RuntimeApi;
-use bilheteria_local::server::{self, Served};
+use bilheteria_local::server;
 use bilheteria_testkit::harness;
 use clap::Parser;
 use serde_json::{json, Value};
@@ -105,7 +105,7 @@ async fn main() -> Result<(), BoxError> {
     config.availability_cache_ms = 1_000;
     bilheteria::adapters::rabbit::ensure_topology(&config).await?;
     let app = harness::app_for(config.clone()).await?;
-    let router = Target::Router { http: http_client(args.buyers), base: start_router(&app).await? };
+    let router = Target::Router { http: http_client(args.buyers), base: server::serve_api_in_background(&app).await? };
     let (_, admin) =
         harness::user_with_role(&app, Role::Admin, &format!("{}@bench.local", harness::unique_name("admin"))).await?;
     let event = create_event(&router, &admin).await?;
@@ -310,7 +310,8 @@ async fn event_page(bench: &mut Bench) -> Result<(), BoxError> {
     let mut old_app = harness::app_for(old_config).await?;
     // Today's path before this change: the event read from the database on every request too.
     old_app.recent_events = old_app.events.clone();
-    let old = Target::Router { http: http_client(bench.args.buyers), base: start_router(&old_app).await? };
+    let old =
+        Target::Router { http: http_client(bench.args.buyers), base: server::serve_api_in_background(&old_app).await? };
     let db = bench.app.stores.database();
     let shapes = [
         ("old: stock read per request", &old, false),
@@ -424,17 +425,6 @@ fn lambda_environment(config: &Config) -> Vec<(String, String)> {
 
 fn http_client(connections: usize) -> reqwest::Client {
     reqwest::Client::builder().pool_max_idle_per_host(connections * 2).build().expect("an HTTP client")
-}
-
-async fn start_router(app: &App) -> Result<String, BoxError> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let router =
-        server::router(Served { app: app.clone(), site_dir: None, openapi: None, dev_mailbox: false, fake_psp: None });
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    Ok(base)
 }
 
 async fn create_event(router: &Target, admin: &str) -> Result<String, BoxError> {

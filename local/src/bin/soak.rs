@@ -14,7 +14,7 @@
 use bilheteria::domain::{OrderStatus, Role};
 use bilheteria::services::maintenance;
 use bilheteria::App;
-use bilheteria_local::server::{self, Served};
+use bilheteria_local::server;
 use bilheteria_local::stock_model;
 use bilheteria_testkit::harness;
 use clap::Parser;
@@ -47,13 +47,7 @@ async fn main() -> Result<(), BoxError> {
     let mut app = harness::app_for(config.clone()).await?;
     let clock = Arc::new(harness::ShiftableClock::default());
     app.clock = clock.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let router =
-        server::router(Served { app: app.clone(), site_dir: None, openapi: None, dev_mailbox: false, fake_psp: None });
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let base = server::serve_api_in_background(&app).await?;
     bilheteria::adapters::rabbit::ensure_topology(&config).await?;
     let consumer = tokio::spawn(bilheteria_local::consumer::run(app.clone()));
     // Time runs a minute every second, and maintenance runs every second: holds expire.

@@ -26,6 +26,9 @@ pub struct Figures {
     pub commands_per_request: Option<f64>,
 }
 
+/// One load worker: its latencies and its (ok, refused, errors) counts.
+pub type Worker = tokio::task::JoinHandle<(Histogram<u64>, (u64, u64, u64))>;
+
 pub fn histogram() -> Histogram<u64> {
     Histogram::<u64>::new_with_bounds(1, 120_000_000, 3).expect("histogram bounds")
 }
@@ -55,6 +58,30 @@ impl Figures {
             max_ms: hist.max() as f64 / 1000.0,
             commands_per_request: commands.map(|c| c as f64 / requests.max(1) as f64),
         }
+    }
+
+    /// The figures of a run: its workers' histograms and counts (ok, refused, errors) added
+    /// up, and the database's commands since `before` (`server_commands`).
+    pub async fn gathered(
+        shape: &str,
+        workers: Vec<Worker>,
+        started: Instant,
+        before: Option<u64>,
+        db: &mongodb::Database,
+    ) -> Result<Figures, BoxError> {
+        let mut hist = histogram();
+        let mut counts = (0, 0, 0);
+        for worker in workers {
+            let (h, c) = worker.await?;
+            hist.add(h)?;
+            counts = (counts.0 + c.0, counts.1 + c.1, counts.2 + c.2);
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let commands = match (before, server_commands(db).await) {
+            (Some(b), Some(a)) => Some(a.saturating_sub(b)),
+            _ => None,
+        };
+        Ok(Figures::of(shape, &hist, counts, seconds, commands))
     }
 
     pub fn line(&self) -> String {
@@ -113,17 +140,5 @@ pub async fn reservations(
             (hist, counts)
         }));
     }
-    let mut hist = histogram();
-    let mut counts = (0, 0, 0);
-    for worker in workers {
-        let (h, c) = worker.await?;
-        hist.add(h)?;
-        counts = (counts.0 + c.0, counts.1 + c.1, counts.2 + c.2);
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    let commands = match (before, server_commands(db).await) {
-        (Some(b), Some(a)) => Some(a.saturating_sub(b)),
-        _ => None,
-    };
-    Ok(Figures::of(shape, &hist, counts, seconds, commands))
+    Figures::gathered(shape, workers, started, before, db).await
 }

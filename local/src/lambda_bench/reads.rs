@@ -59,17 +59,5 @@ pub async fn event_page(
             (hist, counts)
         }));
     }
-    let mut hist = histogram();
-    let mut counts = (0, 0, 0);
-    for worker in workers {
-        let (h, c) = worker.await?;
-        hist.add(h)?;
-        counts = (counts.0 + c.0, counts.1 + c.1, counts.2 + c.2);
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    let commands = match (before, server_commands(db).await) {
-        (Some(b), Some(a)) => Some(a.saturating_sub(b)),
-        _ => None,
-    };
-    Ok(Figures::of(shape, &hist, counts, seconds, commands))
+    Figures::gathered(shape, workers, started, before, db).await
 }
