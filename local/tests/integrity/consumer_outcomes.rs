@@ -118,3 +118,58 @@ async fn an_unknown_order_and_a_body_that_is_not_json_are_dead_lettered_once_and
         h.finish().await;
     }
 }
+
+/// Concurrent batches (a broker redelivery racing an outbox republish, each in its own
+/// invocation) over the same paid orders, with their messages in different orders and each
+/// batch working on its orders at once: every order ends paid once, with its tickets issued
+/// once, one "paid" e-mail, and the stock exactly what the orders hold. Several rounds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_batches_of_the_same_payments_pay_each_order_once() {
+    use bilheteria::domain::Delivery;
+    use bilheteria::services::processing;
+    for round in 0..3 {
+        let h = Harness::start_with(|c| c.consumer_concurrency = 8).await;
+        let event = h.event(&[("Pista", 10_000, 30)]).await;
+        let mut orders = Vec::new();
+        for _ in 0..10 {
+            let buyer = h.buyer().await;
+            let reserved = h.reserve(&buyer, &event, "Pista", "full", 2).await;
+            assert_eq!(reserved.status, StatusCode::CREATED, "{}", reserved.body);
+            let id = id_of(&reserved);
+            let card = serde_json::json!({"method": "card", "card_number": "4111111111111111"});
+            let paid = h.post(&format!("/api/v1/orders/{id}/pay"), Some(&buyer), card).await;
+            assert!(paid.status.is_success(), "{}", paid.body);
+            orders.push(id);
+        }
+        let delivery = |id: &str, reserved: bool| {
+            let order = OrderId::parse(id).expect("id");
+            let message = if reserved {
+                Message::order_reserved(order, h.app.clock.now())
+            } else {
+                Message::payment_requested(order, 1, h.app.clock.now())
+            };
+            Delivery { body: serde_json::to_vec(&message).expect("json"), message: Ok(message) }
+        };
+        let forwards: Vec<Delivery> = orders.iter().flat_map(|id| [delivery(id, true), delivery(id, false)]).collect();
+        let backwards: Vec<Delivery> = orders.iter().rev().map(|id| delivery(id, false)).collect();
+        let reports = join_all([
+            processing::process_batch(&h.app, &forwards),
+            processing::process_batch(&h.app, &backwards),
+            processing::process_batch(&h.app, &forwards),
+        ])
+        .await;
+        for report in &reports {
+            assert!(report.retry.is_none() && report.poisoned.is_empty(), "round {round}: {report:?}");
+        }
+        let payments_done: usize = reports.iter().map(|r| r.processed).sum();
+        assert!(payments_done >= orders.len(), "round {round}: each order's work done by some batch");
+        for id in &orders {
+            assert_eq!(h.count("orders", doc! {"_id": id, "status": "paid"}).await, 1, "round {round}: {id} paid");
+            assert_eq!(h.count("tickets", doc! {"order_id": id}).await, 2, "round {round}: {id}'s tickets once");
+            assert_eq!(h.count("emails", doc! {"_id": format!("paid:{id}")}).await, 1, "round {round}: one e-mail");
+        }
+        let view = h.get(&format!("/api/v1/events/{event}"), None).await;
+        assert_eq!(view.body["sectors"][0]["available"], 10, "round {round}: 20 sold of 30, nothing more");
+        h.finish().await;
+    }
+}
