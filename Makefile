@@ -1,5 +1,5 @@
 # The few verbs people reach for; each is one line over the README's commands.
-.PHONY: dev test bench bench-lambda soak stock-check lambda-build deploy fmt lint
+.PHONY: dev test bench bench-lambda bench-queue soak stock-check lambda-build deploy fmt lint
 
 dev:            ## the whole box office at http://localhost:8000 with demo data
 	bash local/dev.sh
@@ -12,6 +12,9 @@ bench:          ## the reservation benchmark matrix → docs/bench/
 
 bench-lambda:   ## the functions as Lambda runs them (Runtime API emulator) vs the local router → docs/bench/
 	bash local/bench/lambda.sh
+
+bench-queue:    ## 100,000 buyers through the waiting room (join, status, admission, purchase) → docs/bench/
+	bash local/bench/queue.sh
 
 soak:           ## the long-run lifecycle check
 	bash -c 'source local/services.sh && cargo run --release -p bilheteria-local --bin bilheteria-soak'

@@ -15,13 +15,18 @@ if [ ! -f "$secrets" ]; then
   {
     echo "JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
     echo "EMAIL_LINK_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    echo "QUEUE_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
     echo "ADMIN_PASSWORD=Admin-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   } >"$secrets"
   chmod 600 "$secrets"
 fi
+# The waiting room's token key came after the others: a file made before it gets one now.
+if ! grep -q '^QUEUE_TOKEN_KEY=' "$secrets"; then
+  echo "QUEUE_TOKEN_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" >>"$secrets"
+fi
 # shellcheck disable=SC1090
 source "$secrets"
-export JWT_SECRET="${JWT_SECRET}" EMAIL_LINK_SECRET="${EMAIL_LINK_SECRET}"
+export JWT_SECRET="${JWT_SECRET}" EMAIL_LINK_SECRET="${EMAIL_LINK_SECRET}" QUEUE_TOKEN_KEY="${QUEUE_TOKEN_KEY}"
 export BILHETERIA_ADMIN_EMAIL="${BILHETERIA_ADMIN_EMAIL:-admin@bilheteria.local}"
 export BILHETERIA_ADMIN_PASSWORD="${BILHETERIA_ADMIN_PASSWORD:-$ADMIN_PASSWORD}"
 export PORT="${PORT:-8000}"

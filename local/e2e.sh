@@ -21,6 +21,7 @@ name="e2e_$(date +%s)_$$"
 export MONGODB_DATABASE="$name" ORDERS_QUEUE="$name.orders" PORT="$port" SITE_DIR=site/dist
 export JWT_SECRET="e2e-secret-e2e-secret-e2e-secret-0123456789"
 export EMAIL_LINK_SECRET="yycpbAwGblq53FwEUTfZq9n5utKAH9fWdQbLexPYN5TiDtRM"
+export QUEUE_TOKEN_KEY="e2e-queue-token-key-e2e-queue-token-key-0123"
 export PUBLIC_SITE_URL="http://127.0.0.1:$port"
 export BILHETERIA_ADMIN_EMAIL="admin@e2e.local" BILHETERIA_ADMIN_PASSWORD="Admin-E2E-Strong-Pass-2026!"
 export HOLD_MINUTES=1 MAINTENANCE_EVERY_SECONDS=2 RUST_LOG=warn

@@ -95,6 +95,9 @@ JWT_SECRET="$("$py" -c 'import secrets; print(secrets.token_hex(32))')"
 export JWT_SECRET
 EMAIL_LINK_SECRET="$("$py" -c 'import secrets; print(secrets.token_hex(32))')"
 export EMAIL_LINK_SECRET
+# The waiting room's token key (docs/waiting-room.md): orders checks admission tokens with it.
+QUEUE_TOKEN_KEY="$("$py" -c 'import secrets; print(secrets.token_hex(32))')"
+export QUEUE_TOKEN_KEY
 # The ticket signing key, <kid>:<base64url of a 32-byte Ed25519 seed> (docs/gate.md).
 TICKET_SIGNING_KEY="cl1:$("$py" -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("="))')"
 export TICKET_SIGNING_KEY
@@ -127,7 +130,7 @@ setsid cargo lambda watch --ignore-changes -A 127.0.0.1 -P "$port" \
   --env-var "MONGODB_URI=$MONGODB_URI" --env-var "MONGODB_DATABASE=$MONGODB_DATABASE" \
   --env-var "AMQP_URL=$AMQP_URL" --env-var "ORDERS_QUEUE=$ORDERS_QUEUE" \
   --env-var "JWT_SECRET=$JWT_SECRET" --env-var "EMAIL_LINK_SECRET=$EMAIL_LINK_SECRET" --env-var "RUST_LOG=warn" \
-  --env-var "TICKET_SIGNING_KEY=$TICKET_SIGNING_KEY" \
+  --env-var "TICKET_SIGNING_KEY=$TICKET_SIGNING_KEY" --env-var "QUEUE_TOKEN_KEY=$QUEUE_TOKEN_KEY" \
   --env-var "PAYMENT_PROVIDER=test" \
   >"$work/watch.log" 2>&1 &
 watch_pid=$!

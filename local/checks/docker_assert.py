@@ -92,6 +92,7 @@ def compose_contract(services: dict) -> None:
     check(env.get("MONGODB_URI") == "mongodb://mongo:27017/?replicaSet=rs0", "MONGODB_URI points at rs0")
     check(env.get("AMQP_URL") == "amqp://guest:guest@rabbitmq:5672/%2f", "AMQP_URL points at rabbitmq")
     check(len(env.get("JWT_SECRET", "").encode()) >= 32, "JWT_SECRET is at least 32 bytes")
+    check(len(env.get("QUEUE_TOKEN_KEY", "").encode()) >= 32, "QUEUE_TOKEN_KEY is at least 32 bytes")
     for var in ("BILHETERIA_ADMIN_EMAIL", "BILHETERIA_ADMIN_PASSWORD"):
         check(bool(env.get(var)), f"{var} set")
     deps = app.get("depends_on") or {}

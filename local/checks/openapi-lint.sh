@@ -37,7 +37,7 @@ doc = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
 errors = []
 if doc.get("openapi") != "3.1.0":
     errors.append("openapi must be 3.1.0")
-functions = {"auth", "events", "admin-events", "orders", "dashboard", "gate", "payments-webhook"}
+functions = {"auth", "events", "admin-events", "orders", "dashboard", "gate", "payments-webhook", "queue"}
 seen_ids = set()
 for path, item in doc.get("paths", {}).items():
     if not path.startswith("/api/v1/"):

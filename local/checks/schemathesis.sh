@@ -55,6 +55,9 @@ JWT_SECRET="$("$py" -c 'import secrets; print(secrets.token_hex(32))')"
 export JWT_SECRET
 EMAIL_LINK_SECRET="$("$py" -c 'import secrets; print(secrets.token_hex(32))')"
 export EMAIL_LINK_SECRET
+# The waiting room's token key (docs/waiting-room.md).
+QUEUE_TOKEN_KEY="$("$py" -c 'import secrets; print(secrets.token_hex(32))')"
+export QUEUE_TOKEN_KEY
 # The ticket signing key, <kid>:<base64url of a 32-byte Ed25519 seed> (docs/gate.md).
 TICKET_SIGNING_KEY="st1:$("$py" -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("="))')"
 export TICKET_SIGNING_KEY

@@ -14,6 +14,7 @@ pub async fn invoke(app: &App, function: &str, req: Request) -> Result<Response<
         routes::DASHBOARD => dashboard_fn::handle(app, req).await,
         routes::PAYMENTS_WEBHOOK => payments_webhook_fn::handle(app, req).await,
         routes::GATE => gate_fn::handle(app, req).await,
+        routes::QUEUE => queue_fn::handle(app, req).await,
         other => Err(format!("no function named {other}").into()),
     }
 }
@@ -27,4 +28,5 @@ pub const MOUNTED: &[&str] = &[
     routes::DASHBOARD,
     routes::PAYMENTS_WEBHOOK,
     routes::GATE,
+    routes::QUEUE,
 ];

@@ -66,6 +66,12 @@ fn maintenance_every() -> Duration {
     Duration::from_secs(secs.max(1))
 }
 
+/// How often the waiting rooms move locally (`QUEUE_TICK_MS`).
+fn queue_tick_every() -> Duration {
+    let ms = std::env::var("QUEUE_TICK_MS").ok().and_then(|s| s.parse().ok()).unwrap_or(1000);
+    Duration::from_millis(ms.max(50))
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     bilheteria::telemetry::init();
@@ -84,6 +90,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         // Locally, a published key (refused off loopback like the other dev secrets); a
         // function must be given its own.
         std::env::set_var("TICKET_SIGNING_KEY", DEV_TICKET_SIGNING_KEY);
+    }
+    if std::env::var("QUEUE_TOKEN_KEY").map_or(true, |v| v.trim().is_empty()) {
+        // Likewise the waiting room's key (the `queue` function must be given its own).
+        std::env::set_var("QUEUE_TOKEN_KEY", DEV_QUEUE_TOKEN_KEY);
     }
     // `serve` without a PSP of its own gets the fake one, its settings pointed at it.
     let fake_psp = match &cli.command {
@@ -124,7 +134,13 @@ const PUBLISHED_DEV_SECRETS: &[&str] = &[
     "dev-only-email-link-secret-change-me-0123456789",
     "e2e-secret-e2e-secret-e2e-secret-0123456789",
     "yycpbAwGblq53FwEUTfZq9n5utKAH9fWdQbLexPYN5TiDtRM",
+    "dev-only-queue-token-key-change-me-0123456789",
+    "e2e-queue-token-key-e2e-queue-token-key-0123",
+    DEV_QUEUE_TOKEN_KEY,
 ];
+
+/// The local runner's waiting-room key when none is given (published: loopback only).
+const DEV_QUEUE_TOKEN_KEY: &str = "local-queue-token-key-published-loopback-only";
 
 /// The local runner's ticket key when none is given (published: loopback only).
 const DEV_TICKET_SIGNING_KEY: &str = "dev:REREREREREREREREREREREREREREREREREREREREREQ";
@@ -133,6 +149,7 @@ fn uses_published_secrets(config: &Config) -> bool {
     config.ticket_keys.as_ref().is_some_and(|k| k.signing_kid() == "dev")
         || PUBLISHED_DEV_SECRETS.contains(&config.jwt_secret.as_str())
         || PUBLISHED_DEV_SECRETS.contains(&config.email_link_secret.as_str())
+        || config.queue_token_key.as_deref().is_some_and(|k| PUBLISHED_DEV_SECRETS.contains(&k))
 }
 
 /// The fake PSP (API Pix over mutual TLS, `local/fake-psp`) for a `serve` given no PSP
@@ -190,6 +207,7 @@ async fn serve(
         tokio::spawn(consumer::run(app.clone()));
     }
     tokio::spawn(bilheteria_local::scheduler::run(app.clone(), maintenance_every()));
+    tokio::spawn(bilheteria_local::scheduler::run_queue_ticks(app.clone(), queue_tick_every()));
     let openapi = PathBuf::from("openapi.yaml");
     let loopback = address.ip().is_loopback();
     if !loopback && uses_published_secrets(&app.config) && std::env::var("ALLOW_DEV_SECRETS").as_deref() != Ok("true") {

@@ -20,3 +20,17 @@ pub async fn run(app: App, every: Duration) {
         }
     }
 }
+
+/// The waiting rooms' faster tick (`QUEUE_TICK_MS`, 1 s by default): in AWS the admission
+/// moves with the `maintenance` schedule; locally a queue moves every second, as a buyer
+/// watching the waiting page expects.
+pub async fn run_queue_ticks(app: App, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(err) = bilheteria::services::queue::tick::tick_all(&app).await {
+            tracing::warn!(error = %err.chain(), "the waiting rooms' tick failed; the next one retries");
+        }
+    }
+}

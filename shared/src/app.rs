@@ -4,11 +4,13 @@
 use crate::adapters::cached_events::CachedEvents;
 use crate::adapters::local_exports::LocalExports;
 use crate::adapters::pix_api::PixApi;
+use crate::adapters::recent_rooms::RecentRooms;
 use crate::adapters::recent_stock::{CurrentStock, RecentStock};
 use crate::adapters::s3::{AwsCredentials, S3Exports};
 use crate::adapters::smtp::SmtpMailer;
 use crate::adapters::{mongo::MongoStores, rabbit::RabbitPublisher};
 use crate::auth::guard::{Revocations, Roles};
+use crate::auth::queue_tokens::QueueTokens;
 use crate::auth::secrets::EmailLinks;
 use crate::auth::{Guard, TokenService};
 use crate::config::{Config, ExportTarget, MailTransport};
@@ -16,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::ports::{
     AttemptStore, AuditLog, Availability, BuyerLimits, Clock, EventStore, ExportStore, GateLog, IdempotencyStore,
     Inventory, Mailer, OrderStore, PasswordResetStore, PaymentGateway, PixGateway, PixReceipts, Placement, Publisher,
-    RevocationStore, SalesReport, SessionStore, SystemClock, TicketStore, UserStore,
+    RevocationStore, SalesReport, SessionStore, SystemClock, TicketStore, UserStore, WaitingRooms,
 };
 use std::sync::Arc;
 
@@ -43,6 +45,11 @@ pub struct App {
     /// `AVAILABILITY_CACHE_MS` old.
     pub availability: Arc<dyn Availability>,
     pub orders: Arc<dyn OrderStore>,
+    /// The waiting rooms as they are now (joins, admissions, the admins' view, the tick).
+    pub waiting_rooms: Arc<dyn WaitingRooms>,
+    /// The same through this instance's copy of at most `AVAILABILITY_CACHE_MS` (the
+    /// reservation's queue-mode check, and the status everyone waiting polls).
+    pub recent_rooms: Arc<dyn WaitingRooms>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub buyer_limits: Arc<dyn BuyerLimits>,
     pub tickets: Arc<dyn TicketStore>,
@@ -73,6 +80,14 @@ pub struct App {
 impl App {
     /// The ticket keys; a function that issues or checks tickets without `TICKET_SIGNING_KEY`
     /// is misconfigured (its `main` asks at cold start, so it fails there).
+    pub fn queue_tokens(&self) -> AppResult<QueueTokens> {
+        self.config
+            .queue_token_key
+            .as_deref()
+            .map(QueueTokens::new)
+            .ok_or_else(|| AppError::Internal("QUEUE_TOKEN_KEY is not set for this function".into()))
+    }
+
     pub fn ticket_keys(&self) -> AppResult<&crate::auth::TicketKeys> {
         self.config
             .ticket_keys
@@ -120,6 +135,7 @@ impl App {
         let events: Arc<dyn EventStore> = Arc::new(stores.events());
         let inventory: Arc<dyn Inventory> = Arc::new(stores.inventory());
         let availability_fresh_for = std::time::Duration::from_millis(config.availability_cache_ms);
+        let waiting_rooms: Arc<dyn WaitingRooms> = Arc::new(stores.waiting_rooms());
         let tokens = TokenService::new(&config)?;
         let users: Arc<dyn UserStore> = Arc::new(stores.users());
         let revocations: Arc<dyn RevocationStore> = Arc::new(stores.revocations());
@@ -145,6 +161,8 @@ impl App {
             availability: Arc::new(RecentStock::new(Arc::new(CurrentStock(inventory.clone())), availability_fresh_for)),
             inventory,
             orders: Arc::new(stores.orders()),
+            recent_rooms: Arc::new(RecentRooms::new(waiting_rooms.clone(), availability_fresh_for)),
+            waiting_rooms,
             idempotency: Arc::new(stores.idempotency()),
             buyer_limits: Arc::new(stores.buyer_limits()),
             tickets: Arc::new(stores.tickets()),

@@ -99,6 +99,9 @@ pub enum AppError {
     /// A ticket refuses: forged, used, revoked, not transferable.
     #[error(transparent)]
     Ticket(#[from] crate::domain::refusal::TicketRefusal),
+    /// The waiting room refuses: no admission, not one's turn, sold out.
+    #[error(transparent)]
+    Queue(#[from] crate::domain::queue::QueueRefusal),
 }
 
 impl AppError {

@@ -55,6 +55,11 @@ pub enum RouteId {
     CheckIn,
     GateManifest,
     GateScans,
+    JoinQueue,
+    QueueStatus,
+    AdmitFromQueue,
+    AdminQueue,
+    ConfigureQueue,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -74,6 +79,7 @@ pub const ORDERS: &str = "orders";
 pub const DASHBOARD: &str = "dashboard";
 pub const PAYMENTS_WEBHOOK: &str = "payments-webhook";
 pub const GATE: &str = "gate";
+pub const QUEUE: &str = "queue";
 
 const fn route(id: RouteId, method: &'static str, path: &'static str, function: &'static str) -> Route {
     Route { id, method, path, function }
@@ -96,6 +102,11 @@ pub const ROUTES: &[Route] = &[
     route(RouteId::ListEvents, "GET", "/api/v1/events", EVENTS),
     route(RouteId::GetEvent, "GET", "/api/v1/events/{id}", EVENTS),
     route(RouteId::QuoteEvent, "GET", "/api/v1/events/{id}/quote", EVENTS),
+    route(RouteId::JoinQueue, "POST", "/api/v1/events/{id}/queue", QUEUE),
+    route(RouteId::QueueStatus, "GET", "/api/v1/events/{id}/queue/status", QUEUE),
+    route(RouteId::AdmitFromQueue, "POST", "/api/v1/events/{id}/queue/admission", QUEUE),
+    route(RouteId::AdminQueue, "GET", "/api/v1/admin/events/{id}/queue", QUEUE),
+    route(RouteId::ConfigureQueue, "PUT", "/api/v1/admin/events/{id}/queue", QUEUE),
     route(RouteId::AdminListEvents, "GET", "/api/v1/admin/events", ADMIN_EVENTS),
     route(RouteId::CreateEvent, "POST", "/api/v1/admin/events", ADMIN_EVENTS),
     route(RouteId::UpdateEvent, "PUT", "/api/v1/admin/events/{id}", ADMIN_EVENTS),

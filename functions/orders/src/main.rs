@@ -9,5 +9,7 @@ async fn main() -> Result<(), Error> {
     let app = bilheteria::app::cold_start().await?;
     // It issues tickets (paid orders, transfers): without the ticket key it fails here.
     app.ticket_keys()?;
+    // It checks the waiting room's admissions (an event in queue mode): likewise.
+    app.queue_tokens()?;
     serve(app, |app, req| async move { orders_fn::handle(&app, req).await }).await
 }

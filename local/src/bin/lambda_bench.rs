@@ -415,6 +415,7 @@ fn lambda_environment(config: &Config) -> Vec<(String, String)> {
         ("EMAIL_LINK_SECRET", config.email_link_secret.clone()),
         // The same key as the in-process app's (`Config::for_connections`), so tickets agree.
         ("TICKET_SIGNING_KEY", format!("test:{seed}")),
+        ("QUEUE_TOKEN_KEY", config.queue_token_key.clone().unwrap_or_default()),
         ("PAYMENT_PROVIDER", "test".to_string()),
         ("RUST_LOG", "warn".to_string()),
     ]

@@ -34,3 +34,4 @@ mod problem_codes;
 mod reservations;
 mod sessions;
 mod throttling;
+mod waiting_room;

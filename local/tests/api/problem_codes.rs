@@ -48,7 +48,10 @@ fn server_codes() -> BTreeSet<String> {
                 codes.extend(literals_after(args, ", "));
             }
         }
-        if name.ends_with("domain/refusal.rs") || name.ends_with("http/problem.rs") {
+        if name.ends_with("domain/refusal.rs")
+            || name.ends_with("domain/queue/mod.rs")
+            || name.ends_with("http/problem.rs")
+        {
             codes.extend(literals_after(&text, "=> "));
         }
     }

@@ -27,3 +27,4 @@ mod price_changes;
 mod reconciler;
 mod sales_window;
 mod versions;
+mod waiting_room;

@@ -3,6 +3,7 @@
 
 pub mod guard;
 pub mod password;
+pub mod queue_tokens;
 pub mod secrets;
 pub mod ticket_keys;
 pub mod tokens;

@@ -72,6 +72,11 @@ pub struct Config {
     pub mail: MailTransport,
     /// Where exports too large to answer inline are put (`EXPORT_BUCKET` / `EXPORT_DIR`).
     pub exports: ExportTarget,
+    /// Signs the waiting room's place and admission tokens (`QUEUE_TOKEN_KEY`) and nothing
+    /// else. Only the `queue` and `orders` functions are given it (`App::queue_tokens`).
+    pub queue_token_key: Option<String>,
+    /// How long an admitted buyer may reserve (`ADMISSION_TTL_SECONDS`).
+    pub admission_ttl_seconds: i64,
 }
 
 // Secrets must never reach a log: Debug shows everything but them.
@@ -102,6 +107,8 @@ impl std::fmt::Debug for Config {
             .field("ticket_keys", &self.ticket_keys)
             .field("mail", &self.mail)
             .field("exports", &self.exports)
+            .field("queue_token_key", &self.queue_token_key.as_ref().map(|_| "<redacted>"))
+            .field("admission_ttl_seconds", &self.admission_ttl_seconds)
             .finish()
     }
 }
@@ -118,6 +125,21 @@ fn secret(name: &'static str) -> Result<String, ConfigError> {
         return Err(ConfigError::Invalid { name, reason: format!("must be at least {MIN_JWT_SECRET_BYTES} bytes") });
     }
     Ok(value)
+}
+
+/// `QUEUE_TOKEN_KEY`, when given: a secret of its own.
+fn queue_token_key(jwt_secret: &str, email_link_secret: &str) -> Result<Option<String>, ConfigError> {
+    if required("QUEUE_TOKEN_KEY").is_err() {
+        return Ok(None);
+    }
+    let key = secret("QUEUE_TOKEN_KEY")?;
+    if key == jwt_secret || key == email_link_secret {
+        return Err(ConfigError::Invalid {
+            name: "QUEUE_TOKEN_KEY",
+            reason: "must differ from the other secrets".into(),
+        });
+    }
+    Ok(Some(key))
 }
 
 fn required(name: &'static str) -> Result<String, ConfigError> {
@@ -164,6 +186,7 @@ impl Config {
                 reason: "must differ from JWT_SECRET".into(),
             });
         }
+        let queue_token_key = queue_token_key(&jwt_secret, &email_link_secret)?;
         let public_site_url = optional("PUBLIC_SITE_URL", "http://localhost:8080").trim_end_matches('/').to_string();
         if !(public_site_url.starts_with("https://") || public_site_url.starts_with("http://")) {
             return Err(ConfigError::Invalid { name: "PUBLIC_SITE_URL", reason: "must be an http(s) URL".into() });
@@ -199,6 +222,8 @@ impl Config {
             },
             mail: mail::from_env()?,
             exports: exports::from_env()?,
+            queue_token_key,
+            admission_ttl_seconds: number("ADMISSION_TTL_SECONDS", 600, 30, 3_600)?,
         })
     }
 
@@ -230,6 +255,8 @@ impl Config {
             ticket_keys: Some(TicketKeys::from_seed("test", [7; 32])),
             mail: MailTransport::Collection,
             exports: ExportTarget::Directory(std::env::temp_dir().join("bilheteria-exports").to_string_lossy().into()),
+            queue_token_key: Some("test-queue-token-key-not-the-jwt-one-0123456".to_string()),
+            admission_ttl_seconds: 600,
         }
     }
 

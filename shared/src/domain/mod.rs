@@ -11,6 +11,7 @@ pub mod message;
 pub mod money;
 pub mod order;
 pub mod pix;
+pub mod queue;
 pub mod refusal;
 pub mod stock;
 pub mod text;

@@ -94,6 +94,9 @@ pub struct ReservationRequest {
     /// `price_changed` rather than sold at another. Absent: sold at the current price.
     #[serde(default)]
     pub expected_unit_price_cents: Option<i64>,
+    /// The waiting room's admission, for an event in queue mode (docs/waiting-room.md).
+    #[serde(default)]
+    pub admission_token: Option<String>,
 }
 
 /// A reservation request that passed every check that needs no database.
@@ -105,6 +108,7 @@ pub struct CheckedReservation {
     pub quantity: i64,
     pub entitlement: Option<Entitlement>,
     pub expected_unit_price_cents: Option<i64>,
+    pub admission_token: Option<String>,
 }
 
 /// No event allows more than this per order, whatever its own limit (a sanity bound).
@@ -136,6 +140,9 @@ impl ReservationRequest {
         if self.expected_unit_price_cents.is_some_and(|p| !(0..=MAX_PRICE_CENTS).contains(&p)) {
             return Err(Invalid::new(format!("'expected_unit_price_cents' must be between 0 and {MAX_PRICE_CENTS}")));
         }
+        if self.admission_token.as_ref().is_some_and(|t| t.len() > 512) {
+            return Err(Invalid::new("'admission_token' is not an admission of ours"));
+        }
         Ok(CheckedReservation {
             event_id,
             sector: sector.to_string(),
@@ -143,6 +150,7 @@ impl ReservationRequest {
             quantity: self.quantity,
             entitlement: self.entitlement,
             expected_unit_price_cents: self.expected_unit_price_cents,
+            admission_token: self.admission_token,
         })
     }
 }
@@ -260,6 +268,7 @@ mod tests {
             quantity,
             entitlement: None,
             expected_unit_price_cents: None,
+            admission_token: None,
         }
     }
 

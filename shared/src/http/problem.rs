@@ -1,6 +1,7 @@
 //! The one place where errors become HTTP responses. Clients get `application/problem+json`
 //! with `status`, `title` and `detail`; internal details are logged, never returned.
 
+use crate::domain::queue::QueueRefusal;
 use crate::domain::refusal::TicketRefusal;
 use crate::domain::Refusal;
 use crate::error::{AppError, StoreError};
@@ -34,6 +35,14 @@ struct Problem<'a> {
     /// A revoked ticket: why (`refunded`, `cancelled`, `transferred`).
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'static str>,
+    /// `admission_required`/`admission_expired`: the event's waiting page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queue_url: Option<&'a str>,
+    /// `not_your_turn`: the caller's place and how far the queue has come.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    place: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    serving: Option<i64>,
     /// `price_changed`: what the same purchase costs now, for the buyer to confirm.
     #[serde(skip_serializing_if = "Option::is_none", flatten)]
     new_price: Option<NewPrice<'a>>,
@@ -85,6 +94,15 @@ pub fn status_of(err: &AppError) -> StatusCode {
             | TicketRefusal::SelfTransfer
             | TicketRefusal::EntitlementRequired => StatusCode::UNPROCESSABLE_ENTITY,
         },
+        AppError::Queue(refusal) => match refusal {
+            QueueRefusal::AdmissionRequired { .. }
+            | QueueRefusal::AdmissionExpired { .. }
+            | QueueRefusal::InvalidPlaceToken => StatusCode::FORBIDDEN,
+            QueueRefusal::NotYourTurn { .. } | QueueRefusal::NotDrawnYet | QueueRefusal::QueueOff => {
+                StatusCode::CONFLICT
+            }
+            QueueRefusal::SoldOut => StatusCode::GONE,
+        },
     }
 }
 
@@ -106,6 +124,7 @@ pub fn code_of(err: &AppError) -> &'static str {
         }
         AppError::PspUnavailable(_) => "psp_unavailable",
         AppError::Ticket(refusal) => refusal.code(),
+        AppError::Queue(refusal) => refusal.code(),
         AppError::Store(_) | AppError::Internal(_) => "internal",
     }
 }
@@ -149,6 +168,20 @@ pub fn problem_response(err: &AppError, request_id: &str) -> Response<Body> {
         },
         reason: match err {
             AppError::Ticket(TicketRefusal::Revoked { because }) => Some(because.as_str()),
+            _ => None,
+        },
+        queue_url: match err {
+            AppError::Queue(
+                QueueRefusal::AdmissionRequired { queue_url } | QueueRefusal::AdmissionExpired { queue_url },
+            ) => Some(queue_url.as_str()),
+            _ => None,
+        },
+        place: match err {
+            AppError::Queue(QueueRefusal::NotYourTurn { place, .. }) => Some(*place),
+            _ => None,
+        },
+        serving: match err {
+            AppError::Queue(QueueRefusal::NotYourTurn { serving, .. }) => Some(*serving),
             _ => None,
         },
         new_price: match err {

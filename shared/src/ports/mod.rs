@@ -3,11 +3,13 @@
 //! local runner plug in the same real adapters, pointed at their own database and queues.
 
 mod pix;
+mod queue;
 mod sessions;
 mod stores;
 mod tickets;
 
 pub use pix::*;
+pub use queue::*;
 pub use sessions::*;
 pub use stores::*;
 pub use tickets::*;

@@ -36,6 +36,8 @@ pub struct MaintenanceReport {
     /// Buckets whose stock differed from what orders and takes account for, the same way on
     /// two runs in a row: reported (logged as errors), never repaired.
     pub drifts_seen: usize,
+    /// Buyers the waiting rooms admitted (after the expiries, so returned stock counts).
+    pub queue_admitted: i64,
 }
 
 /// How long an edit may be in progress before the scheduled function takes it for dead and
@@ -45,7 +47,19 @@ pub const EDIT_GRACE_SECONDS: i64 = 60;
 pub const CLOSING_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub async fn run(app: &App) -> AppResult<MaintenanceReport> {
-    let mut report = MaintenanceReport { expired: expire_due_holds(app).await?, ..Default::default() };
+    let mut report = MaintenanceReport::default();
+    let chores = run_chores(app, &mut report).await;
+    // The waiting rooms move whatever became of the chores (after the expiries, so returned
+    // stock counts): a failing reconcile must not freeze every queue.
+    let admitted = crate::services::queue::tick::tick_all(app).await;
+    chores?;
+    report.queue_admitted = admitted?;
+    tracing::info!(?report, "maintenance done");
+    Ok(report)
+}
+
+async fn run_chores(app: &App, report: &mut MaintenanceReport) -> AppResult<()> {
+    report.expired = expire_due_holds(app).await?;
     let (republished, failures) = drain_outbox(app, Duration::seconds(OUTBOX_GRACE_SECONDS)).await?;
     report.republished = republished;
     report.publish_failures = failures;
@@ -58,8 +72,7 @@ pub async fn run(app: &App) -> AppResult<MaintenanceReport> {
     report.takes_confirmed = reconciled.takes_confirmed;
     report.takes_waiting = reconciled.takes_waiting;
     report.drifts_seen = reconciled.drifts_seen;
-    tracing::info!(?report, "maintenance done");
-    Ok(report)
+    Ok(())
 }
 
 /// Refunded orders whose money is still owed (the provider was down at the refund): returned

@@ -11,5 +11,6 @@ pub mod notifications;
 pub mod orders;
 pub mod payments;
 pub mod processing;
+pub mod queue;
 pub mod takes;
 pub mod tickets;

@@ -403,6 +403,22 @@ export const api = {
     return request('GET', `/events/${encodeURIComponent(id)}/quote?${q}`, { auth: false, signal });
   },
 
+  // ---- the waiting room (docs/waiting-room.md) ----
+  /**
+   * Joins the event's queue, or answers the place one has: { place (null before the draw),
+   * arrival, drawn, opens_at, token }. 409 queue_off, 403 cpf_required, 404 not_found.
+   */
+  joinQueue: (id) => request('POST', `/events/${encodeURIComponent(id)}/queue`),
+  /**
+   * The queue's public status ({ mode: 'queue' | 'off', opens_at, opened, serving, length,
+   * rate_per_minute, admitting_per_minute, sold_out, holds_pending, can_serve, sectors, … }),
+   * the same for everyone and cacheable for a second (revalidated: cache 'no-cache').
+   */
+  queueStatus: (id, { signal } = {}) => request('GET', `/events/${encodeURIComponent(id)}/queue/status`, { auth: false, signal }),
+  /** { admission_token, expires_at } once the place is reached; 409 not_your_turn, 410 sold_out, 403 invalid_place_token. */
+  queueAdmission: (id, placeToken) => request('POST', `/events/${encodeURIComponent(id)}/queue/admission`, { body: { token: placeToken } }),
+
+  /** `input.admission_token`: the event's admission while it is in queue mode (403 admission_required / admission_expired without one). */
   reserve: (input, idempotencyKey) =>
     request('POST', '/orders', { body: input, headers: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {} }),
   orders: () => request('GET', '/orders'),

@@ -66,7 +66,7 @@ test('admin creates an event with two sectors in the console and buyers see it',
 
 // ---- the console's layout, dialogs, audit log, stock window, chart, exports, zones, a11y ----
 
-const TABS = ['dashboard', 'events', 'gate', 'audit'];
+const TABS = ['dashboard', 'events', 'queue', 'gate', 'audit'];
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 const popup = (page) => page.locator('.swal2-popup:not(.swal2-toast)');
 

@@ -36,6 +36,18 @@ for (const lang of ['pt', 'en']) {
   });
 }
 
+test('the waiting room’s codes (docs/waiting-room.md) have messages in both languages', () => {
+  for (const code of ['admission_required', 'admission_expired', 'not_your_turn', 'queue_off', 'invalid_place_token', 'sold_out']) {
+    for (const lang of ['pt', 'en']) {
+      const text = messageForCode(code, lang);
+      assert.ok(text && text.trim().length > 10, `${lang} ${code}`);
+      assert.doesNotMatch(text, /HTTP|\b[45]\d\d\b|\{\w+\}/, `${lang} ${code}: ${text}`);
+    }
+  }
+  assert.match(messageForCode('admission_required', 'pt'), /fila/);
+  assert.match(messageForCode('admission_expired', 'en'), /queue/);
+});
+
 test('the per-buyer limit is not called "sold out"', () => {
   assert.match(messageForCode('buyer_limit', 'pt'), /limite de ingressos por pessoa/);
   assert.doesNotMatch(messageForCode('buyer_limit', 'pt'), /esgot/i);

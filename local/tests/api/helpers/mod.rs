@@ -255,6 +255,7 @@ impl Harness {
             .env("ORDERS_QUEUE", &self.config.orders_queue)
             .env("JWT_SECRET", &self.config.jwt_secret)
             .env("EMAIL_LINK_SECRET", &self.config.email_link_secret)
+            .env("QUEUE_TOKEN_KEY", self.config.queue_token_key.as_deref().unwrap_or_default())
             .env("PAYMENT_PROVIDER", "test")
             .env("NO_FAKE_PSP", "true")
             .env("RUST_LOG", "warn")

@@ -1,3 +1,4 @@
+use super::group_insert::{GroupInsert, InsertFailure, DUPLICATE_KEY};
 use super::{db_error, to_bson};
 use crate::error::AppResult;
 use crate::ports::{Clock, Email, Mailer};
@@ -10,12 +11,15 @@ use std::sync::Arc;
 /// real provider's adapter would drain). Keyed by the e-mail's id, so sending twice stores once.
 pub struct MongoMailer {
     emails: Collection<Document>,
+    /// Claims are inserts keyed by the e-mail's id, so the consumer's many orders at once
+    /// share `insertMany` commands (`group_insert`); a duplicate key is a claim made before.
+    claims: GroupInsert<Document>,
     clock: Arc<dyn Clock>,
 }
 
 impl MongoMailer {
     pub fn new(db: &Database, clock: Arc<dyn Clock>) -> Self {
-        MongoMailer { emails: db.collection("emails"), clock }
+        MongoMailer { emails: db.collection("emails"), claims: GroupInsert::new(db.collection("emails")), clock }
     }
 
     /// The messages sent to `to`, newest first (the local mail viewer and tests read them).
@@ -65,23 +69,21 @@ impl MongoMailer {
                 "inline": a.inline_id.is_some()}
             })
             .collect();
-        let result = self
-            .emails
-            .update_one(
-                doc! {"_id": &email.id},
-                doc! {"$setOnInsert": {
-                    "to": &email.to,
-                    "subject": &email.subject,
-                    "body": &email.body,
-                    "html": email.html.as_deref(),
-                    "attachments": attachments,
-                    "sent_at": to_bson(self.clock.now()),
-                }},
-            )
-            .upsert(true)
-            .await
-            .map_err(db_error("storing an e-mail"))?;
-        Ok(result.upserted_id.is_some())
+        let record = doc! {
+            "_id": &email.id,
+            "to": &email.to,
+            "subject": &email.subject,
+            "body": &email.body,
+            "html": email.html.as_deref(),
+            "attachments": attachments,
+            "sent_at": to_bson(self.clock.now()),
+        };
+        match self.claims.insert(record).await {
+            Ok(()) => Ok(true),
+            Err(InsertFailure::Refused { code: DUPLICATE_KEY, .. }) => Ok(false),
+            Err(InsertFailure::Command(e)) => Err(db_error("storing an e-mail")(e)),
+            Err(InsertFailure::Refused { message, .. }) => Err(crate::AppError::internal("storing an e-mail", message)),
+        }
     }
 
     /// Gives a claim back (the e-mail could not be sent; the retry may send it).

@@ -3,6 +3,7 @@
 //! from the same view never both win. The edit record's shape is in `event_edit.rs`.
 
 use super::event_edit::EditDoc;
+use super::group_find::{decode, GroupFind};
 use super::{db_error, from_bson, to_bson};
 use crate::domain::{Event, EventId, EventStatus, Lot, Sector};
 use crate::error::{AppError, AppResult};
@@ -144,11 +145,16 @@ const OPEN: [EventStatus; 2] = [EventStatus::Active, EventStatus::Paused];
 
 pub struct MongoEvents {
     events: Collection<EventDoc>,
+    /// Reads by id share `$in` commands under load (the consumer reads each order's event).
+    by_id: GroupFind,
 }
 
 impl MongoEvents {
     pub fn new(db: &Database) -> Self {
-        MongoEvents { events: db.collection("events") }
+        MongoEvents {
+            events: db.collection("events"),
+            by_id: GroupFind::new(db.collection("events"), "_id", doc! {}, None),
+        }
     }
 
     async fn all(&self, filter: Document, limit: Option<i64>) -> AppResult<Vec<Event>> {
@@ -196,8 +202,8 @@ impl EventStore for MongoEvents {
     }
 
     async fn find(&self, id: &EventId) -> AppResult<Option<Event>> {
-        let found = self.events.find_one(doc! {"_id": id.as_str()}).await.map_err(db_error("finding an event"))?;
-        found.map(EventDoc::into_domain).transpose()
+        let found = self.by_id.one(id.as_str()).await.map_err(db_error("finding an event"))?;
+        found.map(|d| decode::<EventDoc>(d)?.into_domain()).transpose()
     }
 
     async fn begin_edit(&self, edit: &EventEdit) -> AppResult<bool> {

@@ -50,12 +50,24 @@ impl<T: Serialize + Send + Sync + 'static> GroupInsert<T> {
             Submitted::Lost => {
                 Err(InsertFailure::Refused { code: 0, message: "the insert task stopped mid-batch".into() })
             }
-            Submitted::NotQueued(document) => {
-                self.collection.insert_one(document).await.map(drop).map_err(InsertFailure::Command)
-            }
+            Submitted::NotQueued(document) => alone(self.collection.insert_one(document).await),
         }
     }
 }
+
+/// A lone insert's outcome, told as a batch's would be: a duplicate key is that document
+/// refused, whether it went out alone or with others.
+fn alone(result: mongodb::error::Result<mongodb::results::InsertOneResult>) -> Outcome {
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if super::is_duplicate_key(&e) => {
+            Err(InsertFailure::Refused { code: DUPLICATE_KEY, message: "duplicate key".into() })
+        }
+        Err(e) => Err(InsertFailure::Command(e)),
+    }
+}
+
+pub(crate) const DUPLICATE_KEY: i32 = 11000;
 
 async fn serve<T: Serialize + Send + Sync>(collection: Collection<T>, jobs: Vec<Job<T, Outcome>>) {
     let (documents, replies): (Vec<T>, Vec<_>) = jobs.into_iter().unzip();
@@ -70,8 +82,7 @@ async fn serve<T: Serialize + Send + Sync>(collection: Collection<T>, jobs: Vec<
 async fn insert_all<T: Serialize + Send + Sync>(collection: &Collection<T>, documents: Vec<T>) -> Vec<Outcome> {
     let count = documents.len();
     if count == 1 {
-        let outcome = collection.insert_one(&documents[0]).await.map(drop).map_err(InsertFailure::Command);
-        return vec![outcome];
+        return vec![alone(collection.insert_one(&documents[0]).await)];
     }
     let error = match collection.insert_many(documents).ordered(false).await {
         Ok(_) => return (0..count).map(|_| Ok(())).collect(),

@@ -14,6 +14,7 @@ mod errors;
 mod event_edit;
 mod events;
 mod gate;
+mod group_find;
 mod group_insert;
 mod group_take;
 mod idempotency;
@@ -29,6 +30,7 @@ mod sessions;
 mod tickets;
 mod topology;
 mod users;
+mod waiting_rooms;
 
 use crate::config::Config;
 use crate::error::AppError;
@@ -60,6 +62,7 @@ pub use sessions::{MongoRevocations, MongoSessions};
 pub use tickets::MongoTickets;
 pub use topology::MongoPlacement;
 pub use users::MongoUsers;
+pub use waiting_rooms::MongoWaitingRooms;
 
 /// The database handle; cheap to clone, one connection pool per process.
 #[derive(Clone)]
@@ -146,6 +149,9 @@ impl MongoStores {
     }
     pub fn attempts(&self) -> MongoAttempts {
         MongoAttempts::new(&self.db)
+    }
+    pub fn waiting_rooms(&self) -> MongoWaitingRooms {
+        MongoWaitingRooms::new(&self.db)
     }
     pub fn placement(&self) -> MongoPlacement {
         MongoPlacement::new(&self.db)

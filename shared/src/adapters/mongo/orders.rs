@@ -1,3 +1,4 @@
+use super::group_find::{decode, GroupFind};
 use super::group_insert::{GroupInsert, InsertFailure};
 use super::order_transitions::Transitions;
 use super::{db_error, from_bson, is_duplicate_key, to_bson};
@@ -125,6 +126,8 @@ pub struct MongoOrders {
     /// New orders go in through group commit (see `group_insert`): a peak's reservations
     /// share `insertMany` commands instead of paying one command each.
     new_orders: GroupInsert<OrderDoc>,
+    /// Reads by id share `$in` commands under load (the consumer's many orders at once).
+    by_id: GroupFind,
     transitions: Transitions,
 }
 
@@ -133,6 +136,7 @@ impl MongoOrders {
         MongoOrders {
             orders: db.collection("orders"),
             new_orders: GroupInsert::new(db.collection("orders")),
+            by_id: GroupFind::new(db.collection("orders"), "_id", doc! {"status": {"$ne": VOID}}, None),
             transitions: Transitions::new(client, db),
         }
     }
@@ -243,12 +247,8 @@ impl OrderStore for MongoOrders {
     }
 
     async fn find(&self, id: &OrderId) -> AppResult<Option<Order>> {
-        let found = self
-            .orders
-            .find_one(doc! {"_id": id.as_str(), "status": {"$ne": VOID}})
-            .await
-            .map_err(db_error("finding an order"))?;
-        found.map(OrderDoc::into_domain).transpose()
+        let found = self.by_id.one(id.as_str()).await.map_err(db_error("finding an order"))?;
+        found.map(|d| decode::<OrderDoc>(d)?.into_domain()).transpose()
     }
 
     async fn list_for_user(&self, user: &UserId, limit: i64) -> AppResult<Vec<Order>> {

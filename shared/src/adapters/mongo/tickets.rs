@@ -3,7 +3,8 @@
 //! replaced (`previous_codes`) and when any of it last changed (`changed_at`, the gate
 //! manifest's cursor). Every change is one conditional update of that one document.
 
-use super::group_insert::refusals;
+use super::group_find::{decode, GroupFind};
+use super::group_insert::{GroupInsert, InsertFailure, DUPLICATE_KEY};
 use super::{db_error, from_bson, to_bson};
 use crate::domain::{CheckIn, EventId, OrderId, RevokedBecause, StoredTicket, Ticket, TicketState, UserId};
 use crate::error::AppResult;
@@ -74,11 +75,24 @@ impl TicketDoc {
 
 pub struct MongoTickets {
     pub(super) tickets: Collection<TicketDoc>,
+    /// The consumer issues and reads many orders' tickets at once: under load those share
+    /// `insertMany` and `$in` commands (`group_insert`, `group_find`).
+    new_tickets: GroupInsert<TicketDoc>,
+    valid_by_order: GroupFind,
 }
 
 impl MongoTickets {
     pub fn new(db: &Database) -> Self {
-        MongoTickets { tickets: db.collection("tickets") }
+        MongoTickets {
+            tickets: db.collection("tickets"),
+            new_tickets: GroupInsert::new(db.collection("tickets")),
+            valid_by_order: GroupFind::new(
+                db.collection("tickets"),
+                "order_id",
+                doc! {"void": false},
+                Some(doc! {"position": 1}),
+            ),
+        }
     }
 
     async fn many(&self, filter: Document, sort: Document) -> AppResult<Vec<TicketDoc>> {
@@ -94,9 +108,9 @@ fn by_code(code: &str) -> Document {
 
 #[async_trait]
 impl TicketStore for MongoTickets {
-    /// One unordered insert for the order's tickets. A ticket already issued (a redelivery, a
-    /// duplicate message at the same time) is refused alone with a duplicate key, and its
-    /// first code stays.
+    /// Unordered inserts, shared under load with other orders' tickets. A ticket already issued
+    /// (a redelivery, a duplicate message at the same time) is refused alone with a duplicate
+    /// key, and its first code stays.
     async fn issue(&self, tickets: &[Ticket]) -> AppResult<()> {
         if tickets.is_empty() {
             return Ok(());
@@ -114,17 +128,24 @@ impl TicketStore for MongoTickets {
                 changed_at: now,
             })
             .collect();
-        match self.tickets.insert_many(docs).ordered(false).await {
-            Ok(_) => Ok(()),
-            // Every refused ticket was issued before, and nothing else went wrong.
-            Err(e) if refusals(&e).is_some_and(|refused| refused.iter().all(|w| w.code == 11000)) => Ok(()),
-            Err(e) => Err(db_error("issuing tickets")(e)),
+        // Each ticket joins whatever insert is going out; one refused as a duplicate was
+        // issued before, and its first code stays.
+        let outcomes = futures::future::join_all(docs.into_iter().map(|d| self.new_tickets.insert(d))).await;
+        for outcome in outcomes {
+            match outcome {
+                Ok(()) | Err(InsertFailure::Refused { code: DUPLICATE_KEY, .. }) => {}
+                Err(InsertFailure::Command(e)) => return Err(db_error("issuing tickets")(e)),
+                Err(InsertFailure::Refused { message, .. }) => {
+                    return Err(crate::AppError::internal("issuing tickets", message))
+                }
+            }
         }
+        Ok(())
     }
 
     async fn for_order(&self, order: &OrderId) -> AppResult<Vec<Ticket>> {
-        let docs = self.many(doc! {"order_id": order.as_str(), "void": false}, doc! {"position": 1}).await?;
-        Ok(docs.into_iter().map(|d| d.ticket).collect())
+        let docs = self.valid_by_order.all(order.as_str()).await.map_err(db_error("reading tickets"))?;
+        docs.into_iter().map(|d| Ok(decode::<TicketDoc>(d)?.ticket)).collect()
     }
 
     async fn states_for_order(&self, order: &OrderId) -> AppResult<Vec<StoredTicket>> {

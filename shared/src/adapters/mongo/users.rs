@@ -1,3 +1,4 @@
+use super::group_find::{decode, GroupFind};
 use super::{db_error, from_bson, is_duplicate_key, to_bson};
 use crate::domain::Refusal;
 use crate::domain::{Cpf, EventId, Language, Role, User, UserId};
@@ -71,11 +72,16 @@ impl UserDoc {
 
 pub struct MongoUsers {
     users: Collection<UserDoc>,
+    /// Reads by id share `$in` commands under load (the consumer reads each order's buyer).
+    by_id: GroupFind,
 }
 
 impl MongoUsers {
     pub fn new(db: &Database) -> Self {
-        MongoUsers { users: db.collection("users") }
+        MongoUsers {
+            users: db.collection("users"),
+            by_id: GroupFind::new(db.collection("users"), "_id", doc! {}, None),
+        }
     }
 
     /// Which unique field a duplicate-key error was about, told by what is stored now
@@ -102,8 +108,8 @@ impl UserStore for MongoUsers {
     }
 
     async fn find_by_id(&self, id: &UserId) -> AppResult<Option<User>> {
-        let found = self.users.find_one(doc! {"_id": id.as_str()}).await.map_err(db_error("finding a user"))?;
-        found.map(UserDoc::into_domain).transpose()
+        let found = self.by_id.one(id.as_str()).await.map_err(db_error("finding a user"))?;
+        found.map(|d| decode::<UserDoc>(d)?.into_domain()).transpose()
     }
 
     async fn find_many(&self, ids: &[UserId]) -> AppResult<Vec<User>> {

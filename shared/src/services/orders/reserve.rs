@@ -18,6 +18,10 @@
 //! and the reconciler, finding no such order after `TAKE_GRACE_SECONDS`, fences the id
 //! (so the order can never be stored late) and returns exactly that take.
 //!
+//! An event in queue mode (docs/waiting-room.md) sells only to buyers the waiting room
+//! admitted: the admission token's signature is checked against the room as this instance
+//! last read it (at most `AVAILABILITY_CACHE_MS` ago), so that costs no round trip either.
+//!
 //! The event itself comes from a warm instance's 2-second cache, and the reasons for a
 //! refusal (paused, unknown sector, sold out) are looked up only after the stock was refused.
 
@@ -272,6 +276,9 @@ async fn take_and_record(
     if now >= event.sales_close_at() {
         return Err(Refusal::SalesClosed.into());
     }
+    // An event in queue mode sells to admitted buyers only (from the instance's copy of
+    // the room and the token's signature: no round trip).
+    crate::services::queue::check_admission(app, caller, &event.id, wanted.admission_token.as_deref()).await?;
     let sector = event
         .sector_named(&wanted.sector)
         .ok_or_else(|| AppError::NotFound(format!("the event has no sector '{}'", wanted.sector)))?;

@@ -1,5 +1,6 @@
 // The admin console's own API calls, on top of the shared client (../api.js): the audit log
-// with its filters, the stock window and the orders export in both formats. The event writes,
+// with its filters, the waiting room of an event, the stock window and the orders export in
+// both formats. The event writes,
 // the dashboard and the gate routes stay in ../api.js (`api`).
 import { request } from '../api.js';
 
@@ -22,6 +23,16 @@ export const adminApi = {
     const r = await request('GET', `/admin/audit${query({ event, action })}`);
     return Array.isArray(r) ? r : (Array.isArray(r?.entries) ? r.entries : []);
   },
+  /**
+   * GET /admin/events/{id}/queue: the waiting room as the admin sees it ({ enabled, opens_at,
+   * rate_per_minute, length, serving, waiting, admitted_last_minute, admitted_total,
+   * orders_from_admitted, conversion, can_serve, outstanding, sold_out, holds_pending }).
+   */
+  queue: (id) => request('GET', `/admin/events/${enc(id)}/queue`),
+  /** PUT /admin/events/{id}/queue { enabled, opens_at (RFC 3339, UTC), rate_per_minute }: the same view. */
+  setQueue: (id, { enabled, opensAt, ratePerMinute }) => request('PUT', `/admin/events/${enc(id)}/queue`, {
+    body: { enabled: Boolean(enabled), opens_at: opensAt, rate_per_minute: ratePerMinute },
+  }),
   /** GET /admin/events/{id}/inventory: { topology, note, shards, buckets: [{ sector, lot, lot_name?, … }] }. */
   inventory: (id) => request('GET', `/admin/events/${enc(id)}/inventory`),
   /**

@@ -14,7 +14,7 @@ import { entryEvent, applyFilters } from './audit-filter.js';
 
 /** The actions the server records (others it may add are listed as they appear). */
 export const ACTIONS = [
-  'event.create', 'event.update', 'event.pause', 'event.resume', 'event.cancel', 'event.cancelled', 'event.delete', 'event.deleted',
+  'event.create', 'event.update', 'event.pause', 'event.resume', 'event.cancel', 'event.cancelled', 'event.delete', 'event.deleted', 'event.queue',
   'user.create_gate_staff', 'user.create_admin', 'user.set_role', 'ticket.transfer',
 ];
 const seenActions = new Set(ACTIONS);

@@ -1,5 +1,5 @@
 // The events tab's list (GET /admin/events, every page) and what can be done to each event:
-// edit, its gate, pause / resume, cancel, delete — each behind a confirmation whose buttons say
+// edit, its waiting room, its gate, pause / resume, cancel, delete — each behind a confirmation whose buttons say
 // what they do ("Sim, cancelar o evento" / "Voltar"). Every write names the version the list
 // read (If-Match); a change made meanwhile by another admin (409 + current_version) reloads.
 import { api, ApiError } from '../api.js';
@@ -11,6 +11,7 @@ import { zoneOf, zoneDateTime } from './tz.js';
 import { editing, renderForm } from './editor.js';
 import { statusPill, loadDashboard } from './dashboard.js';
 import { setGateEvent, renderGatePicker } from './gate.js';
+import { setQueueEvent, renderQueuePicker } from './queue.js';
 import { renderAuditPicker } from './audit.js';
 import { showAdminError } from './errors.js';
 
@@ -60,6 +61,7 @@ function listItem(ev) {
   }, label);
   const actions = [
     closing ? null : act('edit', t('admin.edit')),
+    closing ? null : act('queue', t('admin.queueAction')),
     ev.status === 'deleting' ? null : act('gate', t('admin.gateAction')),
     ev.status === 'active' ? act('pause', t('admin.pause')) : null,
     ev.status === 'paused' ? act('resume', t('admin.resume')) : null,
@@ -79,6 +81,7 @@ function listItem(ev) {
 export function renderList() {
   mount($('#admin-events'), state.events.length ? state.events.map(listItem) : h('li', { class: 'p-4 text-sm text-slate-600' }, t('events.empty')));
   renderGatePicker();
+  renderQueuePicker();
   renderAuditPicker();
 }
 
@@ -140,6 +143,12 @@ async function onListClick(e) {
     selectTab('gate', true);
     setGateEvent(ev.id);
     $('#panel-gate').scrollIntoView({ behavior: 'smooth', block: 'start' });
+    return;
+  }
+  if (act === 'queue') {
+    selectTab('queue', true);
+    setQueueEvent(ev.id);
+    $('#panel-queue').scrollIntoView({ behavior: 'smooth', block: 'start' });
     return;
   }
   if (act === 'edit') {

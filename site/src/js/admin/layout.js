@@ -1,5 +1,5 @@
 // The console's frame: the title, the "live" line and the tabs (Painel ao vivo, Eventos,
-// Portaria, Auditoria), each showing its panel. A tab's module may ask to be told when its
+// Fila de espera, Portaria, Auditoria), each showing its panel. A tab's module may ask to be told when its
 // panel is shown (onTabShown), e.g. to load what it lists.
 import { t } from '../i18n.js';
 import { $, $$, h, mount } from '../ui.js';
@@ -14,13 +14,13 @@ export function onTabShown(name, fn) {
 
 const tabKey = (name) => `admin.tab${name[0].toUpperCase()}${name.slice(1)}`;
 
-/** Mounts the frame in `root` with the panels ({ dashboard, events, gate, audit } → nodes). */
+/** Mounts the frame in `root` with the panels ({ dashboard, events, queue, gate, audit } → nodes). */
 export function buildLayout(root, panels) {
   const tab = (name) => h('button', {
     type: 'button', role: 'tab', id: `tab-${name}`, 'aria-controls': `panel-${name}`, dataset: { tab: name },
     class: 'rounded-lg px-3 py-2 text-sm font-semibold sm:px-4',
   }, t(tabKey(name)));
-  // Four tabs: a 2×2 grid on a phone, a row from sm up.
+  // Five tabs: two columns on a phone, a row from sm up.
   const tablist = h('div', {
     role: 'tablist', 'aria-label': t('admin.title'),
     class: 'grid w-full grid-cols-2 gap-1 rounded-xl border border-slate-200 bg-white p-1 shadow-sm sm:inline-flex sm:w-auto',

@@ -15,4 +15,4 @@ export const CLOSING = new Set(['cancelling', 'cancelled', 'deleting']);
 export const SWEEPING = new Set(['cancelling', 'deleting']);
 
 /** The console's tabs, in order. */
-export const TABS = ['dashboard', 'events', 'gate', 'audit'];
+export const TABS = ['dashboard', 'events', 'queue', 'gate', 'audit'];

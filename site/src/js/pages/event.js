@@ -3,8 +3,15 @@
 // the account has none yet, and for confirmation when the price changed meanwhile).
 // On a phone the summary is a bar fixed to the bottom of the screen (total + Reservar).
 // A cancelled event says so (and that paid orders are refunded) and offers nothing to buy.
-import { api, session, ApiError } from '../api.js';
-import { t, money } from '../i18n.js';
+//
+// An event in queue mode (docs/waiting-room.md; GET /events/{id}/queue/status says mode
+// 'queue') offers "Entrar na fila" instead of the reservation until the buyer's turn has come:
+// the waiting page (queue.html) keeps the admission per event (waiting-room.js), and the
+// reservation sends it as `admission_token`. Refused for want of one (403 admission_required /
+// admission_expired), the admission is dropped and the buyer goes back to the queue. Mode 'off'
+// (or the status route failing) leaves the page as it always was.
+import { api, session, flash, ApiError } from '../api.js';
+import { t, money, timeOnly } from '../i18n.js';
 import { initPage, $, h, mount, param, availabilityBadge, showError, every, eventImage, loginUrl, alertMsg, problemText } from '../ui.js';
 import { ENTITLEMENT_CODES, entitlementLabel } from '../entitlement.js';
 import { icon } from '../dom.js';
@@ -15,6 +22,7 @@ import { eventDateTime } from '../event-time.js';
 import { onReconnect } from '../connection.js';
 import { problemMessage } from '../problems.js';
 import { buySummary } from '../buy-summary.js';
+import { storedAdmission, dropAdmission } from '../waiting-room.js';
 
 const id = param('id');
 const root = $('#event-root');
@@ -27,6 +35,8 @@ let priced = { key: '', quote: null };
 /** What the selected sector's stock looked like when it was last quoted (re-quote when it moves). */
 let quotedStock = '';
 const quoter = id ? createQuoter(id, onQuote) : null;
+/** The waiting room's status as last read ({ mode: 'off' } until it is known). */
+let queue = { mode: 'off' };
 
 const maxPerOrder = () => Math.max(1, Number(ev?.max_per_order) || 6);
 const sectorOf = (name) => ev?.sectors?.find((s) => s.name === name);
@@ -37,6 +47,12 @@ const canBuy = (s) => salesOpen() && Number(s.available) > 0;
 const halfLeft = (s) => (s.half_available === undefined || s.half_available === null ? Number(s.available) : Number(s.half_available));
 const selection = () => ({ sector: state.sector, priceType: state.type, quantity: state.qty });
 const selectionKey = () => JSON.stringify([state.sector, state.type, state.qty]);
+const queueUrl = () => `queue.html?event=${encodeURIComponent(id)}`;
+const queued = () => queue?.mode === 'queue';
+/** This account's admission to the event while it is valid (kept by the waiting page), or null. */
+const admission = () => (session.loggedIn ? storedAdmission(id, session.user?.id) : null);
+/** Queue mode, on sale, and no admission (yet): the page offers the queue, not the reservation. */
+const gated = () => queued() && salesOpen() && !admission();
 
 function newIntent() { idemKey = crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`; }
 
@@ -106,7 +122,8 @@ function renderShell() {
     h('aside', { class: 'lg:col-span-1' }, buySummary(session.loggedIn)));
 
   // The bottom bar covers the end of the page on a phone: room for it.
-  mount(root, backLink(), eventHeader(), form, h('div', { class: 'h-36 lg:hidden', 'aria-hidden': 'true' }));
+  mount(root, backLink(), eventHeader(), h('div', { id: 'queue-box', 'aria-live': 'polite' }), form,
+    h('div', { class: 'h-36 lg:hidden', 'aria-hidden': 'true' }));
 
   form.addEventListener('change', (e) => {
     if (e.target.name === 'sector') state.sector = e.target.value;
@@ -162,7 +179,46 @@ function renderSectors() {
   }
 }
 
+/**
+ * Queue mode: "Entrar na fila" (above the form and in place of the summary's button) until the
+ * buyer's turn; once it has come, until when they can reserve.
+ */
+function renderQueueBox() {
+  const box = $('#queue-box');
+  if (!box) return;
+  const admitted = queued() && salesOpen() ? admission() : null;
+  const mode = gated() ? 'gated' : (admitted ? 'admitted' : '');
+  const drawAt = queue?.opened === false && queue?.opens_at ? queue.opens_at : '';
+  const key = JSON.stringify([mode, drawAt, admitted?.expires_at || '']);
+  if (box.dataset.key !== key) {
+    box.dataset.key = key;
+    if (mode === 'gated') {
+      mount(box, h('section', { class: 'card mt-6 border-brand-200 bg-brand-50 p-5 sm:p-6', dataset: { testid: 'queue-gate' } },
+        h('h2', { class: 'text-lg font-bold text-brand-900' }, t('event.queueTitle')),
+        h('p', { class: 'mt-2 text-brand-900' }, t('event.queueText')),
+        drawAt ? h('p', { class: 'mt-2 text-sm text-brand-900' }, t('event.queueDraw', { when: eventDateTime(drawAt, ev.time_zone) })) : null,
+        h('a', { class: 'btn-primary mt-4', href: queueUrl(), dataset: { testid: 'queue-join' } }, t('event.queueJoin'))));
+    } else if (mode === 'admitted') {
+      mount(box, h('section', { class: 'card mt-6 border-emerald-200 bg-emerald-50 p-5 sm:p-6', dataset: { testid: 'queue-admitted' } },
+        h('h2', { class: 'flex items-center gap-2 text-lg font-bold text-emerald-900' }, icon('check', 'h-5 w-5 shrink-0'), t('event.admittedTitle')),
+        h('p', { class: 'mt-1 text-emerald-900' }, t('event.admittedText', { time: timeOnly(new Date(admitted.expires_at)) }))));
+    } else {
+      mount(box);
+    }
+  }
+  // The summary's button (the phone's bottom bar): the reservation, or the way into the queue.
+  const btn = $('#reserve-btn');
+  let cta = $('#queue-cta');
+  if (mode === 'gated' && !cta) {
+    cta = h('a', { id: 'queue-cta', class: btn.getAttribute('class'), href: queueUrl(), dataset: { testid: 'queue-join-bar' } }, t('event.queueJoin'));
+    btn.after(cta);
+  }
+  if (cta) cta.hidden = mode !== 'gated';
+  btn.hidden = mode === 'gated';
+}
+
 function update() {
+  renderQueueBox();
   renderSectors();
   const s = sectorOf(state.sector);
   const half = $('input[name=price_type][value=half]');
@@ -215,7 +271,11 @@ function showPrice() {
   let lot = '';
   let text = '';
   let kind = 'ok';
-  if (!s) {
+  if (gated()) {
+    // No quotes while the buyer waits for their turn: the price comes once they may reserve.
+    kind = 'queue';
+    text = t('event.queueNote');
+  } else if (!s) {
     kind = 'none';
   } else if (quoter?.unsupported || q?.unsupported) {
     unit = state.type === 'half' ? halfPrice(s) : s.price_cents;
@@ -253,7 +313,7 @@ function updateSummary() {
   $('#sum-type').textContent = typeText;
   $('#sum-qty').textContent = String(state.qty);
   $('#sum-line').textContent = s ? `${s.name} · ${state.qty} × ${state.type === 'half' ? t('event.half') : t('event.full')}` : '—';
-  if (s && canBuy(s) && (priced.key !== selectionKey() || priced.quote?.failed)) {
+  if (!gated() && s && canBuy(s) && (priced.key !== selectionKey() || priced.quote?.failed)) {
     priced = { key: '', quote: null };
     quoter.ask(selection());
   }
@@ -278,6 +338,10 @@ async function placeOrder(input) {
         newIntent();
         continue;
       }
+      if (err instanceof ApiError && (err.code === 'admission_required' || err.code === 'admission_expired')) {
+        backToQueue(err);
+        return null;
+      }
       if (err instanceof ApiError && err.code === 'price_changed' && err.problem && Number.isInteger(err.problem.unit_price_cents)) {
         const sel = selection();
         const before = priced.key === selectionKey() && priced.quote?.available ? priced.quote : null;
@@ -296,8 +360,28 @@ async function placeOrder(input) {
   return null;
 }
 
+/** The problem's `queue_url` when it is this site's waiting page, else ours for this event. */
+function queuePage(hint) {
+  if (typeof hint === 'string' && hint) {
+    try {
+      const u = new URL(hint, location.href);
+      if (u.origin === location.origin && /\/queue\.html$/.test(u.pathname) && u.searchParams.get('event') === id) return u.href;
+    } catch { /* ours, below */ }
+  }
+  return queueUrl();
+}
+
+/** No admission, or it ran out (403 admission_required / admission_expired): back to the queue. */
+function backToQueue(err) {
+  dropAdmission(id);
+  flash.set('warning', `problem.${err.code}`);
+  location.href = queuePage(err.problem?.queue_url);
+}
+
 async function reserve(e) {
   e.preventDefault();
+  // Queue mode before the buyer's turn: the waiting page (it asks for a login itself).
+  if (gated()) { location.href = queueUrl(); return; }
   if (!session.loggedIn) { location.href = loginUrl(); return; }
   if (!state.sector || busy) return;
   if (state.type === 'half' && !ENTITLEMENT_CODES.includes(state.entitlement)) {
@@ -311,6 +395,8 @@ async function reserve(e) {
   btn.textContent = t('event.reserving');
   const input = { event_id: ev.id, sector: state.sector, price_type: state.type, quantity: state.qty };
   if (state.type === 'half') input.entitlement = state.entitlement;
+  const admitted = admission();
+  if (admitted) input.admission_token = admitted.admission_token;
   const q = priced.key === selectionKey() ? priced.quote : null;
   if (q?.available && Number.isInteger(q.unit_price_cents)) input.expected_unit_price_cents = q.unit_price_cents;
   try {
@@ -339,13 +425,29 @@ function renderNotFound(err) {
         ? h('button', { type: 'button', class: 'btn-primary mt-4', dataset: { testid: 'retry' }, onclick: () => load() }, t('common.retry')) : null));
 }
 
+/**
+ * Reads the waiting room's status. A failure (or a server without the route) is today's flow,
+ * mode 'off' — except that a blip does not undo queue mode once seen: the next read decides.
+ */
+async function loadQueue() {
+  try {
+    const s = await api.queueStatus(id);
+    queue = s && typeof s === 'object' ? s : { mode: 'off' };
+  } catch (err) {
+    if (!queued() || (err instanceof ApiError && (err.status === 404 || err.notBuilt))) queue = { mode: 'off' };
+  }
+}
+
 let failing = false;
 /** The event does not exist (404): nothing to refresh. */
 let gone = false;
 async function load(quiet = false) {
   if (gone) return;
   try {
+    // The queue's status is known before anything is offered (read alongside the event).
+    const queueRead = loadQueue();
     ev = await api.event(id);
+    await queueRead;
     failing = false;
     if (isCancelled()) {
       quoter.cancel();
