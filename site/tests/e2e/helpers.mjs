@@ -194,7 +194,9 @@ export async function useSession(page, account) {
   }, [account.email, account.password]);
   if (status !== 200) throw new Error(`login in the page as ${account.email}: ${status}`);
   await page.reload();
-  await page.getByTestId('logout').waitFor();
+  // The whole suite shares two cores with the server and the database: a page's first
+  // render after a login has taken over 15 s there once (alone: under 1 s).
+  await page.getByTestId('logout').waitFor({ timeout: 30_000 });
 }
 
 /** Creates an event through the admin API. */
