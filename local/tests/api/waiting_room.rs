@@ -7,28 +7,6 @@ use bilheteria::services::{maintenance, queue};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-/// Puts `event` in queue mode, opening `opens_in` from the server's now, at `rate` a minute.
-async fn queue_mode(h: &Harness, event: &str, opens_in: chrono::Duration, rate: i64) -> Value {
-    let admin = h.admin().await;
-    let opens_at = (h.app.clock.now() + opens_in).to_rfc3339();
-    let reply = h
-        .call(
-            Method::PUT,
-            &format!("/api/v1/admin/events/{event}/queue"),
-            Some(&admin),
-            Some(json!({"enabled": true, "opens_at": opens_at, "rate_per_minute": rate})),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.body
-}
-
-async fn join(h: &Harness, token: &str, event: &str) -> Value {
-    let reply = h.post(&format!("/api/v1/events/{event}/queue"), Some(token), json!({})).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.body
-}
-
 async fn status(h: &Harness, event: &str) -> Value {
     let reply = h.get(&format!("/api/v1/events/{event}/queue/status"), None).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -63,7 +41,7 @@ async fn tick(h: &Harness) -> i64 {
 /// A buyer admitted to `event`: joins, waits for the tick, trades the place for an admission.
 async fn admitted_buyer(h: &Harness, event: &str) -> (String, String) {
     let buyer = h.buyer().await;
-    let place = join(h, &buyer, event).await;
+    let place = h.join_queue(&buyer, event).await;
     h.clock.advance(chrono::Duration::seconds(1));
     tick(h).await;
     let (code, body) = admission(h, &buyer, event, place["token"].as_str().expect("token")).await;
@@ -76,13 +54,13 @@ async fn joining_twice_returns_the_same_place_and_the_status_is_the_same_public_
     let h = Harness::start().await;
     let event = h.event(&[("Pista", 10_000, 100)]).await;
     assert_eq!(status(&h, &event).await["mode"], "off", "no queue until an admin sets one");
-    queue_mode(&h, &event, chrono::Duration::zero(), 60).await;
+    h.queue_mode(&event, chrono::Duration::zero(), 60).await;
     let buyer = h.buyer().await;
-    let first = join(&h, &buyer, &event).await;
-    let again = join(&h, &buyer, &event).await;
+    let first = h.join_queue(&buyer, &event).await;
+    let again = h.join_queue(&buyer, &event).await;
     assert_eq!(first["place"], again["place"]);
     assert_eq!(first["place"], 1);
-    let other = join(&h, &h.buyer().await, &event).await;
+    let other = h.join_queue(&h.buyer().await, &event).await;
     assert_eq!(other["place"], 2, "after the opening, first come first served");
 
     let reply = h.get(&format!("/api/v1/events/{event}/queue/status"), None).await;
@@ -117,11 +95,11 @@ async fn joining_twice_returns_the_same_place_and_the_status_is_the_same_public_
 async fn those_who_came_before_the_opening_are_shuffled_at_it_and_those_after_are_served_in_order() {
     let h = Harness::start().await;
     let event = h.event(&[("Pista", 10_000, 100)]).await;
-    queue_mode(&h, &event, chrono::Duration::minutes(5), 60).await;
+    h.queue_mode(&event, chrono::Duration::minutes(5), 60).await;
     let mut early = Vec::new();
     for _ in 0..30 {
         let buyer = h.buyer().await;
-        let place = join(&h, &buyer, &event).await;
+        let place = h.join_queue(&buyer, &event).await;
         assert_eq!(place["drawn"], false);
         assert_eq!(place["place"], Value::Null, "no place before the draw");
         early.push(buyer);
@@ -129,14 +107,14 @@ async fn those_who_came_before_the_opening_are_shuffled_at_it_and_those_after_ar
     h.clock.advance(chrono::Duration::minutes(6));
     let mut places = Vec::new();
     for buyer in &early {
-        places.push(join(&h, buyer, &event).await["place"].as_i64().expect("drawn at the opening"));
+        places.push(h.join_queue(buyer, &event).await["place"].as_i64().expect("drawn at the opening"));
     }
     let mut sorted = places.clone();
     sorted.sort_unstable();
     assert_eq!(sorted, (1..=30).collect::<Vec<_>>(), "every early joiner has one of the first 30 places");
     assert_ne!(places, (1..=30).collect::<Vec<_>>(), "and not in the order they clicked");
     for expected in 31..=33 {
-        assert_eq!(join(&h, &h.buyer().await, &event).await["place"], expected, "late joiners queue behind");
+        assert_eq!(h.join_queue(&h.buyer().await, &event).await["place"], expected, "late joiners queue behind");
     }
     h.finish().await;
 }
@@ -146,8 +124,8 @@ async fn no_order_is_accepted_without_a_valid_unexpired_admission_for_that_event
     let h = Harness::start().await;
     let event = h.event(&[("Pista", 10_000, 100)]).await;
     let other_event = h.event(&[("Pista", 10_000, 100)]).await;
-    queue_mode(&h, &event, chrono::Duration::zero(), 600).await;
-    queue_mode(&h, &other_event, chrono::Duration::zero(), 600).await;
+    h.queue_mode(&event, chrono::Duration::zero(), 600).await;
+    h.queue_mode(&other_event, chrono::Duration::zero(), 600).await;
 
     let (buyer, admission) = admitted_buyer(&h, &event).await;
     let (code, body) = reserve_admitted(&h, &buyer, &event, 1, None).await;
@@ -191,11 +169,11 @@ async fn no_order_is_accepted_without_a_valid_unexpired_admission_for_that_event
 async fn a_buyer_is_admitted_only_when_the_queue_reaches_their_place() {
     let h = Harness::start().await;
     let event = h.event(&[("Pista", 10_000, 1_000)]).await;
-    queue_mode(&h, &event, chrono::Duration::zero(), 60).await;
+    h.queue_mode(&event, chrono::Duration::zero(), 60).await;
     let buyers: Vec<String> = futures::future::join_all((0..3).map(|_| h.buyer())).await;
     let mut places = Vec::new();
     for b in &buyers {
-        places.push(join(&h, b, &event).await);
+        places.push(h.join_queue(b, &event).await);
     }
     h.clock.advance(chrono::Duration::seconds(1));
     assert_eq!(tick(&h).await, 1, "60 a minute: one a second");
@@ -228,11 +206,11 @@ async fn a_buyer_is_admitted_only_when_the_queue_reaches_their_place() {
 async fn admission_never_exceeds_what_the_stock_can_serve_closes_at_sold_out_and_reopens_when_holds_expire() {
     let h = Harness::start().await;
     let event = h.event(&[("Pista", 10_000, 6)]).await;
-    queue_mode(&h, &event, chrono::Duration::zero(), 1_000_000).await;
+    h.queue_mode(&event, chrono::Duration::zero(), 1_000_000).await;
     let mut waiting = Vec::new();
     for _ in 0..20 {
         let buyer = h.buyer().await;
-        let place = join(&h, &buyer, &event).await;
+        let place = h.join_queue(&buyer, &event).await;
         waiting.push((buyer, place["token"].as_str().expect("token").to_string()));
     }
     h.clock.advance(chrono::Duration::seconds(1));
@@ -274,12 +252,12 @@ async fn admission_never_exceeds_what_the_stock_can_serve_closes_at_sold_out_and
 async fn a_turn_lasts_its_window_however_often_it_is_asked_for_and_a_buyer_who_missed_it_queues_again_at_the_end() {
     let h = Harness::start().await;
     let event = h.event(&[("Pista", 10_000, 1_000)]).await;
-    queue_mode(&h, &event, chrono::Duration::zero(), 600).await;
+    h.queue_mode(&event, chrono::Duration::zero(), 600).await;
     let late_comer = h.buyer().await;
-    let first = join(&h, &late_comer, &event).await;
+    let first = h.join_queue(&late_comer, &event).await;
     assert_eq!(first["place"], 1);
     for _ in 0..3 {
-        join(&h, &h.buyer().await, &event).await;
+        h.join_queue(&h.buyer().await, &event).await;
     }
     h.clock.advance(chrono::Duration::seconds(1));
     tick(&h).await;
@@ -293,7 +271,7 @@ async fn a_turn_lasts_its_window_however_often_it_is_asked_for_and_a_buyer_who_m
     assert_eq!((code, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("admission_expired")), "{body}");
 
     // Coming back, they queue again behind everyone who joined meanwhile.
-    let again = join(&h, &late_comer, &event).await;
+    let again = h.join_queue(&late_comer, &event).await;
     assert_eq!(again["place"], 5, "a new place at the end: {again}");
     assert_ne!(again["token"], first["token"]);
     let (code, _) = admission(&h, &late_comer, &event, &place_token).await;
@@ -305,7 +283,7 @@ async fn a_turn_lasts_its_window_however_often_it_is_asked_for_and_a_buyer_who_m
 async fn a_room_whose_event_is_deleted_closes_at_the_next_tick() {
     let h = Harness::start().await;
     let event = h.event(&[("Pista", 10_000, 10)]).await;
-    queue_mode(&h, &event, chrono::Duration::zero(), 600).await;
+    h.queue_mode(&event, chrono::Duration::zero(), 600).await;
     h.delete_event(&event).await;
     tick(&h).await;
     let room = h.app.waiting_rooms.find(&bilheteria::domain::EventId::parse(&event).expect("id")).await.expect("read");

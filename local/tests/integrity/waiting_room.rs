@@ -5,30 +5,16 @@
 
 use crate::helpers::Harness;
 use bilheteria::services::queue;
-use reqwest::{Method, StatusCode};
-use serde_json::json;
 use std::collections::HashSet;
 
 const ROUNDS: usize = 3;
 
 async fn queue_mode(h: &Harness, event: &str, rate: i64) {
-    let admin = h.admin().await;
-    let opens_at = h.app.clock.now().to_rfc3339();
-    let reply = h
-        .call(
-            Method::PUT,
-            &format!("/api/v1/admin/events/{event}/queue"),
-            Some(&admin),
-            Some(json!({"enabled": true, "opens_at": opens_at, "rate_per_minute": rate})),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    h.queue_mode(event, chrono::Duration::zero(), rate).await;
 }
 
 async fn join(h: &Harness, token: &str, event: &str) -> i64 {
-    let reply = h.post(&format!("/api/v1/events/{event}/queue"), Some(token), json!({})).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.body["place"].as_i64().expect("a place after the opening")
+    h.join_queue(token, event).await["place"].as_i64().expect("a place after the opening")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

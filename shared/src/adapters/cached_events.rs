@@ -5,41 +5,25 @@
 //! on them too. What a copy does carry (limits, lot layout) may be up to `TTL` old after an
 //! edit made elsewhere; writes made through this store drop their event's copy at once.
 
+use super::recent_copies::RecentCopies;
 use crate::domain::{Event, EventId, EventStatus};
 use crate::error::AppResult;
 use crate::ports::{EventEdit, EventQuery, EventStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 pub const TTL: Duration = Duration::from_secs(2);
-/// A bound on memory: a process selling more events than this starts over.
-const MAX_ENTRIES: usize = 10_000;
 
 pub struct CachedEvents {
     inner: Arc<dyn EventStore>,
-    entries: Mutex<HashMap<EventId, (Instant, Event)>>,
+    copies: RecentCopies<EventId, Event>,
 }
 
 impl CachedEvents {
     pub fn new(inner: Arc<dyn EventStore>) -> Self {
-        CachedEvents { inner, entries: Mutex::new(HashMap::new()) }
-    }
-
-    fn fresh(&self, id: &EventId) -> Option<Event> {
-        let entries = self.entries.lock().ok()?;
-        entries.get(id).filter(|(at, _)| at.elapsed() < TTL).map(|(_, event)| event.clone())
-    }
-
-    fn keep(&self, event: &Event) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
-            }
-            entries.insert(event.id.clone(), (Instant::now(), event.clone()));
-        }
+        CachedEvents { inner, copies: RecentCopies::new(TTL) }
     }
 }
 
@@ -59,12 +43,12 @@ impl EventStore for CachedEvents {
 
     /// The event as read at most `TTL` ago.
     async fn find(&self, id: &EventId) -> AppResult<Option<Event>> {
-        if let Some(event) = self.fresh(id) {
+        if let Some(event) = self.copies.fresh(id) {
             return Ok(Some(event));
         }
         let found = self.inner.find(id).await?;
         if let Some(event) = &found {
-            self.keep(event);
+            self.copies.keep(event.id.clone(), event.clone());
         }
         Ok(found)
     }
@@ -101,8 +85,6 @@ impl EventStore for CachedEvents {
     }
 
     fn forget(&self, id: &EventId) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(id);
-        }
+        self.copies.forget(id);
     }
 }

@@ -4,49 +4,24 @@
 //! said so, and everyone polling a room's status is answered from memory: one read per room
 //! per `TTL` per instance, not one per request. Writes go to the store and drop the copy.
 
+use super::recent_copies::RecentCopies;
 use crate::domain::queue::{AdmissionStep, Arrival, OrderFacts, RoomSettings, Tick, WaitingRoom};
 use crate::domain::{EventId, UserId};
 use crate::error::AppResult;
 use crate::ports::WaitingRooms;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-const MAX_ENTRIES: usize = 10_000;
-
-type Entries = HashMap<EventId, (Instant, Option<WaitingRoom>)>;
+use std::sync::Arc;
+use std::time::Duration;
 
 pub struct RecentRooms {
     inner: Arc<dyn WaitingRooms>,
-    ttl: Duration,
-    entries: Mutex<Entries>,
+    copies: RecentCopies<EventId, Option<WaitingRoom>>,
 }
 
 impl RecentRooms {
     pub fn new(inner: Arc<dyn WaitingRooms>, ttl: Duration) -> Self {
-        RecentRooms { inner, ttl, entries: Mutex::new(HashMap::new()) }
-    }
-
-    fn fresh(&self, id: &EventId) -> Option<Option<WaitingRoom>> {
-        let entries = self.entries.lock().ok()?;
-        entries.get(id).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, room)| room.clone())
-    }
-
-    fn keep(&self, id: &EventId, room: &Option<WaitingRoom>) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
-            }
-            entries.insert(id.clone(), (Instant::now(), room.clone()));
-        }
-    }
-
-    fn forget(&self, id: &EventId) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(id);
-        }
+        RecentRooms { inner, copies: RecentCopies::new(ttl) }
     }
 }
 
@@ -55,11 +30,11 @@ impl WaitingRooms for RecentRooms {
     /// The room as read at most `TTL` ago (concurrent misses each read: the store groups
     /// reads that arrive together into one command).
     async fn find(&self, event: &EventId) -> AppResult<Option<WaitingRoom>> {
-        if let Some(room) = self.fresh(event) {
+        if let Some(room) = self.copies.fresh(event) {
             return Ok(room);
         }
         let room = self.inner.find(event).await?;
-        self.keep(event, &room);
+        self.copies.keep(event.clone(), room.clone());
         Ok(room)
     }
 
@@ -68,12 +43,12 @@ impl WaitingRooms for RecentRooms {
     }
 
     async fn configure(&self, event: &EventId, settings: &RoomSettings, now: DateTime<Utc>) -> AppResult<WaitingRoom> {
-        self.forget(event);
+        self.copies.forget(event);
         self.inner.configure(event, settings, now).await
     }
 
     async fn draw(&self, event: &EventId, seed: &[u8], now: DateTime<Utc>) -> AppResult<()> {
-        self.forget(event);
+        self.copies.forget(event);
         self.inner.draw(event, seed, now).await
     }
 
@@ -93,7 +68,7 @@ impl WaitingRooms for RecentRooms {
         step: Option<AdmissionStep>,
         now: DateTime<Utc>,
     ) -> AppResult<bool> {
-        self.forget(event);
+        self.copies.forget(event);
         self.inner.advance(event, from, tick, step, now).await
     }
 

@@ -201,6 +201,30 @@ impl Harness {
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     }
 
+    /// Puts `event` in queue mode through the admin API, opening `opens_in` from the
+    /// server's now, admitting `rate` buyers a minute; the admins' view of the room.
+    pub async fn queue_mode(&self, event: &str, opens_in: chrono::Duration, rate: i64) -> Value {
+        let admin = self.admin().await;
+        let opens_at = (self.app.clock.now() + opens_in).to_rfc3339();
+        let reply = self
+            .call(
+                Method::PUT,
+                &format!("/api/v1/admin/events/{event}/queue"),
+                Some(&admin),
+                Some(json!({"enabled": true, "opens_at": opens_at, "rate_per_minute": rate})),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.body
+    }
+
+    /// Joins `event`'s queue as the holder of `token`; the place answer.
+    pub async fn join_queue(&self, token: &str, event: &str) -> Value {
+        let reply = self.post(&format!("/api/v1/events/{event}/queue"), Some(token), json!({})).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.body
+    }
+
     pub async fn reserve(&self, token: &str, event: &str, sector: &str, price_type: &str, quantity: i64) -> Reply {
         let mut body = json!({"event_id": event, "sector": sector, "price_type": price_type, "quantity": quantity});
         // Half price names the holder's entitlement (required).

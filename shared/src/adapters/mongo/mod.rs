@@ -167,3 +167,9 @@ pub(crate) fn from_bson(t: BsonDateTime) -> DateTime<Utc> {
 }
 
 pub(crate) use errors::{db_error, is_duplicate_key, is_transactions_unsupported};
+
+/// An integer field of a raw document (an aggregation's sum comes back as int32 or int64);
+/// 0 when absent.
+pub(crate) fn int_field(d: &mongodb::bson::Document, field: &str) -> i64 {
+    d.get_i64(field).or_else(|_| d.get_i32(field).map(i64::from)).unwrap_or(0)
+}

@@ -1,6 +1,6 @@
 //! The dashboard's figures, computed by aggregations over the orders (no counters to drift).
 
-use super::{db_error, from_bson, to_bson};
+use super::{db_error, from_bson, int_field as num, to_bson};
 use crate::domain::{OrderStatus, PriceType};
 use crate::error::AppResult;
 use crate::ports::{SalesPoint, SalesReport, SalesRow};
@@ -18,10 +18,6 @@ impl MongoSales {
     pub fn new(db: &Database) -> Self {
         MongoSales { orders: db.collection("orders") }
     }
-}
-
-fn num(d: &Document, k: &str) -> i64 {
-    d.get_i64(k).or_else(|_| d.get_i32(k).map(i64::from)).unwrap_or(0)
 }
 
 #[async_trait]

@@ -10,7 +10,7 @@
 use super::batch_queue::{BatchQueue, Job, Submitted};
 use super::group_find::{decode, GroupFind};
 use super::group_insert::refusals;
-use super::{db_error, from_bson, to_bson};
+use super::{db_error, from_bson, int_field, to_bson};
 use crate::domain::queue::{AdmissionStep, Arrival, Draw, OrderFacts, RoomSettings, Tick, WaitingRoom};
 use crate::domain::{EventId, UserId};
 use crate::error::{AppError, AppResult, StoreError};
@@ -288,7 +288,7 @@ impl WaitingRooms for MongoWaitingRooms {
             .try_collect()
             .await
             .map_err(db_error("reading held orders"))?;
-        let held_unpaid = held.first().map(|d| number(d, "tickets")).unwrap_or(0);
+        let held_unpaid = held.first().map(|d| int_field(d, "tickets")).unwrap_or(0);
         let recent: Vec<Document> = self
             .orders
             .find(doc! {"event_id": event_id, "status": {"$ne": "void"}})
@@ -303,7 +303,7 @@ impl WaitingRooms for MongoWaitingRooms {
         let mut facts = OrderFacts { held_unpaid, ..OrderFacts::default() };
         for order in &recent {
             facts.orders += 1;
-            facts.tickets += number(order, "quantity");
+            facts.tickets += int_field(order, "quantity");
             match order.get_str("status").unwrap_or_default() {
                 "expired" | "cancelled" => {
                     facts.holds_released += 1;
@@ -328,17 +328,8 @@ impl WaitingRooms for MongoWaitingRooms {
             .try_collect()
             .await
             .map_err(db_error("counting recent buyers"))?;
-        facts.buyers_in_window = buyers.first().map(|d| number(d, "buyers")).unwrap_or(0);
+        facts.buyers_in_window = buyers.first().map(|d| int_field(d, "buyers")).unwrap_or(0);
         Ok(facts)
-    }
-}
-
-fn number(d: &Document, field: &str) -> i64 {
-    match d.get(field) {
-        Some(mongodb::bson::Bson::Int32(n)) => i64::from(*n),
-        Some(mongodb::bson::Bson::Int64(n)) => *n,
-        Some(mongodb::bson::Bson::Double(n)) => *n as i64,
-        _ => 0,
     }
 }
 

@@ -19,7 +19,7 @@ pub struct RoomInput {
     pub rate_per_minute: i64,
 }
 
-#[derive(Serialize, Debug)]
+#[derive(Serialize, Debug, Default)]
 pub struct RoomAdminView {
     pub event_id: String,
     pub enabled: bool,
@@ -46,25 +46,8 @@ pub struct RoomAdminView {
 async fn view(app: &App, room: Option<WaitingRoom>, raw: &str) -> AppResult<RoomAdminView> {
     let now = app.clock.now();
     let Some(room) = room else {
-        return Ok(RoomAdminView {
-            event_id: raw.to_string(),
-            enabled: false,
-            opens_at: None,
-            rate_per_minute: 0,
-            length: 0,
-            serving: 0,
-            waiting: 0,
-            drawn: false,
-            admitted_last_minute: 0,
-            admitted_total: 0,
-            orders_from_admitted: 0,
-            conversion: 0.0,
-            can_serve: 0,
-            outstanding: 0,
-            sold_out: false,
-            holds_pending: false,
-            last_tick_at: None,
-        });
+        // Never set: queue mode off, nothing counted.
+        return Ok(RoomAdminView { event_id: raw.to_string(), ..RoomAdminView::default() });
     };
     let since_opening = (now - room.settings.opens_at).max(Duration::zero()) + Duration::seconds(1);
     let orders = app.waiting_rooms.order_facts(&room.event_id, now - since_opening).await?.buyers_in_window;

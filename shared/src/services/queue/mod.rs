@@ -165,44 +165,39 @@ pub async fn status(app: &App, raw_event: &str) -> AppResult<StatusView> {
         })
         .collect();
     let sold_out = !sectors.iter().any(|s| s.available);
-    let Some(room) = room else {
-        return Ok(StatusView {
-            event_id: event_id.to_string(),
-            mode: "off",
-            opens_at: None,
-            opened: true,
-            serving: 0,
-            length: 0,
-            rate_per_minute: 0,
-            admitting_per_minute: 0,
-            estimated_wait_seconds: 0,
-            sold_out,
-            holds_pending: false,
-            can_serve: !sold_out,
-            sectors,
-        });
-    };
-    let admitted_last_minute = room.admitted_within(Duration::minutes(1), now);
-    // Before anyone is admitted, the set rate is the best estimate of the pace.
-    let admitting_per_minute =
-        if admitted_last_minute > 0 { admitted_last_minute } else { room.settings.rate_per_minute };
-    let waiting = (room.length() - room.serving).max(0);
-    let holds_pending = room.last_tick.is_some_and(|t| t.holds_pending);
-    Ok(StatusView {
+    // Without a room in queue mode: buy directly.
+    let mut view = StatusView {
         event_id: event_id.to_string(),
-        mode: "queue",
-        opens_at: Some(room.settings.opens_at),
-        opened: now >= room.settings.opens_at,
-        serving: room.serving,
-        length: room.length(),
-        rate_per_minute: room.settings.rate_per_minute,
-        admitting_per_minute,
-        estimated_wait_seconds: waiting * 60 / admitting_per_minute.max(1),
+        mode: "off",
+        opens_at: None,
+        opened: true,
+        serving: 0,
+        length: 0,
+        rate_per_minute: 0,
+        admitting_per_minute: 0,
+        estimated_wait_seconds: 0,
         sold_out,
-        holds_pending,
+        holds_pending: false,
         can_serve: !sold_out,
         sectors,
-    })
+    };
+    if let Some(room) = room {
+        let admitted_last_minute = room.admitted_within(Duration::minutes(1), now);
+        // Before anyone is admitted, the set rate is the best estimate of the pace.
+        let admitting_per_minute =
+            if admitted_last_minute > 0 { admitted_last_minute } else { room.settings.rate_per_minute };
+        let waiting = (room.length() - room.serving).max(0);
+        view.mode = "queue";
+        view.opens_at = Some(room.settings.opens_at);
+        view.opened = now >= room.settings.opens_at;
+        view.serving = room.serving;
+        view.length = room.length();
+        view.rate_per_minute = room.settings.rate_per_minute;
+        view.admitting_per_minute = admitting_per_minute;
+        view.estimated_wait_seconds = waiting * 60 / admitting_per_minute.max(1);
+        view.holds_pending = room.last_tick.is_some_and(|t| t.holds_pending);
+    }
+    Ok(view)
 }
 
 /// Turns a place the queue has reached into an admission: a token that lets this account
