@@ -292,3 +292,54 @@ async fn a_room_whose_event_is_deleted_closes_at_the_next_tick() {
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_to_the_waiting_room_gets_a_clear_4xx_and_changes_nothing() {
+    let h = Harness::start().await;
+    let event = h.event(&[("Pista", 10_000, 10)]).await;
+    let admin = h.admin().await;
+    let put = |body: Value| {
+        let (h, admin, event) = (&h, admin.clone(), event.clone());
+        async move { h.call(Method::PUT, &format!("/api/v1/admin/events/{event}/queue"), Some(&admin), Some(body)).await }
+    };
+    let now = h.app.clock.now().to_rfc3339();
+    for (body, status) in [
+        (json!({"enabled": true, "opens_at": now, "rate_per_minute": 0}), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({"enabled": true, "opens_at": now, "rate_per_minute": 1_000_001}), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({"enabled": true, "opens_at": "tomorrow", "rate_per_minute": 60}), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            json!({"enabled": true, "opens_at": now, "rate_per_minute": 60, "extra": 1}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let reply = put(body.clone()).await;
+        assert_eq!(reply.status, status, "{body}: {}", reply.body);
+    }
+    let unknown = h
+        .call(
+            Method::PUT,
+            &format!("/api/v1/admin/events/{}/queue", bilheteria::domain::EventId::generate()),
+            Some(&admin),
+            Some(json!({"enabled": true, "opens_at": now, "rate_per_minute": 60})),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let malformed = h.get("/api/v1/events/not-an-id/queue/status", None).await;
+    assert_eq!(malformed.status, StatusCode::NOT_FOUND);
+    assert_eq!(h.count("waiting_rooms", mongodb::bson::doc! {}).await, 0, "no refused setting made a room");
+
+    h.queue_mode(&event, chrono::Duration::zero(), 60).await;
+    let buyer = h.buyer().await;
+    h.join_queue(&buyer, &event).await;
+    for (body, status) in [
+        (json!({}), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({"token": 7}), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({"token": "p1.x.y.e1.zz"}), StatusCode::FORBIDDEN),
+    ] {
+        let reply = h.post(&format!("/api/v1/events/{event}/queue/admission"), Some(&buyer), body.clone()).await;
+        assert_eq!(reply.status, status, "{body}: {}", reply.body);
+    }
+    let status = h.get(&format!("/api/v1/events/{event}/queue/status"), None).await.body;
+    assert_eq!((status["length"].as_i64(), status["serving"].as_i64()), (Some(1), Some(0)), "refusals admit nobody");
+    h.finish().await;
+}
