@@ -20,7 +20,7 @@ use bilheteria::{App, Config};
 use bilheteria_local::lambda_bench::consumer::{self, LaneSettings, Lanes};
 use bilheteria_local::lambda_bench::drive::{self, Figures};
 use bilheteria_local::lambda_bench::reads::{self, Readers};
-use bilheteria_local::lambda_bench::{server_commands_by_kind, BoxError, Target};
+use bilheteria_local::lambda_bench::{server_commands_by_kind, server_requests, BoxError, Target};
 use bilheteria_local::lambda_emulator::environments::{release_binary, Environments, Shape};
 use bilheteria_local::lambda_emulator::RuntimeApi;
 use bilheteria_local::server;
@@ -222,11 +222,16 @@ async fn consumer_shape(bench: &mut Bench, managed: &Target) -> Result<(), BoxEr
     let made = purchases(&bench.router, &bench.buyers, &bench.event, bench.args.backlog).await?;
     let made_per_second = made.len() as f64 / started.elapsed().as_secs_f64();
     let commands_before = server_commands_by_kind(db).await;
+    let requests_before = server_requests(db).await;
     let lanes = Lanes::start(&settings).await?;
     let drain_started = Instant::now();
     let took =
         consumer::until_paid(db, &bench.event, paid_before + made.len() as u64, Duration::from_secs(300)).await?;
     let messages = lanes.messages();
+    let requests_per_order = match (requests_before, server_requests(db).await) {
+        (Some(before), Some(after)) => Some(after.saturating_sub(before) as f64 / made.len() as f64),
+        _ => None,
+    };
     let per_order: Option<Vec<(String, f64)>> = match (commands_before, server_commands_by_kind(db).await) {
         (Some(before), Some(after)) => Some(
             after
@@ -252,10 +257,15 @@ async fn consumer_shape(bench: &mut Bench, managed: &Target) -> Result<(), BoxEr
     );
     if let Some(kinds) = &per_order {
         let listed: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n:.1}")).collect();
-        println!("  database commands per order drained: {}", listed.join(", "));
+        println!("  database operations per order drained (opcounters): {}", listed.join(", "));
+    }
+    if let Some(requests) = requests_per_order {
+        println!(
+            "  database requests per order drained (commands sent, the bench's own polling included): {requests:.1}"
+        );
     }
     bench.out.push(json!({
-        "section": "consumer_drain", "commands_per_order": per_order, "lanes": bench.args.lanes, "batch_size": bench.args.batch_size,
+        "section": "consumer_drain", "commands_per_order": per_order, "requests_per_order": requests_per_order, "lanes": bench.args.lanes, "batch_size": bench.args.batch_size,
         "batch_window_ms": bench.args.batch_window_ms, "consumer_concurrency": bench.args.consumer_concurrency,
         "orders": made.len(), "seconds": took.as_secs_f64(), "orders_per_second": drained,
         "messages": messages, "batches": lanes.batches(),

@@ -111,8 +111,21 @@ fn api_gateway_event(call: &Call<'_>) -> Result<Value, BoxError> {
     Ok(event.to_event())
 }
 
-/// The database's count of commands received so far (`serverStatus.opcounters`, every kind
-/// summed), or `None` where the server does not keep one.
+/// Requests the server has received so far (`serverStatus.network.numRequests`): every
+/// command, however many statements or documents it carries.
+pub async fn server_requests(db: &mongodb::Database) -> Option<u64> {
+    let status = db.run_command(mongodb::bson::doc! {"serverStatus": 1}).await.ok()?;
+    match status.get_document("network").ok()?.get("numRequests")? {
+        mongodb::bson::Bson::Int32(n) => Some(*n as u64),
+        mongodb::bson::Bson::Int64(n) => Some(*n as u64),
+        mongodb::bson::Bson::Double(n) => Some(*n as u64),
+        _ => None,
+    }
+}
+
+/// The database's count of operations so far (`serverStatus.opcounters`, every kind summed:
+/// like mongod's, an insert counts each document and an update each statement), or `None`
+/// where the server does not keep one.
 pub async fn server_commands(db: &mongodb::Database) -> Option<u64> {
     Some(server_commands_by_kind(db).await?.values().sum())
 }

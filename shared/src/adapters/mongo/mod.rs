@@ -17,6 +17,7 @@ mod gate;
 mod group_find;
 mod group_insert;
 mod group_take;
+mod group_update;
 mod idempotency;
 mod indexes;
 mod inventory;

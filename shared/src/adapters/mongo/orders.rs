@@ -1,5 +1,6 @@
 use super::group_find::{decode, GroupFind};
 use super::group_insert::{GroupInsert, InsertFailure};
+use super::group_update::{Change, GroupUpdate, UpdateFailure};
 use super::order_transitions::Transitions;
 use super::{db_error, from_bson, is_duplicate_key, to_bson};
 use crate::domain::{
@@ -128,6 +129,8 @@ pub struct MongoOrders {
     new_orders: GroupInsert<OrderDoc>,
     /// Reads by id share `$in` commands under load (the consumer's many orders at once).
     by_id: GroupFind,
+    /// The consumer's per-order marks (processed, paid) share `update` commands under load.
+    marks: GroupUpdate,
     transitions: Transitions,
 }
 
@@ -137,7 +140,19 @@ impl MongoOrders {
             orders: db.collection("orders"),
             new_orders: GroupInsert::new(db.collection("orders")),
             by_id: GroupFind::new(db.collection("orders"), "_id", doc! {"status": {"$ne": VOID}}, None),
+            marks: GroupUpdate::new(db.collection("orders")),
             transitions: Transitions::new(client, db),
+        }
+    }
+}
+
+/// A grouped update's failure as the store's error, classified as `db_error` does.
+fn update_failure(context: &'static str) -> impl Fn(UpdateFailure) -> AppError {
+    move |failure| match failure {
+        UpdateFailure::Command(e) => db_error(context)(e),
+        UpdateFailure::Refused { code, message } => {
+            let source = format!("refused by the server (code {code}): {message}").into();
+            AppError::Store(StoreError::Other { context, source })
         }
     }
 }
@@ -271,6 +286,14 @@ impl OrderStore for MongoOrders {
         now: DateTime<Utc>,
     ) -> AppResult<Option<Order>> {
         let (filter, update) = transition_ops(id, owner, transition, &changes, now)?;
+        if transition == Transition::ConfirmPayment {
+            // The consumer's hot transition, grouped; it happens once in an order's life,
+            // so its mark tells which of a batch's statements matched (`group_update`).
+            let set = update.get_document("$set").cloned().unwrap_or_default();
+            let change = Change { id: id.to_string(), filter, set, mark_field: "confirmed_by", want_document: true };
+            let after = self.marks.change(change).await.map_err(update_failure("confirming a payment"))?;
+            return after.map(decode::<OrderDoc>).transpose()?.map(OrderDoc::into_domain).transpose();
+        }
         if transition.returns_stock() {
             self.transitions.with_return(filter, update).await
         } else if transition.takes_stock() {
@@ -302,12 +325,15 @@ impl OrderStore for MongoOrders {
     }
 
     async fn mark_processed(&self, id: &OrderId, at: DateTime<Utc>) -> AppResult<bool> {
-        let result = self
-            .orders
-            .update_one(doc! {"_id": id.as_str(), "processed_at": null}, doc! {"$set": {"processed_at": to_bson(at)}})
-            .await
-            .map_err(db_error("marking an order processed"))?;
-        Ok(result.modified_count == 1)
+        let change = Change {
+            id: id.to_string(),
+            filter: doc! {"_id": id.as_str(), "processed_at": null},
+            set: doc! {"processed_at": to_bson(at)},
+            mark_field: "processed_by",
+            want_document: false,
+        };
+        let marked = self.marks.change(change).await.map_err(update_failure("marking an order processed"))?;
+        Ok(marked.is_some())
     }
 
     async fn unprocessed_before(&self, before: DateTime<Utc>, limit: i64) -> AppResult<Vec<Order>> {

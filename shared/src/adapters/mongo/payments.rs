@@ -3,10 +3,11 @@
 //! charge and refund in `payments`, keyed by the idempotency key, so a retried charge is
 //! charged once.
 
-use super::{db_error, to_bson};
+use super::group_insert::{GroupInsert, InsertFailure, DUPLICATE_KEY};
+use super::{db_error, is_duplicate_key, to_bson};
 use crate::domain::pix::{ChargeStatus, Txid};
 use crate::domain::{Order, PaymentMethod};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, StoreError};
 use crate::ports::{Charge, ChargeRequest, Clock, PaymentGateway, PixCharge, PixGateway, ReceivedPix};
 use async_trait::async_trait;
 use mongodb::bson::{doc, Document};
@@ -18,12 +19,36 @@ pub const DECLINED_TEST_CARD_SUFFIX: &str = "0002";
 
 pub struct TestPaymentGateway {
     payments: Collection<Document>,
+    /// Card charges are inserts keyed by the idempotency key, so the consumer's many orders
+    /// at once share `insertMany` commands (`group_insert`); a duplicate key is a charge
+    /// made before, read back for its first outcome.
+    new_charges: GroupInsert<Document>,
     clock: Arc<dyn Clock>,
 }
 
 impl TestPaymentGateway {
     pub fn new(db: &Database, clock: Arc<dyn Clock>) -> Self {
-        TestPaymentGateway { payments: db.collection("payments"), clock }
+        TestPaymentGateway {
+            payments: db.collection("payments"),
+            new_charges: GroupInsert::new(db.collection("payments")),
+            clock,
+        }
+    }
+
+    /// The charge stored under `key`: this one if it is the first, else the first one's.
+    async fn first_charge(&self, key: &str, charge: Document) -> AppResult<Document> {
+        match self.new_charges.insert(charge.clone()).await {
+            Ok(()) => return Ok(charge),
+            Err(InsertFailure::Refused { code: DUPLICATE_KEY, .. }) => {}
+            Err(InsertFailure::Command(e)) if is_duplicate_key(&e) => {}
+            Err(InsertFailure::Command(e)) => return Err(db_error("charging")(e)),
+            Err(InsertFailure::Refused { code, message }) => {
+                let source = format!("refused by the server (code {code}): {message}").into();
+                return Err(AppError::Store(StoreError::Other { context: "charging", source }));
+            }
+        }
+        let stored = self.payments.find_one(doc! {"_id": key}).await.map_err(db_error("reading a charge"))?;
+        Ok(stored.unwrap_or(charge))
     }
 }
 
@@ -35,24 +60,16 @@ impl PaymentGateway for TestPaymentGateway {
             p.method == PaymentMethod::Card && p.card_last4.as_deref() == Some(DECLINED_TEST_CARD_SUFFIX)
         });
         let outcome = if declined { "declined" } else { "approved" };
-        let stored = self
-            .payments
-            .find_one_and_update(
-                doc! {"_id": idempotency_key},
-                doc! {"$setOnInsert": {
-                    "order_id": order.id.as_str(),
-                    "amount_cents": order.total_cents,
-                    "outcome": outcome,
-                    "transaction_id": format!("tx_{}", crate::domain::ids::new_hex_id()),
-                    "refunded": false,
-                    "at": to_bson(self.clock.now()),
-                }},
-            )
-            .upsert(true)
-            .return_document(ReturnDocument::After)
-            .await
-            .map_err(db_error("charging"))?
-            .unwrap_or_default();
+        let charge = doc! {
+            "_id": idempotency_key,
+            "order_id": order.id.as_str(),
+            "amount_cents": order.total_cents,
+            "outcome": outcome,
+            "transaction_id": format!("tx_{}", crate::domain::ids::new_hex_id()),
+            "refunded": false,
+            "at": to_bson(self.clock.now()),
+        };
+        let stored = self.first_charge(idempotency_key, charge).await?;
         Ok(match stored.get_str("outcome").unwrap_or(outcome) {
             "declined" => Charge::Declined { reason: "card declined by the issuer (test card ending in 0002)".into() },
             _ => Charge::Approved { transaction_id: stored.get_str("transaction_id").unwrap_or_default().to_string() },
