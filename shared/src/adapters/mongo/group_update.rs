@@ -202,35 +202,39 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_changes_each_learn_whether_theirs_matched() {
+    async fn racing_changes_of_the_same_orders_have_exactly_one_winner_each_round() {
         let db = test_db::fresh_database("group_update").await;
         let orders = db.collection::<Document>("orders");
         let group = Arc::new(GroupUpdate::new(orders.clone()));
-        // 150 orders pending, 50 paid before; each order is paid by three racing changes.
-        let docs: Vec<Document> = (0..200)
-            .map(|i| doc! {"_id": format!("o{i}"), "status": if i < 150 { "pending" } else { "paid" }})
-            .collect();
-        orders.insert_many(docs).await.expect("seed");
-        let changes: Vec<String> = (0..200).flat_map(|i| std::iter::repeat_n(format!("o{i}"), 3)).collect();
-        let outcomes = futures::future::join_all(changes.iter().map(|id| {
-            let group = group.clone();
-            async move { group.change(pay(id)).await }
-        }))
-        .await;
-        let mut winners: HashMap<&str, usize> = HashMap::new();
-        for (id, outcome) in changes.iter().zip(outcomes) {
-            match outcome {
-                Ok(Some(after)) => {
-                    assert_eq!(after.get_str("status").ok(), Some("paid"), "{id}: the document after the change");
-                    *winners.entry(id.as_str()).or_default() += 1;
+        for round in 0..3 {
+            orders.delete_many(doc! {}).await.expect("clear");
+            // 150 orders pending, 50 paid before; each order is paid by three racing changes.
+            let docs: Vec<Document> = (0..200)
+                .map(|i| doc! {"_id": format!("o{i}"), "status": if i < 150 { "pending" } else { "paid" }})
+                .collect();
+            orders.insert_many(docs).await.expect("seed");
+            let changes: Vec<String> = (0..200).flat_map(|i| std::iter::repeat_n(format!("o{i}"), 3)).collect();
+            let outcomes = futures::future::join_all(changes.iter().map(|id| {
+                let group = group.clone();
+                async move { group.change(pay(id)).await }
+            }))
+            .await;
+            let mut winners: HashMap<&str, usize> = HashMap::new();
+            for (id, outcome) in changes.iter().zip(outcomes) {
+                match outcome {
+                    Ok(Some(after)) => {
+                        assert_eq!(after.get_str("status").ok(), Some("paid"), "round {round}, {id}: the order after");
+                        *winners.entry(id.as_str()).or_default() += 1;
+                    }
+                    Ok(None) => {}
+                    Err(e) => panic!("round {round}, {id}: {e:?}"),
                 }
-                Ok(None) => {}
-                Err(e) => panic!("{id}: {e:?}"),
             }
-        }
-        for i in 0..200 {
-            let expected = usize::from(i < 150);
-            assert_eq!(winners.get(format!("o{i}").as_str()).copied().unwrap_or(0), expected, "o{i}'s winners");
+            for i in 0..200 {
+                let expected = usize::from(i < 150);
+                let won = winners.get(format!("o{i}").as_str()).copied().unwrap_or(0);
+                assert_eq!(won, expected, "round {round}: o{i}'s winners");
+            }
         }
         db.drop().await.ok();
     }
