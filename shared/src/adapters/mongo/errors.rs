@@ -59,6 +59,13 @@ pub(crate) fn db_error(context: &'static str) -> impl Fn(Error) -> AppError {
     move |err| AppError::Store(classify(context, err))
 }
 
+/// One document or statement of a grouped write that the server refused (its code and
+/// message as the reply's `writeErrors` gave them), as an `AppError`.
+pub(crate) fn refused(context: &'static str, code: i32, message: &str) -> AppError {
+    let source = format!("refused by the server (code {code}): {message}").into();
+    AppError::Store(StoreError::Other { context, source })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,14 +101,9 @@ async fn alone(collection: &Collection<Document>, change: Change) -> Outcome {
 
 async fn serve(collection: Collection<Document>, jobs: Vec<Job<Change, Outcome>>) {
     let (changes, replies): (Vec<Change>, Vec<_>) = jobs.into_iter().unzip();
-    let outcomes = if changes.len() == 1 {
-        let change = changes.into_iter().next().map(|c| alone(&collection, c).boxed());
-        vec![match change {
-            Some(one) => one.await,
-            None => return,
-        }]
-    } else {
-        update_all(&collection, changes).await
+    let outcomes = match <[Change; 1]>::try_from(changes) {
+        Ok([one]) => vec![alone(&collection, one).await],
+        Err(changes) => update_all(&collection, changes).await,
     };
     for (reply, outcome) in replies.into_iter().zip(outcomes) {
         // The caller may have gone (its request was dropped); the change stands anyway.

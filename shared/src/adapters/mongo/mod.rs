@@ -167,7 +167,7 @@ pub(crate) fn from_bson(t: BsonDateTime) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_millis(t.timestamp_millis()).unwrap_or_default()
 }
 
-pub(crate) use errors::{db_error, is_duplicate_key, is_transactions_unsupported};
+pub(crate) use errors::{db_error, is_duplicate_key, is_transactions_unsupported, refused};
 
 /// An integer field of a raw document (an aggregation's sum comes back as int32 or int64);
 /// 0 when absent.

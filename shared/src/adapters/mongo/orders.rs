@@ -2,11 +2,11 @@ use super::group_find::{decode, GroupFind};
 use super::group_insert::{GroupInsert, InsertFailure};
 use super::group_update::{Change, GroupUpdate, UpdateFailure};
 use super::order_transitions::Transitions;
-use super::{db_error, from_bson, is_duplicate_key, to_bson};
+use super::{db_error, from_bson, is_duplicate_key, refused, to_bson};
 use crate::domain::{
     Allocation, Entitlement, EventId, NewOrder, Order, OrderId, OrderStatus, Payment, PriceType, Transition, UserId,
 };
-use crate::error::{AppError, AppResult, StoreError};
+use crate::error::{AppError, AppResult};
 use crate::ports::{Fence, OrderStore, TransitionChanges};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -150,10 +150,7 @@ impl MongoOrders {
 fn update_failure(context: &'static str) -> impl Fn(UpdateFailure) -> AppError {
     move |failure| match failure {
         UpdateFailure::Command(e) => db_error(context)(e),
-        UpdateFailure::Refused { code, message } => {
-            let source = format!("refused by the server (code {code}): {message}").into();
-            AppError::Store(StoreError::Other { context, source })
-        }
+        UpdateFailure::Refused { code, message } => refused(context, code, &message),
     }
 }
 
@@ -219,10 +216,7 @@ impl OrderStore for MongoOrders {
             Err(InsertFailure::Command(e)) => Err(db_error("storing an order")(e)),
             // `_id` is the only unique key of orders: its id was fenced.
             Err(InsertFailure::Refused { code: DUPLICATE_KEY, .. }) => Ok(None),
-            Err(InsertFailure::Refused { code, message }) => {
-                let source = format!("refused by the server (code {code}): {message}").into();
-                Err(AppError::Store(StoreError::Other { context: "storing an order", source }))
-            }
+            Err(InsertFailure::Refused { code, message }) => Err(refused("storing an order", code, &message)),
         }
     }
 

@@ -4,10 +4,10 @@
 //! charged once.
 
 use super::group_insert::{GroupInsert, InsertFailure, DUPLICATE_KEY};
-use super::{db_error, is_duplicate_key, to_bson};
+use super::{db_error, is_duplicate_key, refused, to_bson};
 use crate::domain::pix::{ChargeStatus, Txid};
 use crate::domain::{Order, PaymentMethod};
-use crate::error::{AppError, AppResult, StoreError};
+use crate::error::AppResult;
 use crate::ports::{Charge, ChargeRequest, Clock, PaymentGateway, PixCharge, PixGateway, ReceivedPix};
 use async_trait::async_trait;
 use mongodb::bson::{doc, Document};
@@ -42,10 +42,7 @@ impl TestPaymentGateway {
             Err(InsertFailure::Refused { code: DUPLICATE_KEY, .. }) => {}
             Err(InsertFailure::Command(e)) if is_duplicate_key(&e) => {}
             Err(InsertFailure::Command(e)) => return Err(db_error("charging")(e)),
-            Err(InsertFailure::Refused { code, message }) => {
-                let source = format!("refused by the server (code {code}): {message}").into();
-                return Err(AppError::Store(StoreError::Other { context: "charging", source }));
-            }
+            Err(InsertFailure::Refused { code, message }) => return Err(refused("charging", code, &message)),
         }
         let stored = self.payments.find_one(doc! {"_id": key}).await.map_err(db_error("reading a charge"))?;
         Ok(stored.unwrap_or(charge))
