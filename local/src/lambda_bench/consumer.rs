@@ -113,6 +113,11 @@ pub async fn paid(db: &mongodb::Database, event: &str) -> Result<u64, BoxError> 
 }
 
 /// Waits until `count` orders of the event are paid, or `within` passes; how long it took.
+///
+/// The count walks every paid order of the event in its index (~30 ms of the server's CPU
+/// with tens of thousands), so asking every 50 ms took a fifth of the server away from what
+/// is measured. It asks again after half the time the rest should take at the pace so far
+/// (50 ms to 1 s): a few dozen counts per drain, and still every 50 ms near the end.
 pub async fn until_paid(
     db: &mongodb::Database,
     event: &str,
@@ -120,11 +125,16 @@ pub async fn until_paid(
     within: Duration,
 ) -> Result<Duration, BoxError> {
     let started = Instant::now();
-    while paid(db, event).await? < count {
+    let first = paid(db, event).await?;
+    let mut now_paid = first;
+    while now_paid < count {
         if started.elapsed() > within {
-            return Err(format!("only {} of {count} orders paid after {within:?}", paid(db, event).await?).into());
+            return Err(format!("only {now_paid} of {count} orders paid after {within:?}").into());
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        let pace = (now_paid - first) as f64 / started.elapsed().as_secs_f64().max(0.001);
+        let rest = if pace > 0.0 { (count - now_paid) as f64 / pace } else { 0.0 };
+        tokio::time::sleep(Duration::from_secs_f64((rest / 2.0).clamp(0.05, 1.0))).await;
+        now_paid = paid(db, event).await?;
     }
     Ok(started.elapsed())
 }
