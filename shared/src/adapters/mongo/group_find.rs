@@ -10,6 +10,14 @@
 //! A read is sent after it is asked for, so it sees every write its caller finished before
 //! asking (read-your-writes holds as with `find_one`). Nothing here runs in a transaction:
 //! reads inside a session keep their own `find_one`.
+//!
+//! The documents of a key are put in order here, not by the server, and a caller's filter
+//! names no field that another index leads with (the orders' read leaves out `void` ones
+//! itself): a sort, or a second index that could serve the filter, has `secantusd-rs` weigh
+//! its plans over the collection's first 2,000 documents on every read. Profiled during the
+//! drain (docs/benchmarks.md), those two reads took 2–3 ms each and a fifth of its CPU; as
+//! plain key reads they take a fraction of a millisecond. (A `hint` does not help there: a
+//! hinted `$in` walks the whole index.)
 
 use super::batch_queue::{BatchQueue, Job, Submitted};
 use futures::{FutureExt, TryStreamExt};
@@ -31,24 +39,24 @@ pub(crate) struct GroupFind {
     collection: Collection<Document>,
     key: &'static str,
     filter: Document,
-    sort: Option<Document>,
+    order_by: Option<&'static str>,
     queue: BatchQueue<String, Found>,
 }
 
 impl GroupFind {
     /// Reads of the documents whose `key` is a given string and which match `filter` as
-    /// well, answered in `sort`'s order (when given) per key.
+    /// well, answered per key in ascending order of the integer field `order_by` (when
+    /// given).
     pub(crate) fn new(
         collection: Collection<Document>,
         key: &'static str,
         filter: Document,
-        sort: Option<Document>,
+        order_by: Option<&'static str>,
     ) -> Self {
-        let (target, common, order) = (collection.clone(), filter.clone(), sort.clone());
-        let queue = BatchQueue::new(MAX_BATCH, move |jobs| {
-            serve(target.clone(), key, common.clone(), order.clone(), jobs).boxed()
-        });
-        GroupFind { collection, key, filter, sort, queue }
+        let (target, common) = (collection.clone(), filter.clone());
+        let queue =
+            BatchQueue::new(MAX_BATCH, move |jobs| serve(target.clone(), key, common.clone(), order_by, jobs).boxed());
+        GroupFind { collection, key, filter, order_by, queue }
     }
 
     /// Every document under `value`, as raw BSON for the caller's own type.
@@ -68,11 +76,11 @@ impl GroupFind {
     async fn alone(&self, value: &str) -> Found {
         let mut filter = self.filter.clone();
         filter.insert(self.key, value);
-        let mut find = self.collection.find(filter);
-        if let Some(sort) = &self.sort {
-            find = find.sort(sort.clone());
+        let mut found: Vec<Document> = self.collection.find(filter).await?.try_collect().await?;
+        if let Some(field) = self.order_by {
+            found.sort_by_key(|d| integer(d, field));
         }
-        find.await?.try_collect().await
+        Ok(found)
     }
 }
 
@@ -80,7 +88,7 @@ async fn serve(
     collection: Collection<Document>,
     key: &'static str,
     mut filter: Document,
-    sort: Option<Document>,
+    order_by: Option<&'static str>,
     jobs: Vec<Job<String, Found>>,
 ) {
     let (values, replies): (Vec<String>, Vec<_>) = jobs.into_iter().unzip();
@@ -88,11 +96,7 @@ async fn serve(
     distinct.sort();
     distinct.dedup();
     filter.insert(key, doc! {"$in": distinct});
-    let mut find = collection.find(filter);
-    if let Some(sort) = sort {
-        find = find.sort(sort);
-    }
-    let found: Found = match find.await {
+    let found: Found = match collection.find(filter).await {
         Ok(cursor) => cursor.try_collect().await,
         Err(e) => Err(e),
     };
@@ -102,6 +106,11 @@ async fn serve(
             for document in documents {
                 if let Some(Bson::String(value)) = document.get(key) {
                     by_key.entry(value.clone()).or_default().push(document);
+                }
+            }
+            if let Some(field) = order_by {
+                for documents in by_key.values_mut() {
+                    documents.sort_by_key(|d| integer(d, field));
                 }
             }
             for (value, reply) in values.iter().zip(replies) {
@@ -114,6 +123,15 @@ async fn serve(
                 let _ = reply.send(Err(error.clone()));
             }
         }
+    }
+}
+
+/// An integer field as stored (a 32- or 64-bit integer); a document without it sorts first.
+fn integer(document: &Document, field: &str) -> i64 {
+    match document.get(field) {
+        Some(Bson::Int32(n)) => i64::from(*n),
+        Some(Bson::Int64(n)) => *n,
+        _ => i64::MIN,
     }
 }
 
@@ -135,8 +153,7 @@ mod tests {
             }
         }
         tickets.insert_many(seeded).await.expect("seed");
-        let group =
-            Arc::new(GroupFind::new(tickets.clone(), "order_id", doc! {"void": false}, Some(doc! {"position": 1})));
+        let group = Arc::new(GroupFind::new(tickets.clone(), "order_id", doc! {"void": false}, Some("position")));
         let asked: Vec<String> = (0..80).map(|i| format!("o{}", i % 70)).collect();
         let answers = futures::future::join_all(asked.iter().map(|order| {
             let group = group.clone();

@@ -90,7 +90,7 @@ impl MongoTickets {
                 db.collection("tickets"),
                 "order_id",
                 doc! {"void": false},
-                Some(doc! {"position": 1}),
+                Some("position"),
             ),
         }
     }
