@@ -2,6 +2,7 @@
 //! PNG (for e-mails) and the tickets of an order as a PDF (to download, print or attach).
 
 pub mod qr;
+mod qr_mask;
 pub mod ticket_pdf;
 mod win_ansi;
 
