@@ -19,6 +19,10 @@ pub struct Outcome {
     pub failure: Option<String>,
     pub(super) new_order: Option<(String, usize)>,
     pub(super) cancel_confirmed: bool,
+    /// A reservation answered `503 reservation_undone`: it outlived the take grace (only a
+    /// clock jump in the same round can make that happen here), its order id was fenced and
+    /// its stock must be back — which the round's check verifies like any other.
+    pub(super) undone: bool,
 }
 
 impl Outcome {
@@ -31,6 +35,7 @@ impl Outcome {
             failure: None,
             new_order: None,
             cancel_confirmed: false,
+            undone: false,
         }
     }
 
@@ -41,7 +46,10 @@ impl Outcome {
                 if r.status >= 400 {
                     self.detail = Some(short(&r.body));
                 }
-                if r.status >= 500 {
+                if r.status == 503 && r.body.get("code").and_then(Value::as_str) == Some("reservation_undone") {
+                    self.undone = true;
+                    self.detail = Some("reservation_undone".into());
+                } else if r.status >= 500 {
                     self.failure = Some(format!("{what}: {} {}", r.status, short(&r.body)));
                 }
             }

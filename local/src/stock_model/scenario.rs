@@ -65,6 +65,13 @@ impl Scenario {
             }))
             .await
         };
+        let mut outcomes = outcomes;
+        // Only an expiry's clock jump (11 minutes, past the take grace) can outlive a
+        // reservation here; an undone reservation in a round without one is a defect.
+        let clock_jumped = ops.iter().any(|op| matches!(op, Op::Expire));
+        for o in outcomes.iter_mut().filter(|o| o.undone && !clock_jumped) {
+            o.failure = Some("reservation undone (503) though the clock did not jump past the take grace".into());
+        }
         for o in &outcomes {
             if let Some(made) = &o.new_order {
                 self.orders.push(made.clone());

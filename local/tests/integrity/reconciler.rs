@@ -5,7 +5,7 @@ use super::support::{books, event_id, reserve_ok};
 use crate::helpers::Harness;
 use bilheteria::domain::{OrderId, PriceType, UserId};
 use bilheteria::ports::{Take, TakeRequest};
-use bilheteria::services::maintenance;
+use bilheteria::services::{maintenance, takes};
 use futures::future::join_all;
 use reqwest::StatusCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -117,5 +117,77 @@ async fn a_take_whose_process_died_before_writing_its_order_is_returned_once_aft
     for (sector, b) in books(&h, &event).await {
         assert_eq!(b.held_by_orders + b.in_stock, b.capacity, "sector {sector}: {b:?}");
     }
+    h.finish().await;
+}
+
+/// Reservations outlived by the reconciler: the clock jumps past the take grace over and
+/// over while buyers reserve and cancel across buckets of 2 (so every reservation of 3
+/// gathers, holding two buckets in turn), and the reconciler runs between the jumps,
+/// fencing the ids of takes it finds too old — after the order is stored (the order then
+/// stands), mid-gather, or between the take and the order. Each reservation ends stored
+/// (201), refused (409) or undone (`503 reservation_undone`); after every round, with no
+/// reconciler pass after the buyers stopped, held by orders + in stock = capacity: an
+/// undone reservation gave back everything it took itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reservations_outlived_by_the_reconciler_give_back_all_they_took_themselves() {
+    const ROUNDS: usize = 5;
+    const BUYERS: usize = 8;
+    const ROUND: Duration = Duration::from_secs(2);
+    const RECONCILERS: usize = 4;
+    let h = Harness::start_with(|c| c.take_grace_seconds = 1).await;
+    let admin = h.admin().await;
+    let buyers = join_all((0..BUYERS).map(|_| h.buyer())).await;
+    let (mut undone, mut stored) = (0, 0);
+    for round in 0..ROUNDS {
+        let body = serde_json::json!({
+            "name": "Relógio adiantado", "venue": "Arena", "starts_at": "2035-01-01T20:00:00Z", "buckets": 16,
+            "sectors": [{"name": "Pista", "price_cents": 10_000, "capacity": 32}],
+        });
+        let event = super::support::create_event(&h, &admin, body).await["id"].as_str().expect("id").to_string();
+        let deadline = tokio::time::Instant::now() + ROUND;
+        let buying = join_all(buyers.iter().map(|buyer| {
+            let (h, event) = (&h, &event);
+            async move {
+                let (mut stored, mut undone) = (0, 0);
+                while tokio::time::Instant::now() < deadline {
+                    let r = h.reserve(buyer, event, "Pista", "full", 3).await;
+                    match (r.status, r.body["code"].as_str()) {
+                        (StatusCode::CREATED, _) => {
+                            stored += 1;
+                            // Cancelled at once, so the stock keeps moving for the whole round.
+                            let cancel = format!("/api/v1/orders/{}/cancel", r.body["id"].as_str().expect("id"));
+                            let c = h.post(&cancel, Some(buyer), serde_json::json!({})).await;
+                            assert_eq!(c.status, StatusCode::OK, "round {round}: cancelling: {}", c.body);
+                        }
+                        (StatusCode::SERVICE_UNAVAILABLE, Some("reservation_undone")) => undone += 1,
+                        (StatusCode::CONFLICT, _) => {} // fewer than 3 left for now
+                        (other, _) => panic!("round {round}: a reservation answered {other}: {}", r.body),
+                    }
+                }
+                (stored, undone)
+            }
+        }));
+        // Several reconcilers at once, each resolving this event's takes in a tight loop
+        // (the part of `maintenance::reconcile` that fences and returns): a gather's few
+        // milliseconds between its first hold and its order are then often caught.
+        let event_key = event_id(&event);
+        let outliving = join_all((0..RECONCILERS).map(|_| async {
+            while tokio::time::Instant::now() < deadline {
+                h.clock.advance(chrono::Duration::seconds(2));
+                takes::resolve(&h.app, &event_key).await.expect("a reconciler pass");
+            }
+        }));
+        let (outcomes, _) = tokio::join!(buying, outliving);
+        stored += outcomes.iter().map(|o| o.0).sum::<usize>();
+        undone += outcomes.iter().map(|o| o.1).sum::<usize>();
+        for (sector, b) in books(&h, &event).await {
+            assert_eq!(b.capacity, 32, "round {round}, sector {sector}: capacity unchanged");
+            assert_eq!(b.held_by_orders + b.in_stock, b.capacity, "round {round}, sector {sector}: {b:?}");
+        }
+    }
+    eprintln!("{stored} stored, {undone} undone");
+    // Both ends of the race were run, or the rounds proved nothing.
+    assert!(undone > 0, "no reservation was outlived by the reconciler ({stored} stored)");
+    assert!(stored > 0, "no reservation was stored ({undone} undone)");
     h.finish().await;
 }

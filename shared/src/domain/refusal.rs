@@ -62,6 +62,10 @@ pub enum Refusal {
     RequestInProgress,
     #[error("this Idempotency-Key is being retried; retry shortly")]
     KeyBeingRetried,
+    /// The reservation outlived the reconciler's grace: its order id was fenced and its
+    /// stock given back. Ours, not the buyer's: answered 503, and a retry may well succeed.
+    #[error("the reservation took too long and was undone; please try again")]
+    ReservationUndone,
 
     // An order after its reservation.
     #[error("the hold on this order has expired")]
@@ -145,6 +149,7 @@ impl Refusal {
             Refusal::BuyerLimit { .. } => "buyer_limit",
             Refusal::RequestInProgress => "request_in_progress",
             Refusal::KeyBeingRetried => "key_being_retried",
+            Refusal::ReservationUndone => "reservation_undone",
             Refusal::HoldExpired => "hold_expired",
             Refusal::PaymentInProgress { .. } => "payment_in_progress",
             Refusal::OrderExpired { .. } => "order_expired",

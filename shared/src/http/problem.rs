@@ -70,6 +70,7 @@ pub fn status_of(err: &AppError) -> StatusCode {
         AppError::Refused(Refusal::CpfRequired | Refusal::EmailUnverified | Refusal::WrongPassword) => {
             StatusCode::FORBIDDEN
         }
+        AppError::Refused(Refusal::ReservationUndone) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Refused(_) | AppError::StaleVersion { .. } => StatusCode::CONFLICT,
         // A store we cannot reach, or a write that lost a race it could win on a retry: the
         // caller did nothing wrong and may try again.

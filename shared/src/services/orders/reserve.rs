@@ -327,12 +327,28 @@ async fn take_and_record(
     };
     match app.orders.insert(&new_order).await {
         Ok(Some(order)) => Ok((order, event)),
-        Ok(None) => {
-            // The order's id was fenced: this request outlived the reconciler's grace, which
-            // has already returned the stock. Only the buyer's count is ours to undo.
-            undo(app, &event, wanted, counted.as_deref(), None).await;
-            Err(AppError::Unavailable("the reservation took too long and was undone; please try again".into()))
-        }
+        Ok(None) => match app.orders.fence(&new_order.id, &caller.user_id, &event.id, now).await {
+            // The id was taken after all by this very order (a retried insert that had been
+            // stored the first time): the reservation stands.
+            Ok(Fence::Stored) => {
+                let stored = app.orders.find_for_user(&caller.user_id, &new_order.id).await?;
+                Ok((stored.ok_or_else(|| AppError::Internal("a stored order vanished".into()))?, event))
+            }
+            // Fenced: this request outlived the reconciler's grace, and the reconciler
+            // returns (or has returned) the take. Giving it back here as well is safe — a
+            // return is conditional on the take's record, so it happens once, whoever is
+            // first — and does not leave it to the reconciler's next pass.
+            Ok(Fence::Fenced) => {
+                undo(app, &event, wanted, counted.as_deref(), Some((&new_order.id, &allocations))).await;
+                Err(Refusal::ReservationUndone.into())
+            }
+            Err(err) => {
+                // Unknown whether the id is fenced or stored: the take stays with its record,
+                // which the reconciler resolves (fence first, then return) after its grace.
+                undo(app, &event, wanted, counted.as_deref(), None).await;
+                Err(err)
+            }
+        },
         Err(err) => {
             // The stock was taken but no order holds it: give it back before failing.
             undo(app, &event, wanted, counted.as_deref(), Some((&new_order.id, &allocations))).await;

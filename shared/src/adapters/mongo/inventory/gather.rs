@@ -1,7 +1,8 @@
 //! The slow path of a take, when little is left: one read of the lot's buckets, then
 //! conditional partial takes from as many buckets as needed (the remainder is gathered, so
 //! the last tickets — even a multi-ticket order's — are never stranded across buckets). A
-//! shortfall after a lost race gives back what it took and looks again.
+//! shortfall after a lost race gives back what it took and looks again; a step that fails
+//! gives back what the gather held before returning its error.
 //!
 //! Partial takes are *holds*: they move tickets from `available` to `pending` until the
 //! gather completes (one more update per bucket: `pending` back down) or gives them back. A
@@ -12,7 +13,7 @@
 //! recorded for its order like any take, so a gather that dies holding is undone, provably,
 //! by the reconciler.
 
-use super::ops::{hold_ops, settle_ops, take_ops, InventoryDoc, TakeRecord};
+use super::ops::{hold_ops, return_record_ops, settle_ops, take_ops, InventoryDoc, TakeRecord};
 use super::MongoInventory;
 use crate::adapters::mongo::db_error;
 use crate::domain::Allocation;
@@ -33,6 +34,29 @@ impl MongoInventory {
             self.buckets.update_one(filter, update).await.map_err(db_error("settling a gather"))?;
         }
         Ok(())
+    }
+
+    /// Gives back a failed gather's holds, whatever state each reached (still held, or made
+    /// final before a later step failed): each return is conditional on the hold's record in
+    /// that state, so it happens at most once, whoever else (the reconciler) tries. Best
+    /// effort: what cannot be returned now keeps its record, which the reconciler returns
+    /// after `TAKE_GRACE_SECONDS`.
+    async fn undo_holds(&self, req: &TakeRequest<'_>, holds: &[Allocation]) {
+        for a in holds {
+            for held in [true, false] {
+                let (filter, update) =
+                    return_record_ops(&a.bucket, req.order_id.as_str(), a.quantity, req.price_type, held);
+                match self.buckets.update_one(filter, update).await {
+                    Ok(r) if r.modified_count == 1 => break,
+                    Ok(_) => continue,
+                    Err(err) => {
+                        let err = db_error("giving back a failed gather's hold")(err);
+                        tracing::warn!(bucket = %a.bucket, error = %err.chain(), "a gather's hold not returned; the reconciler will");
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     pub(super) async fn gather(&self, req: &TakeRequest<'_>, record: &TakeRecord) -> AppResult<Take> {
@@ -91,7 +115,16 @@ impl MongoInventory {
                 continue;
             }
             let part = TakeRecord { quantity: amount, ..record.clone() };
-            if let Some(price) = self.take_with(hold_ops(&d.id, req.price_type, &part)).await? {
+            let price = match self.take_with(hold_ops(&d.id, req.price_type, &part)).await {
+                Ok(price) => price,
+                Err(err) => {
+                    // Whatever this take did, what was held before it goes back now, not
+                    // after the reconciler's grace: the buyer is told to try again.
+                    self.undo_holds(req, &held).await;
+                    return Err(err);
+                }
+            };
+            if let Some(price) = price {
                 held.push(Allocation { bucket: d.id.clone(), quantity: amount });
                 price_cents = Some(price);
                 need -= amount;
@@ -100,12 +133,15 @@ impl MongoInventory {
                 }
             }
         }
-        if let (0, Some(price)) = (need, price_cents) {
-            self.settle(req, &held, false).await?;
-            return Ok(Some(Take::Taken { full_price_cents: price, allocations: held }));
+        let complete = need == 0 && price_cents.is_some();
+        // Complete: make the holds final. Lost a race for part of it: give back and look again.
+        if let Err(err) = self.settle(req, &held, !complete).await {
+            self.undo_holds(req, &held).await;
+            return Err(err);
         }
-        // Lost a race for part of it: give back and look again.
-        self.settle(req, &held, true).await?;
-        Ok(None)
+        Ok(match price_cents {
+            Some(price) if complete => Some(Take::Taken { full_price_cents: price, allocations: held }),
+            _ => None,
+        })
     }
 }
