@@ -125,9 +125,11 @@ async fn a_take_whose_process_died_before_writing_its_order_is_returned_once_aft
 /// gathers, holding two buckets in turn), and the reconciler runs between the jumps,
 /// fencing the ids of takes it finds too old — after the order is stored (the order then
 /// stands), mid-gather, or between the take and the order. Each reservation ends stored
-/// (201), refused (409) or undone (`503 reservation_undone`); after every round, with no
-/// reconciler pass after the buyers stopped, held by orders + in stock = capacity: an
-/// undone reservation gave back everything it took itself.
+/// (201), short (409) or undone (`503 reservation_undone`); after every round held by orders
+/// + in stock = capacity: an undone reservation gave back everything it took itself. (Only
+/// a stranding near the end of a round outlives the next reconciler pass, which repairs it
+/// within milliseconds: the old arm that gave nothing back failed here about 1 run in 2; the
+/// property test and `bilheteria-stock-check` are the longer checks of the same invariant.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn reservations_outlived_by_the_reconciler_give_back_all_they_took_themselves() {
     const ROUNDS: usize = 5;
@@ -160,7 +162,7 @@ async fn reservations_outlived_by_the_reconciler_give_back_all_they_took_themsel
                             assert_eq!(c.status, StatusCode::OK, "round {round}: cancelling: {}", c.body);
                         }
                         (StatusCode::SERVICE_UNAVAILABLE, Some("reservation_undone")) => undone += 1,
-                        (StatusCode::CONFLICT, _) => {} // fewer than 3 left for now
+                        (StatusCode::CONFLICT, Some("fewer_left" | "sold_out")) => {} // for now
                         (other, _) => panic!("round {round}: a reservation answered {other}: {}", r.body),
                     }
                 }

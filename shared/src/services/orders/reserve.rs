@@ -16,7 +16,9 @@
 //!
 //! A take is never lost: if this request dies between 3 and 4, the record names its order,
 //! and the reconciler, finding no such order after `TAKE_GRACE_SECONDS`, fences the id
-//! (so the order can never be stored late) and returns exactly that take.
+//! (so the order can never be stored late) and returns exactly that take. If step 4 fails
+//! or finds the id fenced, this request fences the id itself before giving anything back
+//! (`record`): an insert that failed may still have landed.
 //!
 //! An event in queue mode (docs/waiting-room.md) sells only to buyers the waiting room
 //! admitted: the admission token's signature is checked against the room as this instance
@@ -158,14 +160,21 @@ pub async fn reserve(
         }
     }
 
-    let (order, event) = match take_and_record(app, caller, &wanted, order_id, now, key.clone()).await {
-        Ok(taken) => taken,
-        Err(err) => {
+    let recorded = match take(app, caller, &wanted, order_id, now, key.clone()).await {
+        Ok((new_order, event)) => record(app, caller, &wanted, &event, &new_order).await.map(|order| (order, event)),
+        Err(err) => Err(Recorded::Undone(err)),
+    };
+    let (order, event) = match recorded {
+        Ok(stored) => stored,
+        Err(Recorded::Undone(err)) => {
             if let Some(key) = &key {
                 release_key(app, caller, key).await;
             }
             return Err(err);
         }
+        // Whether the order stands is unknown: the key's claim stays until its lease ends (a
+        // retry with it then finds the order, or fences the id), and so does the buyer's count.
+        Err(Recorded::Unknown(err)) => return Err(err),
     };
 
     let message = Message::order_reserved(order.id.clone(), now);
@@ -260,14 +269,16 @@ async fn undo(
     }
 }
 
-async fn take_and_record(
+/// Checks the request against the event and takes the stock: the order to store, with what
+/// it took (nothing is left taken when this fails).
+async fn take(
     app: &App,
     caller: &Caller,
     wanted: &CheckedReservation,
     order_id: OrderId,
     now: DateTime<Utc>,
     idempotency_key: Option<String>,
-) -> AppResult<(Order, Event)> {
+) -> AppResult<(NewOrder, Event)> {
     let not_found = || AppError::NotFound("no such event".into());
     let event = app.recent_events.find(&wanted.event_id).await?.ok_or_else(not_found)?;
     if matches!(event.status, EventStatus::Deleted | EventStatus::Deleting) {
@@ -318,41 +329,57 @@ async fn take_and_record(
         entitlement: wanted.entitlement,
         quantity: wanted.quantity,
         unit_price_cents: wanted.price_type.unit_price(full_price_cents),
-        allocations: allocations.clone(),
+        allocations,
         counted_as: counted.clone(),
         created_at: now,
         // Nothing is sold after sales close: a hold made just before lasts until then at most.
         expires_at: (now + Duration::minutes(app.config.hold_minutes)).min(event.sales_close_at()),
         idempotency_key,
     };
-    match app.orders.insert(&new_order).await {
-        Ok(Some(order)) => Ok((order, event)),
-        Ok(None) => match app.orders.fence(&new_order.id, &caller.user_id, &event.id, now).await {
-            // The id was taken after all by this very order (a retried insert that had been
-            // stored the first time): the reservation stands.
-            Ok(Fence::Stored) => {
-                let stored = app.orders.find_for_user(&caller.user_id, &new_order.id).await?;
-                Ok((stored.ok_or_else(|| AppError::Internal("a stored order vanished".into()))?, event))
-            }
-            // Fenced: this request outlived the reconciler's grace, and the reconciler
-            // returns (or has returned) the take. Giving it back here as well is safe — a
-            // return is conditional on the take's record, so it happens once, whoever is
-            // first — and does not leave it to the reconciler's next pass.
-            Ok(Fence::Fenced) => {
-                undo(app, &event, wanted, counted.as_deref(), Some((&new_order.id, &allocations))).await;
-                Err(Refusal::ReservationUndone.into())
-            }
-            Err(err) => {
-                // Unknown whether the id is fenced or stored: the take stays with its record,
-                // which the reconciler resolves (fence first, then return) after its grace.
-                undo(app, &event, wanted, counted.as_deref(), None).await;
-                Err(err)
-            }
+    Ok((new_order, event))
+}
+
+/// Why a taken reservation has no order to show.
+enum Recorded {
+    /// Not stored, and everything it took is given back: the buyer may simply retry.
+    Undone(AppError),
+    /// Perhaps stored: nothing is given back (the reconciler fences the id and returns the
+    /// take after its grace if no order holds it).
+    Unknown(AppError),
+}
+
+/// Stores the order for a take. An insert that failed may still have landed (a dropped
+/// connection after the write), and one refused for its id may be this very order (a retried
+/// insert): the fence tells — it blocks any late landing, or finds the order stored — so the
+/// stock goes back only when no order can ever hold it. The return is conditional on the
+/// take's record, so it happens once, whoever (this request or the reconciler) is first.
+async fn record(
+    app: &App,
+    caller: &Caller,
+    wanted: &CheckedReservation,
+    event: &Event,
+    new_order: &NewOrder,
+) -> Result<Order, Recorded> {
+    let failure = match app.orders.insert(new_order).await {
+        Ok(Some(order)) => return Ok(order),
+        // The id is taken: fenced by the reconciler because this request outlived its grace.
+        Ok(None) => AppError::from(Refusal::ReservationUndone),
+        Err(err) => err,
+    };
+    match app.orders.fence(&new_order.id, &caller.user_id, &event.id, app.clock.now()).await {
+        Ok(Fence::Stored) => match app.orders.find_for_user(&caller.user_id, &new_order.id).await {
+            Ok(Some(order)) => Ok(order),
+            Ok(None) => Err(Recorded::Unknown(AppError::Internal("a stored order vanished".into()))),
+            Err(err) => Err(Recorded::Unknown(err)),
         },
+        Ok(Fence::Fenced) => {
+            let taken = Some((&new_order.id, new_order.allocations.as_slice()));
+            undo(app, event, wanted, new_order.counted_as.as_deref(), taken).await;
+            Err(Recorded::Undone(failure))
+        }
         Err(err) => {
-            // The stock was taken but no order holds it: give it back before failing.
-            undo(app, &event, wanted, counted.as_deref(), Some((&new_order.id, &allocations))).await;
-            Err(err)
+            tracing::warn!(order_id = %new_order.id, error = %err.chain(), "a failed order insert not resolved; the reconciler will");
+            Err(Recorded::Unknown(failure))
         }
     }
 }
