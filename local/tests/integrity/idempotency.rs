@@ -79,3 +79,35 @@ async fn a_key_claimed_by_a_process_that_died_lapses_and_then_reserves_exactly_o
     }
     h.finish().await;
 }
+
+/// A request that fails after its claim lapsed and a retry took the key over must not free
+/// the retry's claim (else a third request with the key would reserve again): a release
+/// frees the key only while the claim still names the releasing request's order.
+#[tokio::test]
+async fn a_failed_request_releases_its_key_only_while_the_claim_is_still_its_own() {
+    use bilheteria::ports::Claim;
+    let h = Harness::start().await;
+    let (buyer, _) = user(&h, Role::Buyer).await;
+    let claims = &h.app.idempotency;
+    let (first, retry) = (OrderId::generate(), OrderId::generate());
+    let now = h.app.clock.now();
+    assert!(matches!(claims.claim(&buyer, "k", &first, "fp", now).await.expect("claim"), Claim::New));
+    // The first request's lease lapses; a retry takes the key over.
+    let later = now + chrono::Duration::hours(1);
+    assert!(claims.take_over(&buyer, "k", &first, &retry, "fp", later).await.expect("take over"));
+
+    // The first request fails late and releases: the retry's claim stays.
+    claims.release(&buyer, "k", &first).await.expect("release");
+    match claims.claim(&buyer, "k", &OrderId::generate(), "fp", later).await.expect("claim") {
+        Claim::Existing { order_id, lapsed, .. } => {
+            assert_eq!(order_id, retry, "the claim still names the retry's order");
+            assert!(!lapsed, "and is still in its lease");
+        }
+        Claim::New => panic!("the first request's release freed the retry's claim"),
+    }
+
+    // The retry's own release frees it.
+    claims.release(&buyer, "k", &retry).await.expect("release");
+    assert!(matches!(claims.claim(&buyer, "k", &OrderId::generate(), "fp", later).await.expect("claim"), Claim::New));
+    h.finish().await;
+}

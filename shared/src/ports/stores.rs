@@ -295,8 +295,10 @@ pub trait IdempotencyStore: Send + Sync {
         request_fingerprint: &str,
         now: DateTime<Utc>,
     ) -> AppResult<Claim>;
-    /// Frees a claim whose request failed, so that a retry may try again.
-    async fn release(&self, user: &UserId, key: &str) -> AppResult<()>;
+    /// Frees a claim whose request failed, so that a retry may try again — only while the
+    /// claim is still this request's (`order_id`): a claim taken over by a later request
+    /// after this one's lease lapsed is that request's to keep.
+    async fn release(&self, user: &UserId, key: &str, order_id: &OrderId) -> AppResult<()>;
     /// Takes over a lapsed claim for a new request: `true` if it still named `old_order`.
     async fn take_over(
         &self,

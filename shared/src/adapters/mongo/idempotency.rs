@@ -105,9 +105,9 @@ impl IdempotencyStore for MongoIdempotency {
         Ok(result.modified_count == 1)
     }
 
-    async fn release(&self, user: &UserId, key: &str) -> AppResult<()> {
+    async fn release(&self, user: &UserId, key: &str, order_id: &OrderId) -> AppResult<()> {
         self.claims
-            .delete_one(doc! {"_id": claim_id(user, key)})
+            .delete_one(doc! {"_id": claim_id(user, key), "order_id": order_id.as_str()})
             .await
             .map_err(db_error("releasing an idempotency key"))?;
         Ok(())

@@ -160,7 +160,7 @@ pub async fn reserve(
         }
     }
 
-    let recorded = match take(app, caller, &wanted, order_id, now, key.clone()).await {
+    let recorded = match take(app, caller, &wanted, order_id.clone(), now, key.clone()).await {
         Ok((new_order, event)) => record(app, caller, &wanted, &event, &new_order).await.map(|order| (order, event)),
         Err(err) => Err(Recorded::Undone(err)),
     };
@@ -168,7 +168,7 @@ pub async fn reserve(
         Ok(stored) => stored,
         Err(Recorded::Undone(err)) => {
             if let Some(key) = &key {
-                release_key(app, caller, key).await;
+                release_key(app, caller, key, &order_id).await;
             }
             return Err(err);
         }
@@ -243,8 +243,8 @@ async fn existing_claim(
 /// under-counts what they may still buy).
 ///
 /// Frees the request's Idempotency-Key, so that a retry may try again.
-async fn release_key(app: &App, caller: &Caller, key: &str) {
-    if let Err(err) = app.idempotency.release(&caller.user_id, key).await {
+async fn release_key(app: &App, caller: &Caller, key: &str, order_id: &OrderId) {
+    if let Err(err) = app.idempotency.release(&caller.user_id, key, order_id).await {
         tracing::warn!(error = %err.chain(), "idempotency key not released; it lapses with its lease");
     }
 }
