@@ -270,7 +270,8 @@ async fn undo(
 }
 
 /// Checks the request against the event and takes the stock: the order to store, with what
-/// it took (nothing is left taken when this fails).
+/// it took. When this fails it has given back what it took, or (a give-back that failed, a
+/// take whose reply was lost) left the take's record for the reconciler to return.
 async fn take(
     app: &App,
     caller: &Caller,
@@ -341,10 +342,12 @@ async fn take(
 
 /// Why a taken reservation has no order to show.
 enum Recorded {
-    /// Not stored, and everything it took is given back: the buyer may simply retry.
+    /// Not stored, and never will be (its id is fenced): what it took is given back (or, if
+    /// a give-back fails, returned by the reconciler); the buyer may simply retry.
     Undone(AppError),
     /// Perhaps stored: nothing is given back (the reconciler fences the id and returns the
-    /// take after its grace if no order holds it).
+    /// take after its grace if no order holds it) and the buyer's count stays — for good if
+    /// the order never landed: an upper bound, as the clean-up policy allows.
     Unknown(AppError),
 }
 
@@ -362,7 +365,9 @@ async fn record(
 ) -> Result<Order, Recorded> {
     let failure = match app.orders.insert(new_order).await {
         Ok(Some(order)) => return Ok(order),
-        // The id is taken: fenced by the reconciler because this request outlived its grace.
+        // The id is taken: fenced (by the reconciler, this request having outlived its grace,
+        // or by a retry with the same key after the lease) — or this very order, stored by
+        // a retried insert. The fence below tells which.
         Ok(None) => AppError::from(Refusal::ReservationUndone),
         Err(err) => err,
     };
