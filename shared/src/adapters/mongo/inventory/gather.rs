@@ -133,15 +133,12 @@ impl MongoInventory {
                 }
             }
         }
-        let complete = need == 0 && price_cents.is_some();
+        let taken = price_cents.filter(|_| need == 0);
         // Complete: make the holds final. Lost a race for part of it: give back and look again.
-        if let Err(err) = self.settle(req, &held, !complete).await {
+        if let Err(err) = self.settle(req, &held, taken.is_none()).await {
             self.undo_holds(req, &held).await;
             return Err(err);
         }
-        Ok(match price_cents {
-            Some(price) if complete => Some(Take::Taken { full_price_cents: price, allocations: held }),
-            _ => None,
-        })
+        Ok(taken.map(|price| Take::Taken { full_price_cents: price, allocations: held }))
     }
 }
