@@ -12,10 +12,3 @@ pub mod scheduler;
 pub mod seed;
 pub mod server;
 pub mod stock_model;
-
-/// One process here serves every function's requests at once (Lambda gives each instance one
-/// request at a time), and under a reservation peak glibc's malloc took ~23% of its CPU
-/// (perf, docs/benchmarks.md); mimalloc's per-thread heaps cost a fraction of that. Every
-/// binary and test linking this crate uses it.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

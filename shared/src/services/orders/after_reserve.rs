@@ -1,6 +1,6 @@
 //! A buyer's actions on their order after reserving it: pay, cancel, refund, and tickets.
 
-use super::reserve::{find_mine, OrderView};
+use super::views::{find_mine, OrderView};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::refusal::TicketRefusal;

@@ -4,8 +4,10 @@
 
 mod after_reserve;
 mod reserve;
+mod views;
 
 pub use after_reserve::{
     cancel, pay, refund, refund_changes, return_money, settle_refund, tickets, tickets_pdf, PayRequest,
 };
-pub use reserve::{find_mine, get_mine, list_mine, reserve, OrderView, PaymentView, ORDERS_PAGE};
+pub use reserve::reserve;
+pub use views::{find_mine, get_mine, list_mine, OrderView, PaymentView, ORDERS_PAGE};

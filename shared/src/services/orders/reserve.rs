@@ -1,4 +1,4 @@
-//! Reserving tickets (the hot path) and reading one's own orders.
+//! Reserving tickets (the hot path).
 //!
 //! Round trips on a reservation, each one justified:
 //! 1. (only with an `Idempotency-Key`) claim the key: the one write that makes a retry
@@ -27,100 +27,16 @@
 //! The event itself comes from a warm instance's 2-second cache, and the reasons for a
 //! refusal (paused, unknown sector, sold out) are looked up only after the stock was refused.
 
+use super::views::OrderView;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::domain::order::{buyer_key, check_idempotency_key, CheckedReservation};
 use crate::domain::Refusal;
-use crate::domain::{
-    Event, EventStatus, Message, NewOrder, Order, OrderId, OrderStatus, PaymentMethod, PriceType, ReservationRequest,
-};
+use crate::domain::{Event, EventId, EventStatus, Message, NewOrder, Order, OrderId, PriceType, ReservationRequest};
 use crate::error::{AppError, AppResult};
 use crate::ports::{Claim, Fence, Take, TakeRequest};
-use crate::services::event_facts::{fill, filled, AboutAnEvent, EventFacts};
+use crate::services::event_facts::EventFacts;
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
-
-#[derive(Serialize, Debug, Clone)]
-pub struct PaymentView {
-    pub method: PaymentMethod,
-    pub pix_code: Option<String>,
-    pub card_last4: Option<String>,
-    pub declined_reason: Option<String>,
-    /// The PIX charge this payment waits on (its txid at the PSP).
-    pub pix_txid: Option<String>,
-}
-
-#[derive(Serialize, Debug, Clone)]
-pub struct OrderView {
-    pub id: String,
-    pub status: OrderStatus,
-    pub event_id: String,
-    pub event_name: String,
-    pub sector: String,
-    pub lot: String,
-    pub price_type: PriceType,
-    pub quantity: i64,
-    pub unit_price_cents: i64,
-    pub total_cents: i64,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub payment: Option<PaymentView>,
-    pub paid_at: Option<DateTime<Utc>>,
-    pub cancelled_at: Option<DateTime<Utc>>,
-    pub expired_at: Option<DateTime<Utc>>,
-    pub refunded_at: Option<DateTime<Utc>>,
-    /// How this order can be paid here (`pix`, and `card` where cards are offered).
-    pub payment_methods: &'static [&'static str],
-    /// When and where, and whether the event still happens (read when the order is shown).
-    #[serde(flatten)]
-    pub event: EventFacts,
-}
-
-impl AboutAnEvent for OrderView {
-    fn event_id(&self) -> &str {
-        &self.event_id
-    }
-    fn set_event_facts(&mut self, facts: EventFacts) {
-        self.event = facts;
-    }
-}
-
-impl OrderView {
-    pub fn of(app: &App, o: &Order) -> Self {
-        OrderView {
-            payment_methods: if app.config.payments.offers_cards() { &["pix", "card"] } else { &["pix"] },
-            id: o.id.to_string(),
-            status: o.status,
-            event_id: o.event_id.to_string(),
-            event_name: o.event_name.clone(),
-            sector: o.sector.clone(),
-            lot: o.lot.clone(),
-            price_type: o.price_type,
-            quantity: o.quantity,
-            unit_price_cents: o.unit_price_cents,
-            total_cents: o.total_cents,
-            created_at: o.created_at,
-            expires_at: o.expires_at,
-            payment: o.payment.as_ref().map(|p| PaymentView {
-                method: p.method,
-                pix_code: p.pix_code.clone(),
-                card_last4: p.card_last4.clone(),
-                declined_reason: p.declined_reason.clone(),
-                pix_txid: p.pix_txid.clone(),
-            }),
-            paid_at: o.paid_at,
-            cancelled_at: o.cancelled_at,
-            expired_at: o.expired_at,
-            refunded_at: o.refunded_at,
-            event: EventFacts::default(),
-        }
-    }
-
-    /// The view of `order` with its event's facts.
-    pub async fn shown(app: &App, order: &Order) -> Self {
-        filled(app, OrderView::of(app, order)).await
-    }
-}
 
 fn fingerprint(r: &CheckedReservation) -> String {
     format!("{}|{}|{}|{}", r.event_id, r.sector, r.price_type.as_str(), r.quantity)
@@ -223,16 +139,29 @@ async fn existing_claim(
     if !earlier.lapsed {
         return Err(busy());
     }
-    match app.orders.fence(first, &caller.user_id, &wanted.event_id, now).await? {
-        Fence::Stored => {
-            let order = app.orders.find_for_user(&caller.user_id, first).await?;
-            let order = order.ok_or_else(|| AppError::Internal("a fenced order vanished".into()))?;
-            Ok(Some(OrderView::shown(app, &order).await))
-        }
-        Fence::Fenced if app.idempotency.take_over(&caller.user_id, key, first, order_id, &this, now).await? => {
-            Ok(None)
-        }
-        Fence::Fenced => Err(busy()),
+    match stored_or_fenced(app, caller, first, &wanted.event_id, now).await? {
+        Some(order) => Ok(Some(OrderView::shown(app, &order).await)),
+        None if app.idempotency.take_over(&caller.user_id, key, first, order_id, &this, now).await? => Ok(None),
+        None => Err(busy()),
+    }
+}
+
+/// Settles for good whether an order id holds an order: fences the id, so that no order can
+/// be stored under it from now on, unless one already is — then that order (`Some`), which
+/// stands. `None`: the id is fenced and will never hold an order.
+async fn stored_or_fenced(
+    app: &App,
+    caller: &Caller,
+    order_id: &OrderId,
+    event_id: &EventId,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Order>> {
+    match app.orders.fence(order_id, &caller.user_id, event_id, now).await? {
+        Fence::Fenced => Ok(None),
+        Fence::Stored => match app.orders.find_for_user(&caller.user_id, order_id).await? {
+            Some(order) => Ok(Some(order)),
+            None => Err(AppError::Internal("an order found stored under its id vanished".into())),
+        },
     }
 }
 
@@ -371,13 +300,9 @@ async fn record(
         Ok(None) => AppError::from(Refusal::ReservationUndone),
         Err(err) => err,
     };
-    match app.orders.fence(&new_order.id, &caller.user_id, &event.id, app.clock.now()).await {
-        Ok(Fence::Stored) => match app.orders.find_for_user(&caller.user_id, &new_order.id).await {
-            Ok(Some(order)) => Ok(order),
-            Ok(None) => Err(Recorded::Unknown(AppError::Internal("a stored order vanished".into()))),
-            Err(err) => Err(Recorded::Unknown(err)),
-        },
-        Ok(Fence::Fenced) => {
+    match stored_or_fenced(app, caller, &new_order.id, &event.id, app.clock.now()).await {
+        Ok(Some(order)) => Ok(order),
+        Ok(None) => {
             let taken = Some((&new_order.id, new_order.allocations.as_slice()));
             undo(app, event, wanted, new_order.counted_as.as_deref(), taken).await;
             Err(Recorded::Undone(failure))
@@ -462,24 +387,4 @@ async fn sold_out(app: &App, event: &Event, sector_id: &str, wanted: &CheckedRes
             .and_then(|s| s.get(&event.id).and_then(|s| s.get(sector_id)).map(|s| s.available > 0))
             .unwrap_or(false);
     Refusal::shortage(sector, wanted.price_type, left, wanted.quantity, full_price_left).into()
-}
-
-pub const ORDERS_PAGE: i64 = 100;
-
-pub async fn list_mine(app: &App, caller: &Caller) -> AppResult<Vec<OrderView>> {
-    let orders = app.orders.list_for_user(&caller.user_id, ORDERS_PAGE).await?;
-    let mut views: Vec<OrderView> = orders.iter().map(|o| OrderView::of(app, o)).collect();
-    fill(app, &mut views).await;
-    Ok(views)
-}
-
-/// One of the caller's orders; another buyer's order is indistinguishable from none.
-pub async fn find_mine(app: &App, caller: &Caller, raw_id: &str) -> AppResult<Order> {
-    let not_found = || AppError::NotFound("no such order".into());
-    let id = OrderId::parse(raw_id).ok_or_else(not_found)?;
-    app.orders.find_for_user(&caller.user_id, &id).await?.ok_or_else(not_found)
-}
-
-pub async fn get_mine(app: &App, caller: &Caller, raw_id: &str) -> AppResult<OrderView> {
-    Ok(OrderView::shown(app, &find_mine(app, caller, raw_id).await?).await)
 }
