@@ -78,6 +78,7 @@ pub async fn reserve(
 
     let recorded = match take(app, caller, &wanted, order_id.clone(), now, key.clone()).await {
         Ok((new_order, event)) => record(app, caller, &wanted, &event, &new_order).await.map(|order| (order, event)),
+        // No insert was tried: like a fenced id, nothing can ever be stored for this request.
         Err(err) => Err(Recorded::Undone(err)),
     };
     let (order, event) = match recorded {
@@ -271,8 +272,9 @@ async fn take(
 
 /// Why a taken reservation has no order to show.
 enum Recorded {
-    /// Not stored, and never will be (its id is fenced): what it took is given back (or, if
-    /// a give-back fails, returned by the reconciler); the buyer may simply retry.
+    /// Not stored, and never will be (the take failed before any insert, or the id is
+    /// fenced): what it took is given back (or, if a give-back fails, returned by the
+    /// reconciler); the buyer may simply retry.
     Undone(AppError),
     /// Perhaps stored: nothing is given back (the reconciler fences the id and returns the
     /// take after its grace if no order holds it) and the buyer's count stays — for good if
