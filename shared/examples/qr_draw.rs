@@ -1,9 +1,12 @@
 //! How long drawing a ticket's QR takes: the `qrcode` crate choosing its mask, against
 //! `QrMatrix::of` (the same modules, the mask chosen by `documents::qr_mask`). Distinct payloads,
-//! so the recent-drawings cache never answers. A program, not a test:
+//! so the recent-drawings cache never answers. Then the rest of a paid e-mail's documents per
+//! ticket: the inline PNG (6 pixels a module) and the PDF's page (its QR drawn already, as
+//! in the e-mail, where the PNG drew it first). A program, not a test:
 //! `cargo run --release -p bilheteria-shared --example qr_draw` (docs/benchmarks.md).
 
 use bilheteria::documents::qr::QrMatrix;
+use bilheteria::documents::{tickets_pdf, PdfTicket};
 use qrcode::{EcLevel, QrCode};
 use std::time::Instant;
 
@@ -46,4 +49,26 @@ fn main() {
             by_crate / ours
         );
     }
+    let texts = payloads(count, 180);
+    let drawn: Vec<_> = texts.iter().map(|text| QrMatrix::of(text).expect("fits")).collect();
+    let started = Instant::now();
+    for qr in &drawn {
+        std::hint::black_box(qr.png(6));
+    }
+    let png = started.elapsed().as_secs_f64() * 1e6 / count as f64;
+    let last = texts.last().expect("payloads");
+    let ticket = || PdfTicket {
+        headline: "Festival de Verão".into(),
+        lines: vec![("Data".into(), "12/12/2026 20:00 (horário de São Paulo)".into())],
+        notice: None,
+        qr_payload: last.clone(),
+        code: "3F2A9C0B7D1E4F5A6B8C9D0E1F2A3B4C".into(),
+        footer: "Apresente este QR na entrada.".into(),
+    };
+    let started = Instant::now();
+    for _ in 0..count {
+        std::hint::black_box(tickets_pdf("Ingressos", &[ticket()]));
+    }
+    let pdf = started.elapsed().as_secs_f64() * 1e6 / count as f64;
+    println!("payload 185 bytes: the inline PNG {png:>4.0} us, the PDF's page {pdf:>4.0} us per ticket");
 }

@@ -63,12 +63,17 @@ impl QrMatrix {
         let side = self.size * scale;
         let row_bytes = side.div_ceil(8);
         // A set bit is white; each row starts on a byte, its last byte padded.
+        // Each row of modules is drawn once, as one row of pixels, and copied `scale` times.
         let mut pixels = vec![0u8; row_bytes * side];
-        for y in 0..side {
-            for x in 0..side {
-                if !self.is_dark(x / scale, y / scale) {
-                    pixels[y * row_bytes + x / 8] |= 0x80 >> (x % 8);
+        for (module_row, band) in pixels.chunks_exact_mut(row_bytes * scale).enumerate() {
+            let (first, copies) = band.split_at_mut(row_bytes);
+            for module in (0..self.size).filter(|m| !self.is_dark(*m, module_row)) {
+                for x in module * scale..(module + 1) * scale {
+                    first[x / 8] |= 0x80 >> (x % 8);
                 }
+            }
+            for copy in copies.chunks_exact_mut(row_bytes) {
+                copy.copy_from_slice(first);
             }
         }
         let mut out = Vec::new();

@@ -3,9 +3,12 @@
 //! The crate scores its eight candidate masks (ISO/IEC 18004 §7.8.3: runs, 2×2 blocks,
 //! finder-like patterns, balance) module by module through a boxed closure per position, and
 //! that was a third of the consumer's CPU even with each QR drawn once (perf,
-//! docs/benchmarks.md). Here each candidate is masked by the crate itself and scored on a flat
-//! grid of booleans, by the crate's own rules, so the winner is the crate's: a test draws many
-//! payloads both ways and compares every module.
+//! docs/benchmarks.md). Here each candidate is masked by the crate itself and scored by the
+//! crate's own rules on its lines as bit sets — each row and each column one `u128`, so a
+//! rule is a few shifts and a population count per line instead of a test per module. The
+//! winner is the crate's: a test draws many payloads both ways and compares every module.
+//! A symbol wider than 128 modules (version 28 and up, over a kilobyte of payload; a
+//! ticket's is ~200 bytes) is left to the crate.
 
 use qrcode::canvas::{Canvas, MaskPattern};
 use qrcode::{bits, ec, Color, EcLevel};
@@ -21,6 +24,9 @@ const CANDIDATES: [MaskPattern; 8] = [
     MaskPattern::Meadow,
 ];
 
+/// The widest symbol whose lines fit in a `u128`.
+const WIDEST_AS_BITS: usize = 128;
+
 /// The dark modules of `text`'s QR at level `ec_level`, row by row, and its width; `None`
 /// when it does not fit in a QR.
 pub fn modules(text: &[u8], ec_level: EcLevel) -> Option<(Vec<bool>, usize)> {
@@ -31,77 +37,103 @@ pub fn modules(text: &[u8], ec_level: EcLevel) -> Option<(Vec<bool>, usize)> {
     canvas.draw_all_functional_patterns();
     canvas.draw_data(&data, &ec);
     let width = usize::try_from(version.width()).ok()?;
+    let dark = |colors: Vec<Color>| colors.into_iter().map(|c| c == Color::Dark).collect();
+    if width > WIDEST_AS_BITS {
+        return Some((dark(canvas.apply_best_mask().into_colors()), width));
+    }
     // The first of the lowest scores wins, as in the crate (`min_by_key`).
     CANDIDATES
         .iter()
         .map(|pattern| {
             let mut masked = canvas.clone();
             masked.apply_mask(*pattern);
-            let dark: Vec<bool> = masked.into_colors().into_iter().map(|c| c == Color::Dark).collect();
-            (penalty(&dark, width), dark)
+            let colors = masked.into_colors();
+            (penalty(&Lines::of(&colors, width)), colors)
         })
         .min_by_key(|(score, _)| *score)
-        .map(|(_, dark)| (dark, width))
+        .map(|(_, colors)| (dark(colors), width))
+}
+
+/// A symbol's rows and columns, bit `k` of a line set when its `k`th module is dark.
+struct Lines {
+    rows: Vec<u128>,
+    columns: Vec<u128>,
+    width: usize,
+}
+
+impl Lines {
+    fn of(colors: &[Color], width: usize) -> Lines {
+        let mut rows = vec![0u128; width];
+        let mut columns = vec![0u128; width];
+        for (y, row) in colors.chunks_exact(width).enumerate() {
+            for (x, color) in row.iter().enumerate() {
+                if *color == Color::Dark {
+                    rows[y] |= 1 << x;
+                    columns[x] |= 1 << y;
+                }
+            }
+        }
+        Lines { rows, columns, width }
+    }
+}
+
+/// The lowest `n` bits set.
+fn low_bits(n: usize) -> u128 {
+    if n >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << n) - 1
+    }
 }
 
 /// The crate's penalty for a masked symbol (`Canvas::compute_total_penalty_scores`).
-fn penalty(dark: &[bool], width: usize) -> i64 {
-    let at = |x: usize, y: usize| dark[y * width + x];
-    let across = |line: usize| move |k: usize| at(k, line);
-    let down = |line: usize| move |k: usize| at(line, k);
+fn penalty(lines: &Lines) -> i64 {
+    let width = lines.width;
     let mut score = 0;
-    for line in 0..width {
-        score += runs(across(line), width) + runs(down(line), width);
-        score += finder_like(across(line), width) + finder_like(down(line), width);
+    for line in lines.rows.iter().chain(&lines.columns) {
+        score += runs(*line, width) + finder_like(*line, width);
     }
     // The three finder patterns themselves match three times per direction each.
     score -= 2 * 360;
-    for y in 0..width - 1 {
-        for x in 0..width - 1 {
-            let this = at(x, y);
-            if this == at(x + 1, y) && this == at(x, y + 1) && this == at(x + 1, y + 1) {
-                score += 3;
-            }
-        }
+    // 2×2 blocks of one colour: 3 points each.
+    let pairs = low_bits(width - 1);
+    for rows in lines.rows.windows(2) {
+        let (top, bottom) = (rows[0], rows[1]);
+        let alike_across = !(top ^ (top >> 1)) & !(bottom ^ (bottom >> 1));
+        let alike_down = !(top ^ bottom);
+        score += 3 * i64::from((alike_across & alike_down & pairs).count_ones());
     }
-    let dark_count = dark.iter().filter(|d| **d).count();
-    let ratio = dark_count * 200 / dark.len();
+    let dark_count: u32 = lines.rows.iter().map(|r| r.count_ones()).sum();
+    let ratio = dark_count as usize * 200 / (width * width);
     score + ratio.abs_diff(100) as i64
 }
 
-/// Runs of five or more alike in one line: 3 points, plus one per module past five.
-fn runs(module: impl Fn(usize) -> bool, width: usize) -> i64 {
-    let mut score = 0;
-    let mut run = 1;
-    for k in 1..=width {
-        if k < width && module(k) == module(k - 1) {
-            run += 1;
-        } else {
-            if run >= 5 {
-                score += run - 2;
-            }
-            run = 1;
-        }
-    }
-    score
+/// Runs of five or more alike in one line: 3 points, plus one per module past five. A run
+/// of `n` holds `n - 4` windows of five alike, and one of them starts it: `n - 2` is the
+/// windows plus two per run.
+fn runs(line: u128, width: usize) -> i64 {
+    let alike_next = !(line ^ (line >> 1)) & low_bits(width - 1);
+    let five_alike = alike_next & (alike_next >> 1) & (alike_next >> 2) & (alike_next >> 3);
+    let run_starts = five_alike & !(five_alike << 1);
+    i64::from(five_alike.count_ones()) + 2 * i64::from(run_starts.count_ones())
 }
 
 /// Dark-light-dark×3-light-dark in one line with no dark module among the four on either
 /// side (the edge counts as light): 40 points each.
-fn finder_like(module: impl Fn(usize) -> bool, width: usize) -> i64 {
-    const PATTERN: [bool; 7] = [true, false, true, true, true, false, true];
-    let mut score = 0;
-    for j in 0..width.saturating_sub(6) {
-        if (0..7).any(|k| module(j + k) != PATTERN[k]) {
-            continue;
-        }
-        let dark_before = (j.saturating_sub(4)..j).any(&module);
-        let dark_after = (j + 7..(j + 11).min(width)).any(&module);
-        if !dark_before || !dark_after {
-            score += 40;
-        }
-    }
-    score
+fn finder_like(line: u128, width: usize) -> i64 {
+    let light = !line & low_bits(width);
+    let pattern = line
+        & (light >> 1)
+        & (line >> 2)
+        & (line >> 3)
+        & (line >> 4)
+        & (light >> 5)
+        & (line >> 6)
+        & low_bits(width.saturating_sub(6));
+    // Bit `j`: a dark module among the four before `j`, or among the four after `j + 6`.
+    let dark_before = (line << 1) | (line << 2) | (line << 3) | (line << 4);
+    let dark_after = (line >> 7) | (line >> 8) | (line >> 9) | (line >> 10);
+    40 * i64::from((pattern & !(dark_before & dark_after)).count_ones())
 }
 
 #[cfg(test)]
@@ -139,6 +171,20 @@ mod tests {
             }
         }
         assert_eq!(drawn, 900);
+    }
+
+    /// Over 128 modules wide the crate chooses the mask itself: still the crate's modules.
+    #[test]
+    fn a_symbol_too_wide_for_the_bit_lines_gets_the_crates_modules_too() {
+        for length in [1_400, 1_800, 2_200] {
+            let text: Vec<u8> = (0..length).map(|i| b"0123456789ABCDEFabcdef-_."[i % 25]).collect();
+            let crate_drawn = QrCode::with_error_correction_level(&text, EcLevel::M).expect("fits");
+            assert!(crate_drawn.width() > WIDEST_AS_BITS, "{length} bytes make a symbol wider than the bit lines");
+            let (ours, width) = modules(&text, EcLevel::M).expect("fits");
+            assert_eq!(width, crate_drawn.width());
+            let theirs: Vec<bool> = crate_drawn.to_colors().into_iter().map(|c| c == Color::Dark).collect();
+            assert_eq!(ours, theirs, "modules for {length} bytes");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! recorded for its order like any take, so a gather that dies holding is undone, provably,
 //! by the reconciler.
 
-use super::ops::{hold_ops, return_record_ops, settle_ops, take_ops, InventoryDoc, TakeRecord};
+use super::ops::{hold_ops, settle_ops, take_ops, InventoryDoc, TakeRecord};
 use super::MongoInventory;
 use crate::adapters::mongo::db_error;
 use crate::domain::Allocation;
@@ -44,11 +44,9 @@ impl MongoInventory {
     async fn undo_holds(&self, req: &TakeRequest<'_>, holds: &[Allocation]) {
         for a in holds {
             for held in [true, false] {
-                let (filter, update) =
-                    return_record_ops(&a.bucket, req.order_id.as_str(), a.quantity, req.price_type, held);
-                match self.buckets.update_one(filter, update).await {
-                    Ok(r) if r.modified_count == 1 => break,
-                    Ok(_) => continue,
+                match self.return_recorded(a, req.order_id.as_str(), req.price_type, held).await {
+                    Ok(true) => break,
+                    Ok(false) => continue,
                     Err(err) => {
                         let err = db_error("giving back a failed gather's hold")(err);
                         tracing::warn!(bucket = %a.bucket, error = %err.chain(), "a gather's hold not returned; the reconciler will");

@@ -113,6 +113,20 @@ impl MongoInventory {
             .map_err(db_error(context))?;
         cursor.try_collect().await.map_err(db_error(context))
     }
+
+    /// Returns one allocation's tickets to its bucket, conditional on the order's record
+    /// there being in the state named (`held`: a gather's hold not yet final), so that it
+    /// happens at most once whoever else tries; `true` when this call returned them.
+    async fn return_recorded(
+        &self,
+        allocation: &Allocation,
+        order: &str,
+        price_type: PriceType,
+        held: bool,
+    ) -> mongodb::error::Result<bool> {
+        let (filter, update) = return_record_ops(&allocation.bucket, order, allocation.quantity, price_type, held);
+        Ok(self.buckets.update_one(filter, update).await?.modified_count == 1)
+    }
 }
 
 #[async_trait]
@@ -168,8 +182,7 @@ impl Inventory for MongoInventory {
 
     async fn give_back(&self, order: &OrderId, allocations: &[Allocation], price_type: PriceType) -> AppResult<()> {
         for a in allocations {
-            let (filter, update) = return_record_ops(&a.bucket, order.as_str(), a.quantity, price_type, false);
-            self.buckets.update_one(filter, update).await.map_err(db_error("returning stock"))?;
+            self.return_recorded(a, order.as_str(), price_type, false).await.map_err(db_error("returning stock"))?;
         }
         Ok(())
     }
