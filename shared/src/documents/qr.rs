@@ -58,8 +58,9 @@ impl QrMatrix {
     }
 
     /// A black-and-white PNG (one bit a pixel: an eighth of the bytes to compress of
-    /// 8-bit grayscale), `scale` pixels per module.
+    /// 8-bit grayscale), `scale` pixels per module (at least one).
     pub fn png(&self, scale: usize) -> Vec<u8> {
+        let scale = scale.max(1);
         let side = self.size * scale;
         let row_bytes = side.div_ceil(8);
         // A set bit is white; each row starts on a byte, its last byte padded.

@@ -7,8 +7,8 @@
 //! crate's own rules on its lines as bit sets — each row and each column one `u128`, so a
 //! rule is a few shifts and a population count per line instead of a test per module. The
 //! winner is the crate's: a test draws many payloads both ways and compares every module.
-//! A symbol wider than 128 modules (version 28 and up, over a kilobyte of payload; a
-//! ticket's is ~200 bytes) is left to the crate.
+//! A symbol wider than 128 modules (version 28 and up: over a kilobyte of payload at level M,
+//! the tickets' level, whose payloads are ~200 bytes) is left to the crate.
 
 use qrcode::canvas::{Canvas, MaskPattern};
 use qrcode::{bits, ec, Color, EcLevel};

@@ -1,6 +1,6 @@
 //! An order's tickets as a PDF: one A4 page per ticket with the event, the facts the gate
 //! and the holder need (label and value, already in the holder's language and the event's
-//! time zone), and the QR drawn as vector squares (sharp at any zoom, scannable from paper).
+//! time zone), and the QR drawn as vector rectangles (sharp at any zoom, scannable from paper).
 //! Standard Helvetica (no font embedded): ~38 KB a page, most of it the QR's rectangles.
 
 use super::qr::QrMatrix;
@@ -119,8 +119,8 @@ fn draw(ticket: &PdfTicket) -> Vec<u8> {
         let bottom = qr_top - QR_SIDE;
         // One rectangle per run of dark modules in a row, not one per module: half the
         // operators to write, each with four numbers to format (727 rectangles for a ticket
-        // QR's 1,426 dark modules), and no hairline seams between neighbours in viewers that
-        // anti-alias each rectangle's edges.
+        // QR's 1,426 dark modules), and no hairline seams between neighbours in a row in
+        // viewers that anti-alias each rectangle's edges.
         for row in 0..qr.size {
             // PDF's y grows upwards; the QR's rows go down.
             let y = bottom + (qr.size - 1 - row) as f32 * module;
